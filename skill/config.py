@@ -1,0 +1,33 @@
+"""Operator settings, read from the environment once at start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+
+def default_store_url() -> str:
+    """A SQLite file in the user's data directory: runs with no AWS account."""
+    return f"sqlite:///{Path(user_data_dir('stagewise')) / 'stagewise.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    store_url: str
+    skill_id: str | None = None
+    audio_base_url: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        audio = env.get("STAGEWISE_AUDIO_BASE_URL") or None
+        if audio and not audio.startswith("https://"):
+            raise ValueError("STAGEWISE_AUDIO_BASE_URL must be an https:// URL (Alexa plays only HTTPS audio)")
+        return cls(
+            store_url=env.get("STAGEWISE_STORE") or default_store_url(),
+            skill_id=env.get("STAGEWISE_SKILL_ID") or None,
+            audio_base_url=audio.rstrip("/") if audio else None,
+        )

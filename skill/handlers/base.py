@@ -1,0 +1,214 @@
+"""What every handler shares: the services it was built with and one Turn per request."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_slot
+from ask_sdk_model import Intent, IntentConfirmationStatus, IntentRequest, Slot, SlotConfirmationStatus
+from ask_sdk_model.dialog import ElicitSlotDirective
+from ask_sdk_model.response import Response
+from ask_sdk_model.ui import SimpleCard
+
+from skill.config import Settings
+from skill.content import Content, load_content
+from skill.records import Answer, Profile, SessionState
+from skill.speech import Speech
+from skill.store import ConflictError, Store
+
+log = logging.getLogger("stagewise")
+
+# What a response can elicit: awaiting state -> (intent, slot).
+ELICIT = {
+    "answer": ("AnswerIntent", "answer"),
+    "name": ("NamesIntent", "first_name"),
+}
+
+
+@dataclass
+class Services:
+    """Dependencies handlers are built with (never created at import)."""
+
+    store: Store
+    settings: Settings
+    clips: Mapping[str, str] = field(default_factory=dict)  # content key -> published clip file
+
+    def audio_url(self, key: str) -> str | None:
+        """The HTTPS URL of a narration clip for a content key, when one is published."""
+        base, name = self.settings.audio_base_url, self.clips.get(key)
+        return f"{base}/{name}" if base and name else None
+
+
+class Turn:
+    """One request: its clock, its household, its session state and how to answer."""
+
+    def __init__(self, handler_input: HandlerInput, services: Services) -> None:
+        envelope = handler_input.request_envelope
+        self.handler_input = handler_input
+        self.services = services
+        self.request = envelope.request
+        self.now: datetime = _request_time(envelope.request)
+        self.seed = str(getattr(envelope.request, "request_id", "") or "")
+        system = envelope.context.system if envelope.context else None
+        user = system.user if system and system.user else envelope.session and envelope.session.user
+        self.household_id: str = (user.user_id if user else None) or "unknown"
+        self.content: Content = load_content()
+        self.has_session = envelope.session is not None
+        attributes = handler_input.attributes_manager.session_attributes if self.has_session else None
+        self.state = SessionState.from_attributes(attributes)
+
+    @property
+    def day(self) -> Any:
+        return self.now.date()
+
+    # -- reading input -------------------------------------------------------------
+
+    def slot(self, name: str) -> str | None:
+        """A slot's spoken value, or None when the slot or its value is missing."""
+        if not isinstance(self.request, IntentRequest):
+            return None
+        slot = get_slot(self.handler_input, name)
+        value = slot.value if slot is not None else None
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    def number(self, name: str) -> int | None:
+        """An AMAZON.NUMBER slot as an int, or None for anything that isn't a whole number."""
+        value = self.slot(name)
+        if value is None or not value.lstrip("-").isdigit():
+            return None
+        return int(value)
+
+    # -- the household -------------------------------------------------------------
+
+    def profile(self) -> Profile | None:
+        """The household's profile: read once per session, then carried in the session."""
+        if not self.state.profile_loaded:
+            self.state.profile = self.services.store.get_profile(self.household_id)
+            self.state.profile_loaded = True
+        return self.state.profile
+
+    def save(self, profile: Profile, change: Callable[[Profile], Profile] | None = None) -> Profile:
+        """Store the profile; if another device wrote first, reapply `change` to theirs once."""
+        try:
+            stored = self.services.store.put_profile(profile)
+        except ConflictError:
+            if change is None:
+                raise
+            fresh = self.services.store.get_profile(self.household_id)
+            if fresh is None:
+                raise
+            stored = self.services.store.put_profile(change(fresh))
+        self.state.profile, self.state.profile_loaded = stored, True
+        return stored
+
+    def save_answer(self, answer: Answer, change: Callable[[Profile], Profile]) -> Profile:
+        """Store an answer with the profile change it makes, retrying once on a conflict."""
+        profile = self.profile()
+        assert profile is not None
+        try:
+            stored = self.services.store.add_answer(answer, change(profile))
+        except ConflictError:
+            fresh = self.services.store.get_profile(self.household_id)
+            if fresh is None:
+                raise
+            stored = self.services.store.add_answer(answer, change(fresh))
+        self.state.profile, self.state.profile_loaded = stored, True
+        return stored
+
+    # -- speaking ------------------------------------------------------------------
+
+    def line(self, key: str, **values: object) -> str:
+        return self.content.say(key, seed=self.seed, **values)
+
+    def speech(self, *keys: str, **values: object) -> Speech:
+        return Speech().say(*(self.line(key, **values) for key in keys))
+
+    def ask(
+        self, speech: Speech, reprompt: Speech, *, awaiting: str | None = None,
+        card: tuple[str, str] | None = None,
+    ) -> Response:
+        """Keep the session open for what the prompt asked; elicit a slot when that helps Alexa."""
+        self.state.awaiting = awaiting
+        return self._respond(speech.ssml(), reprompt.ssml(), ELICIT.get(awaiting or ""), card)
+
+    def close(self, speech: Speech, card: tuple[str, str] | None = None) -> Response:
+        """Say something and end the session."""
+        self.state.awaiting = None
+        return self._respond(speech.ssml(), None, None, card)
+
+    def replay(self) -> Response:
+        """Say the last response again, asking for the same thing."""
+        elicit = ELICIT.get(self.state.awaiting or "")
+        speech = self.state.last_speech or ""
+        reprompt = self.state.last_reprompt or speech
+        return self._respond(speech, reprompt, elicit, None)
+
+    def empty(self) -> Response:
+        return self.handler_input.response_builder.response
+
+    def _respond(
+        self, ssml: str, reprompt: str | None, elicit: tuple[str, str] | None,
+        card: tuple[str, str] | None,
+    ) -> Response:
+        builder = self.handler_input.response_builder
+        builder.speak(ssml)
+        if reprompt is not None:
+            builder.ask(reprompt)
+            if elicit:
+                builder.add_directive(_elicit_directive(*elicit))
+        else:
+            builder.set_should_end_session(True)
+        if card:
+            builder.set_card(SimpleCard(title=card[0], content=card[1]))
+        self.state.last_speech, self.state.last_reprompt = ssml, reprompt
+        if self.has_session:
+            self.handler_input.attributes_manager.session_attributes = self.state.to_attributes()
+        return builder.response
+
+
+class Handler(AbstractRequestHandler):
+    """A request handler built with the skill's services; `can_handle` never writes."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def turn(self, handler_input: HandlerInput) -> Turn:
+        return Turn(handler_input, self.services)
+
+
+def _elicit_directive(intent: str, slot: str) -> ElicitSlotDirective:
+    slots = {
+        name: Slot(name=name, confirmation_status=SlotConfirmationStatus.NONE)
+        for name in INTENT_SLOTS[intent]
+    }
+    return ElicitSlotDirective(
+        updated_intent=Intent(
+            name=intent, slots=slots, confirmation_status=IntentConfirmationStatus.NONE
+        ),
+        slot_to_elicit=slot,
+    )
+
+
+INTENT_SLOTS = {"AnswerIntent": ("answer",), "NamesIntent": ("first_name", "second_name")}
+
+
+def _request_time(request: Any) -> datetime:
+    """'Now' is the request's timestamp, so a conversation replays exactly."""
+    stamp = getattr(request, "timestamp", None)
+    if isinstance(stamp, datetime):
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def awaiting(handler_input: HandlerInput) -> str | None:
+    """What the last response asked for, read without side effects (for can_handle)."""
+    if handler_input.request_envelope.session is None:
+        return None
+    value = (handler_input.attributes_manager.session_attributes or {}).get("awaiting")
+    return str(value) if value else None

@@ -1,0 +1,228 @@
+"""Resolve typed lines against the interaction model, roughly as Alexa would, for the console."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+INVOCATION = "stagewise"
+CONNECTING_WORDS = ("to", "for", "about", "if", "whether", "that")
+
+# Common phrasings of the built-in intents we use (Alexa's own models know many more).
+BUILT_IN_PHRASES: dict[str, tuple[str, ...]] = {
+    "AMAZON.StopIntent": ("stop", "quit", "exit", "stop it", "shut up", "off", "be quiet"),
+    "AMAZON.CancelIntent": ("cancel", "never mind", "nevermind", "forget it", "cancel that"),
+    "AMAZON.HelpIntent": ("help", "help me", "what can i say", "what can i do", "how does this work"),
+    "AMAZON.YesIntent": ("yes", "yeah", "yep", "sure", "ok", "okay", "yes please", "sounds good", "of course", "please do"),
+    "AMAZON.NoIntent": ("no", "nope", "no thanks", "no thank you", "not now", "not really"),
+    "AMAZON.RepeatIntent": ("repeat", "say that again", "repeat that", "again", "what did you say", "come again"),
+    "AMAZON.NavigateHomeIntent": ("go home", "home"),
+}
+# A built-in wins even while a slot is elicited: "stop" always stops (as on a real device).
+ALWAYS_FIRST = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.RepeatIntent")
+
+NUMBER_WORDS = {
+    w: i for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+NUMBER_WORDS.update({"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6})
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def normalize(line: str) -> str:
+    """Lower case, no punctuation but apostrophes, single spaces: what Alexa hands over."""
+    line = line.lower().replace("’", "'")
+    line = re.sub(r"[^a-z0-9' ]+", " ", line)
+    return " ".join(line.split())
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a line resolved to: a launch, an intent with slots, or nothing."""
+
+    kind: str  # "launch", "intent", "none"
+    intent: str | None = None
+    slots: dict[str, str] = field(default_factory=dict)
+    new_session: bool = False
+
+
+@dataclass(frozen=True)
+class _Template:
+    intent: str
+    pattern: re.Pattern[str]
+    slots: tuple[str, ...]
+    literal: int  # characters of fixed text: more means a more specific match
+
+
+def _compile(intent: str, sample: str) -> _Template:
+    parts = re.split(r"(\{\w+\})", sample)
+    regex, slots, literal = "", [], 0
+    for part in parts:
+        if part.startswith("{") and part.endswith("}"):
+            regex += f"(?P<{part[1:-1]}>.+?)"
+            slots.append(part[1:-1])
+        else:
+            regex += re.escape(part)
+            literal += len(part.strip())
+    return _Template(intent, re.compile(f"^{regex}$"), tuple(slots), literal)
+
+
+@dataclass
+class Model:
+    """An interaction model, compiled for matching."""
+
+    templates: list[_Template]
+    slot_samples: dict[tuple[str, str], list[_Template]]  # (intent, slot) -> elicitation samples
+    slot_types: dict[tuple[str, str], str]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Model:
+        language = data["interactionModel"]["languageModel"]
+        templates, slot_samples, slot_types = [], {}, {}
+        for intent in language["intents"]:
+            name = intent["name"]
+            templates.extend(_compile(name, s) for s in intent.get("samples", []))
+            for slot in intent.get("slots", []):
+                slot_types[(name, slot["name"])] = slot["type"]
+                slot_samples[(name, slot["name"])] = [_compile(name, s) for s in slot.get("samples", [])]
+        return cls(templates, slot_samples, slot_types)
+
+
+@cache
+def packaged_model(locale: str = "en-US") -> Model:
+    text = files("skill.interaction_model").joinpath(f"{locale}.json").read_text(encoding="utf-8")
+    return Model.from_json(json.loads(text))
+
+
+class Resolver:
+    """Turns a typed line into what Alexa would send, given what the skill is eliciting."""
+
+    def __init__(self, model: Model, today: date) -> None:
+        self.model = model
+        self.today = today
+
+    def resolve(self, line: str, *, in_session: bool, eliciting: tuple[str, str] | None = None) -> Resolution:
+        text = normalize(line)
+        if not text:
+            return Resolution("none")
+        invoked = self._invocation(text)
+        if invoked is not None:
+            if not invoked:
+                return Resolution("launch", new_session=True)
+            found = self._match(invoked, None)
+            for word in CONNECTING_WORDS:
+                if found.kind == "none" and invoked.startswith(word + " "):
+                    found = self._match(invoked[len(word) + 1 :], None)
+            return Resolution(found.kind, found.intent, found.slots, new_session=True)
+        found = self._match(text, eliciting if in_session else None)
+        return Resolution(found.kind, found.intent, found.slots, new_session=not in_session)
+
+    def _invocation(self, text: str) -> str | None:
+        """The rest of the line after 'open/ask/tell stagewise', or None if not invoked."""
+        match = re.match(rf"^(?:alexa )?(?:(open|start|launch|ask|tell|use) )?{INVOCATION}\b ?(.*)$", text)
+        if not match:
+            return None
+        verb, rest = match.group(1), match.group(2)
+        if verb in ("open", "start", "launch", "use", None) and not rest:
+            return ""
+        return rest if verb in ("ask", "tell") else ""
+
+    def _match(self, text: str, eliciting: tuple[str, str] | None) -> Resolution:
+        """Most specific first: stop/help, carrier phrases, built-ins, the elicited slot, bare slots."""
+        for intent in ALWAYS_FIRST:
+            if text in BUILT_IN_PHRASES[intent]:
+                return Resolution("intent", intent)
+        found = self._best(text, self.model.templates, bare=False)
+        if found is not None:
+            return found
+        for intent, phrases in BUILT_IN_PHRASES.items():
+            if text in phrases:
+                return Resolution("intent", intent)
+        if eliciting is not None:
+            found = self._best(text, self.model.slot_samples.get(eliciting, []), bare=True)
+            if found is not None:
+                return found
+        found = self._best(text, self.model.templates, bare=True)
+        return found or Resolution("intent", "AMAZON.FallbackIntent")
+
+    def _best(self, text: str, templates: list[_Template], *, bare: bool) -> Resolution | None:
+        """The most specific template that matches with valid slot values.
+
+        `bare` allows samples with no fixed words ("{first_name}"), which match almost anything.
+        """
+        winner: tuple[int, Resolution] | None = None
+        for template in templates:
+            if not bare and template.literal == 0:
+                continue
+            match = template.pattern.match(text)
+            if not match:
+                continue
+            slots = {}
+            for slot in template.slots:
+                value = self._slot_value(template.intent, slot, match.group(slot))
+                if value is None:
+                    break
+                slots[slot] = value
+            else:
+                if winner is None or template.literal > winner[0]:
+                    winner = (template.literal, Resolution("intent", template.intent, slots))
+        return winner[1] if winner else None
+
+    def _slot_value(self, intent: str, slot: str, raw: str) -> str | None:
+        slot_type = self.model.slot_types.get((intent, slot), "AMAZON.SearchQuery")
+        if slot_type == "AMAZON.NUMBER":
+            if raw.isdigit():
+                return raw
+            return str(NUMBER_WORDS[raw]) if raw in NUMBER_WORDS else None
+        if slot_type == "AMAZON.FirstName":
+            words = raw.split()
+            ok = 1 <= len(words) <= 2 and all(w.isalpha() for w in words) and raw not in _NOT_NAMES
+            return raw if ok else None
+        if slot_type == "AMAZON.DATE":
+            return self._date(raw)
+        return raw
+
+    def _date(self, raw: str) -> str | None:
+        """The AMAZON.DATE value Alexa would send for a few common phrases."""
+        today = self.today
+        raw = raw.removeprefix("on ").removeprefix("from ").removeprefix("the ")
+        if raw == "today" or raw == "tonight":
+            return today.isoformat()
+        if raw == "yesterday":
+            return (today - timedelta(days=1)).isoformat()
+        if raw in ("this week", "last seven days"):
+            return _week(today)
+        if raw == "last week":
+            return _week(today - timedelta(days=7))
+        if raw == "this weekend":
+            return _week(today) + "-WE"
+        if raw == "last weekend":
+            return _week(today - timedelta(days=7)) + "-WE"
+        if raw == "this month":
+            return today.strftime("%Y-%m")
+        if raw == "last month":
+            first = today.replace(day=1) - timedelta(days=1)
+            return first.strftime("%Y-%m")
+        day = raw.removeprefix("last ")
+        if day in WEEKDAYS:
+            back = (today.weekday() - WEEKDAYS.index(day)) % 7 or 7
+            return (today - timedelta(days=back)).isoformat()
+        try:
+            return datetime.strptime(raw, "%Y %m %d").date().isoformat()
+        except ValueError:
+            return None
+
+
+def _week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+_NOT_NAMES = frozenset({"yes", "no", "stop", "help", "cancel", "repeat", "recap", "skip", "pass", "next"})

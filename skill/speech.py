@@ -1,0 +1,84 @@
+"""SSML building: everything spoken goes through here, escaped once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape as _xml_escape
+
+MAX_SPEECH_CHARS = 8000  # Alexa's limit on outputSpeech
+MAX_ANSWER_CHARS = 500  # what we keep of one spoken answer
+MAX_AUDIO_TAGS = 5  # Alexa's limit per response
+
+_ENTITIES = {'"': "&quot;", "'": "&apos;"}
+_SPACES = re.compile(r"\s+")
+
+
+def escape(text: str) -> str:
+    """Make any text safe to place inside SSML (user answers, names, content)."""
+    return _xml_escape(text, _ENTITIES)
+
+
+def trim_answer(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
+    """Shorten a long answer at a word boundary; never drop it."""
+    text = _SPACES.sub(" ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
+
+
+@dataclass(frozen=True)
+class Audio:
+    """A pre-rendered clip of static content and the words it says."""
+
+    url: str
+    text: str
+
+
+@dataclass
+class Speech:
+    """An ordered list of things to say; renders to SSML or to plain text."""
+
+    parts: list[str | Audio | int] = field(default_factory=list)
+
+    def say(self, *texts: str) -> Speech:
+        self.parts.extend(t for t in texts if t)
+        return self
+
+    def pause(self, milliseconds: int = 400) -> Speech:
+        self.parts.append(milliseconds)
+        return self
+
+    def play(self, clip: Audio) -> Speech:
+        self.parts.append(clip)
+        return self
+
+    def extend(self, other: Speech) -> Speech:
+        self.parts.extend(other.parts)
+        return self
+
+    def ssml(self) -> str:
+        """The inner SSML (the SDK wraps it in <speak>); audio past the limit is spoken."""
+        out: list[str] = []
+        audio_tags = 0
+        for part in self.parts:
+            if isinstance(part, int):
+                out.append(f'<break time="{part}ms"/>')
+            elif isinstance(part, Audio):
+                if audio_tags < MAX_AUDIO_TAGS:
+                    audio_tags += 1
+                    out.append(f'<audio src="{escape(part.url)}"/>')
+                else:
+                    out.append(escape(part.text))
+            else:
+                out.append(escape(part))
+        return " ".join(out)
+
+    def text(self) -> str:
+        """Plain text of the same speech, for cards and logs of length."""
+        words = [p.text if isinstance(p, Audio) else p for p in self.parts if not isinstance(p, int)]
+        return " ".join(words)

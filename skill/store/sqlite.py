@@ -1,0 +1,130 @@
+"""The embedded default store: the standard library's sqlite3, one file, no AWS."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from skill.records import Answer, Profile
+from skill.store import ConflictError, StorageError
+from skill.store.items import (
+    PK,
+    PROFILE_SK,
+    SK,
+    VERSION,
+    answer_from_item,
+    answer_sk,
+    answer_to_item,
+    profile_from_item,
+    profile_to_item,
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (
+    pk TEXT NOT NULL,
+    sk TEXT NOT NULL,
+    version INTEGER,
+    item TEXT NOT NULL,
+    PRIMARY KEY (pk, sk)
+) WITHOUT ROWID;
+"""
+
+
+class SqliteStore:
+    """Same single-table layout as DynamoDB, each item kept as JSON."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        try:
+            self._db = sqlite3.connect(self.path, timeout=5, check_same_thread=False)
+            self._db.executescript(SCHEMA)
+        except sqlite3.Error as err:
+            raise StorageError(f"cannot open SQLite store at {self.path}: {err}", "sqlite") from err
+
+    def create(self) -> None:
+        with self._lock, self._db:
+            self._db.executescript(SCHEMA)
+
+    def get_profile(self, household_id: str) -> Profile | None:
+        row = self._one("SELECT item FROM items WHERE pk = ? AND sk = ?", (household_id, PROFILE_SK))
+        return profile_from_item(json.loads(row[0])) if row else None
+
+    def put_profile(self, profile: Profile) -> Profile:
+        stored = profile.with_changes(version=profile.version + 1)
+        try:
+            with self._lock, self._db:
+                self._write_profile(stored, expected=profile.version)
+        except sqlite3.Error as err:
+            raise StorageError(f"SQLite write failed: {err}", "sqlite") from err
+        return stored
+
+    def add_answer(self, answer: Answer, profile: Profile) -> Profile:
+        item = answer_to_item(answer)
+        stored = profile.with_changes(version=profile.version + 1)
+        try:
+            with self._lock, self._db:
+                cursor = self._db.execute(
+                    "INSERT OR IGNORE INTO items (pk, sk, version, item) VALUES (?, ?, NULL, ?)",
+                    (item[PK], item[SK], json.dumps(item)),
+                )
+                if cursor.rowcount == 0:  # a retried request: the answer is already there
+                    raise _AlreadyStored
+                self._write_profile(stored, expected=profile.version)
+        except _AlreadyStored:
+            return self.get_profile(profile.household_id) or profile
+        except sqlite3.Error as err:
+            raise StorageError(f"SQLite write failed: {err}", "sqlite") from err
+        return stored
+
+    def answers(
+        self, household_id: str, *, start: datetime, until: datetime, limit: int
+    ) -> list[Answer]:
+        rows = self._all(
+            "SELECT item FROM items WHERE pk = ? AND sk >= ? AND sk < ? ORDER BY sk DESC LIMIT ?",
+            (household_id, answer_sk(start), answer_sk(until), limit),
+        )
+        return [answer_from_item(json.loads(r[0])) for r in rows]
+
+    def delete_household(self, household_id: str) -> int:
+        try:
+            with self._lock, self._db:
+                return self._db.execute("DELETE FROM items WHERE pk = ?", (household_id,)).rowcount
+        except sqlite3.Error as err:
+            raise StorageError(f"SQLite delete failed: {err}", "sqlite") from err
+
+    def _write_profile(self, profile: Profile, expected: int) -> None:
+        item = profile_to_item(profile)
+        if expected == 0:
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO items (pk, sk, version, item) VALUES (?, ?, ?, ?)",
+                (item[PK], item[SK], item[VERSION], json.dumps(item)),
+            )
+        else:
+            cursor = self._db.execute(
+                "UPDATE items SET version = ?, item = ? WHERE pk = ? AND sk = ? AND version = ?",
+                (item[VERSION], json.dumps(item), item[PK], item[SK], expected),
+            )
+        if cursor.rowcount != 1:
+            raise ConflictError("the profile changed since it was read", "ConditionalCheckFailed")
+
+    def _one(self, sql: str, args: tuple[Any, ...]) -> Any:
+        rows = self._all(sql, args)
+        return rows[0] if rows else None
+
+    def _all(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
+        try:
+            with self._lock:
+                return self._db.execute(sql, args).fetchall()
+        except sqlite3.Error as err:
+            raise StorageError(f"SQLite read failed: {err}", "sqlite") from err
+
+
+class _AlreadyStored(Exception):
+    """Rolls back the transaction when an answer was stored by an earlier try."""

@@ -1,0 +1,127 @@
+"""A couple talking to the skill through its public entry point, one request at a time.
+
+Every response is checked the way Alexa would take it: a valid ResponseEnvelope,
+well-formed SSML, within the size limits, and an open session always reprompts.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from html import unescape
+from typing import Any
+
+from ask_sdk_model import ResponseEnvelope
+from ask_sdk_model_runtime import DefaultSerializer
+
+from skill import envelope as alexa
+from skill.app import Stagewise, handle_event
+from skill.speech import MAX_SPEECH_CHARS
+
+MAX_RESPONSE_BYTES = 24 * 1024
+START = datetime(2026, 11, 16, 20, 0, tzinfo=UTC)  # a Monday evening
+
+
+@dataclass
+class Reply:
+    raw: dict[str, Any]
+
+    @property
+    def response(self) -> dict[str, Any]:
+        return self.raw.get("response", {})
+
+    @property
+    def ssml(self) -> str:
+        return str(self.response.get("outputSpeech", {}).get("ssml", ""))
+
+    @property
+    def text(self) -> str:
+        """What Alexa would say, as plain text."""
+        return " ".join(unescape(" ".join(ET.fromstring(self.ssml).itertext())).split()) if self.ssml else ""
+
+    @property
+    def reprompt(self) -> str:
+        ssml = self.response.get("reprompt", {}).get("outputSpeech", {}).get("ssml", "")
+        return " ".join(unescape(" ".join(ET.fromstring(ssml).itertext())).split()) if ssml else ""
+
+    @property
+    def ended(self) -> bool:
+        return bool(self.response.get("shouldEndSession"))
+
+    @property
+    def elicits(self) -> str | None:
+        for directive in self.response.get("directives", []):
+            if directive.get("type") == "Dialog.ElicitSlot":
+                return str(directive["slotToElicit"])
+        return None
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        return dict(self.raw.get("sessionAttributes") or {})
+
+
+def check_response(raw: dict[str, Any]) -> None:
+    """Fail on anything Alexa would reject or play as an error."""
+    DefaultSerializer().deserialize(json.dumps(raw), ResponseEnvelope)
+    assert len(json.dumps(raw).encode()) <= MAX_RESPONSE_BYTES
+    response = raw["response"]
+    speech = response.get("outputSpeech")
+    if speech:
+        assert speech["type"] == "SSML"
+        assert len(speech["ssml"]) <= MAX_SPEECH_CHARS
+        ET.fromstring(speech["ssml"])  # well-formed
+    if response.get("shouldEndSession") is False:
+        assert speech, "an open session must say something"
+        reprompt = response["reprompt"]["outputSpeech"]["ssml"]
+        ET.fromstring(reprompt)
+
+
+class Couple:
+    """Two partners sharing one Echo: sessions, session attributes and a clock carried forward."""
+
+    def __init__(self, app: Stagewise, user_id: str = "amzn1.ask.account.test-couple",
+                 now: datetime = START, handler: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> None:
+        self.app = app
+        self.device = alexa.Device(user_id=user_id)
+        self.now = now
+        self.handler = handler or (lambda event: handle_event(self.app, event))
+        self.last_event: dict[str, Any] = {}
+
+    def send(self, request: dict[str, Any], *, new_session: bool = False, seconds: int = 15) -> Reply:
+        """One turn: a fresh session when asked or when the last one ended."""
+        self.now += timedelta(seconds=seconds)
+        if new_session or self.device.session_id is None:
+            self.device.new_session()
+        self.last_event = self.device.envelope(request, self.now)
+        raw = self.handler(self.last_event)
+        check_response(raw)
+        reply = Reply(raw)
+        self.device.attributes = reply.attributes
+        if reply.ended or request["type"] == "SessionEndedRequest":
+            self.device.end_session()
+        return reply
+
+    def launch(self) -> Reply:
+        return self.send(alexa.launch(), new_session=True)
+
+    def intent(self, name: str, new_session: bool = False, **slots: str | None) -> Reply:
+        return self.send(alexa.intent(name, slots), new_session=new_session)
+
+    def answer(self, text: str | None) -> Reply:
+        return self.intent("AnswerIntent", answer=text)
+
+    def later(self, **delta: float) -> None:
+        """Time passes; the session (if any) is over."""
+        self.now += timedelta(**delta)
+        self.device.end_session()
+
+    def onboard(self, first: str = "sam", second: str = "alex", stage: int | None = None) -> Reply:
+        self.launch()
+        self.intent("NamesIntent", first_name=first)
+        self.intent("NamesIntent", first_name=second)
+        if stage is None:
+            return self.intent("AMAZON.YesIntent")
+        return self.intent("ChooseStageIntent", stage_number=str(stage))
