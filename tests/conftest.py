@@ -99,7 +99,7 @@ def sqlite_store(tmp_path: Path) -> SqliteStore:
     return SqliteStore(tmp_path / "stagewise.db")
 
 
-@pytest.fixture(params=["sqlite", "dynamodb"])
+@pytest.fixture(params=["sqlite", "dynamo"])
 def store(request: pytest.FixtureRequest) -> Store:
     """Every store test runs against both implementations."""
     return request.getfixturevalue(f"{request.param}_store")  # type: ignore[no-any-return]

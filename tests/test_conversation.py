@@ -1,0 +1,471 @@
+"""Whole conversations through the skill's entry point: what a couple hears, what gets stored."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from skill import envelope as alexa
+from skill.app import Stagewise, build_skill, handle_event
+from skill.config import Settings
+from skill.content import load_content
+from skill.ritual import SUGGEST_NEXT_AFTER
+from skill.speech import MAX_ANSWER_CHARS
+from skill.store.sqlite import SqliteStore
+from tests.conversation import Couple, Reply
+
+CONTENT = load_content()
+BANK = {n: [q.text for q in CONTENT.questions[n]] for n in range(1, 7)}
+
+
+def variants(key: str, **values: object) -> list[str]:
+    return [v.format(**values) for v in CONTENT.variants(key)]
+
+
+def says(reply: Reply, key: str, **values: object) -> bool:
+    """Did the reply include one of the variants of a content key?"""
+    return any(v in reply.text for v in variants(key, **values))
+
+
+def stored(app: Stagewise, household: str = "amzn1.ask.account.test-couple"):  # type: ignore[no-untyped-def]
+    return app.services.store.answers(
+        household, start=alexa_epoch(), until=alexa_epoch() + timedelta(days=3650), limit=1000
+    )
+
+
+def alexa_epoch():  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    return datetime(2020, 1, 1, tzinfo=UTC)
+
+
+# -- onboarding and tonight's question ---------------------------------------------
+
+
+def test_first_launch_asks_both_names_offers_stage_one_then_asks_tonights_question(couple: Couple) -> None:
+    welcome = couple.launch()
+    assert says(welcome, "onboarding.welcome") and welcome.elicits == "first_name"
+    first = couple.intent("NamesIntent", first_name="sam")
+    assert says(first, "onboarding.ask_second_name", name_a="Sam")
+    second = couple.intent("NamesIntent", first_name="alex")
+    assert says(second, "onboarding.names_heard", name_a="Sam", name_b="Alex")
+    assert not second.ended
+    question = couple.intent("AMAZON.YesIntent")
+    stage = CONTENT.stage(1)
+    assert stage.description in question.text  # the first question in a stage comes with its description
+    assert BANK[1][0] in question.text
+    assert question.text.rstrip().endswith(("Sam, you first.", "Sam, would you go first?"))
+    assert question.elicits == "answer" and not question.ended
+    assert question.response["card"]["content"] == BANK[1][0]
+
+
+def test_both_names_at_once_and_a_chosen_stage(couple: Couple) -> None:
+    couple.launch()
+    heard = couple.intent("NamesIntent", first_name="sam", second_name="alex")
+    assert says(heard, "onboarding.names_heard", name_a="Sam", name_b="Alex")
+    question = couple.intent("ChooseStageIntent", stage_number="3")
+    assert CONTENT.stage(3).description in question.text and BANK[3][0] in question.text
+
+
+def test_two_answers_are_stored_with_partner_stage_question_and_time(couple: Couple, app: Stagewise) -> None:
+    couple.onboard()
+    first = couple.answer("the way you laugh at your own jokes")
+    assert says(first, "answer.thanks_first", name="Sam", other="Alex") and first.elicits == "answer"
+    second = couple.answer("your patience")
+    assert says(second, "answer.thanks_second", name="Alex") and second.ended
+    answers = sorted(stored(app), key=lambda a: a.answered_at)
+    assert [(a.partner, a.partner_name, a.stage, a.question_id, a.text) for a in answers] == [
+        ("a", "Sam", 1, "attraction-01", "the way you laugh at your own jokes"),
+        ("b", "Alex", 1, "attraction-01", "your patience"),
+    ]
+    assert answers[0].answered_at < answers[1].answered_at
+    assert answers[1].answered_at == couple.now  # "now" is the request's timestamp
+
+
+def test_a_returning_couple_is_greeted_by_name_and_never_onboarded_again(couple: Couple) -> None:
+    couple.onboard()
+    couple.answer("one")
+    couple.answer("two")
+    couple.later(days=1)
+    welcome = couple.launch()
+    assert says(welcome, "launch.welcome_back", name_a="Sam", name_b="Alex")
+    assert not says(welcome, "onboarding.ask_first_name")
+    assert BANK[1][1] in welcome.text  # the next question of the stage
+    assert CONTENT.stage(1).reminder in welcome.text and CONTENT.stage(1).description not in welcome.text
+    assert any(tip in welcome.text for tip in CONTENT.stage(1).tips)
+
+
+def test_one_shot_question_for_a_new_couple_onboards_briefly_first(couple: Couple) -> None:
+    reply = couple.intent("TonightQuestionIntent", new_session=True)
+    assert says(reply, "onboarding.welcome_before_question") and reply.elicits == "first_name"
+
+
+def test_same_day_resumes_with_the_partner_who_has_not_answered(couple: Couple, app: Stagewise) -> None:
+    couple.onboard()
+    couple.answer("sam's answer")
+    couple.intent("AMAZON.StopIntent")
+    couple.later(hours=1)
+    resumed = couple.intent("TonightQuestionIntent", new_session=True)
+    assert says(resumed, "question.resume", question=BANK[1][0], name="Alex")
+    couple.answer("alex's answer")
+    assert len(stored(app)) == 2
+    again = couple.intent("TonightQuestionIntent", new_session=True)
+    assert says(again, "question.both_done")
+    recap = couple.intent("AMAZON.YesIntent")
+    assert "sam's answer" in recap.text and "alex's answer" in recap.text
+
+
+def test_no_question_repeats_until_the_stage_bank_is_used_up(couple: Couple) -> None:
+    couple.onboard(stage=2)
+    heard = []
+    for _ in range(len(BANK[2]) + 1):
+        question = couple.intent("TonightQuestionIntent", new_session=True)
+        heard.append(next(q for q in BANK[2] if q in question.text))
+        couple.answer("a")
+        couple.answer("b")
+        couple.later(days=1)
+    assert heard[: len(BANK[2])] == BANK[2]
+    assert heard[-1] == BANK[2][0]  # then the bank starts again
+
+
+def test_growth_tips_rotate(couple: Couple) -> None:
+    couple.onboard()
+    couple.later(days=1)
+    tips = []
+    for _ in range(len(CONTENT.stage(1).tips)):
+        reply = couple.intent("TonightQuestionIntent", new_session=True)
+        tips.append(next(t for t in CONTENT.stage(1).tips if t in reply.text))
+        couple.later(days=1)
+    assert sorted(tips) == sorted(CONTENT.stage(1).tips)
+
+
+def test_skip_before_anyone_answers_gives_another_question(couple: Couple) -> None:
+    couple.onboard()
+    skipped = couple.intent("SkipIntent")
+    assert says(skipped, "skip.another") and BANK[1][1] in skipped.text and skipped.elicits == "answer"
+
+
+def test_skip_after_one_answer_lets_the_other_partner_pass(couple: Couple, app: Stagewise) -> None:
+    couple.onboard()
+    couple.answer("only mine")
+    passed = couple.intent("SkipIntent")
+    assert says(passed, "skip.partner_passes", name="Alex") and passed.ended
+    assert [a.text for a in stored(app)] == ["only mine"]
+
+
+# -- recap ---------------------------------------------------------------------------
+
+
+def test_recap_in_a_later_session_reads_the_question_and_each_answer(couple: Couple) -> None:
+    couple.onboard()
+    couple.answer("your laugh")
+    couple.answer("your hands when you cook")
+    couple.later(days=2)
+    recap = couple.intent("RecapIntent", new_session=True, period=None)
+    assert BANK[1][0] in recap.text
+    assert "Sam said: your laugh." in recap.text and "Alex said: your hands when you cook." in recap.text
+    assert recap.text.index("Sam said") < recap.text.index("Alex said")
+    assert recap.ended
+
+
+def test_recap_reads_three_questions_at_a_time_newest_first_then_offers_more(couple: Couple) -> None:
+    couple.onboard()
+    for day in range(5):
+        couple.intent("TonightQuestionIntent", new_session=True)
+        couple.answer(f"sam day {day}")
+        couple.answer(f"alex day {day}")
+        couple.later(hours=23)
+    page = couple.intent("RecapIntent", new_session=True, period=None)
+    assert [f"day {d}" in page.text for d in range(5)] == [False, False, True, True, True]
+    assert page.text.index("day 4") < page.text.index("day 3") < page.text.index("day 2")
+    assert says(page, "recap.more") and not page.ended
+    rest = couple.intent("AMAZON.YesIntent")
+    assert [f"day {d}" in rest.text for d in range(5)] == [True, True, False, False, False]
+    assert rest.ended
+
+
+def test_recap_for_a_date_period_reads_only_that_period(couple: Couple) -> None:
+    couple.onboard()  # Monday 2026-11-16
+    couple.answer("monday sam")
+    couple.answer("monday alex")
+    couple.later(days=2)
+    couple.intent("TonightQuestionIntent", new_session=True)
+    couple.answer("wednesday sam")
+    couple.answer("wednesday alex")
+    couple.later(days=1)
+    monday = couple.intent("RecapIntent", new_session=True, period="2026-11-16")
+    assert "monday sam" in monday.text and "wednesday sam" not in monday.text
+    later_week = couple.intent("RecapIntent", new_session=True, period="2026-W48")
+    assert says(later_week, "recap.empty", period="in the week of November 23")
+
+
+def test_last_week_on_a_saturday_includes_the_days_since(couple: Couple) -> None:
+    couple.onboard()  # Monday 2026-11-16, ISO week 47
+    couple.answer("this week sam")
+    couple.answer("this week alex")
+    couple.later(days=5)  # Saturday: Alexa sends "last week" as 2026-W46
+    recap = couple.intent("RecapIntent", new_session=True, period="2026-W46")
+    assert says(recap, "recap.intro", period="since Monday, November 9")
+    assert "this week sam" in recap.text
+
+
+def test_recap_with_nothing_stored_says_so_kindly_and_offers_a_question(couple: Couple) -> None:
+    reply = couple.intent("RecapIntent", new_session=True, period="2026-W45")
+    assert says(reply, "recap.empty", period="in the week of November 2")
+    assert not reply.ended and says(reply, "offer.question")
+
+
+def test_recap_escapes_what_was_said(couple: Couple) -> None:
+    couple.onboard()
+    couple.answer("tea & toast <3 \"always\" 'ours'")
+    couple.answer("</speak><audio src='x'/>")
+    recap = couple.intent("RecapIntent", new_session=True, period=None)
+    assert "tea &amp; toast &lt;3 &quot;always&quot; &apos;ours&apos;" in recap.ssml
+    assert "tea & toast <3 \"always\" 'ours'" in recap.text
+    assert "<audio" not in recap.ssml
+
+
+# -- stages --------------------------------------------------------------------------
+
+
+def test_stage_info_says_where_they_are(couple: Couple) -> None:
+    couple.onboard(stage=2)
+    info = couple.intent("StageInfoIntent", new_session=True, stage_number=None)
+    assert says(info, "stage.current", number=2, stage_name=CONTENT.stage(2).name)
+    assert CONTENT.stage(2).summary in info.text and says(info, "offer.question")
+
+
+def test_tell_me_about_stage_four(couple: Couple) -> None:
+    info = couple.intent("StageInfoIntent", new_session=True, stage_number="4")
+    assert CONTENT.stage(4).description in info.text
+
+
+def test_moving_to_the_next_stage_needs_a_yes(couple: Couple) -> None:
+    couple.onboard()
+    couple.later(hours=1)
+    ask = couple.intent("ChangeStageIntent", new_session=True, stage_number=None)
+    assert says(ask, "stage.confirm", number=2, stage_name=CONTENT.stage(2).name,
+                current_number=1, current_name=CONTENT.stage(1).name)
+    kept = couple.intent("AMAZON.NoIntent")
+    assert says(kept, "stage.stay", number=1, stage_name=CONTENT.stage(1).name)
+    couple.intent("ChangeStageIntent", new_session=True, stage_number="3")
+    moved = couple.intent("AMAZON.YesIntent")
+    assert says(moved, "stage.changed", number=3, stage_name=CONTENT.stage(3).name)
+    question = couple.intent("AMAZON.YesIntent")
+    assert CONTENT.stage(3).description in question.text and BANK[3][0] in question.text
+
+
+@pytest.mark.parametrize("value", ["7", "0", "-1", "two and a half", None])
+def test_a_stage_outside_one_to_six_is_asked_again(couple: Couple, value: str | None) -> None:
+    couple.onboard()
+    reply = couple.intent("ChangeStageIntent", new_session=True, stage_number=value)
+    if value is None:  # no number means "the next stage"
+        assert says(reply, "stage.confirm", number=2, stage_name=CONTENT.stage(2).name,
+                    current_number=1, current_name=CONTENT.stage(1).name)
+    else:
+        assert says(reply, "stage.out_of_range") and not reply.ended
+
+
+def test_after_enough_questions_a_move_is_suggested_never_made(couple: Couple, app: Stagewise) -> None:
+    couple.onboard()
+    for _ in range(SUGGEST_NEXT_AFTER):
+        couple.intent("TonightQuestionIntent", new_session=True)
+        couple.answer("a")
+        last = couple.answer("b")
+        couple.later(days=1)
+    assert says(last, "stage.suggest_next", count=SUGGEST_NEXT_AFTER, next_number=2)
+    profile = app.services.store.get_profile(couple.device.user_id)
+    assert profile is not None and profile.stage == 1
+
+
+def test_the_last_stage_has_no_next(couple: Couple) -> None:
+    couple.onboard(stage=6)
+    reply = couple.intent("ChangeStageIntent", new_session=True, stage_number=None)
+    assert says(reply, "stage.last", stage_name=CONTENT.stage(6).name)
+
+
+# -- help, repeat, stop, fallback ----------------------------------------------------
+
+
+def test_help_while_an_answer_is_awaited_explains_and_keeps_listening(couple: Couple) -> None:
+    couple.onboard()
+    reply = couple.intent("AMAZON.HelpIntent")
+    assert says(reply, "help.answer", name="Sam") and reply.elicits == "answer"
+
+
+def test_help_otherwise_explains_and_asks(couple: Couple) -> None:
+    reply = couple.intent("AMAZON.HelpIntent", new_session=True)
+    assert says(reply, "help.general") and not reply.ended
+
+
+def test_repeat_says_the_last_thing_again(couple: Couple) -> None:
+    question = couple.onboard()
+    again = couple.intent("AMAZON.RepeatIntent")
+    assert again.ssml == question.ssml and again.elicits == "answer"
+
+
+def test_fallback_while_answering_explains_how_to_answer(couple: Couple) -> None:
+    couple.onboard()
+    reply = couple.intent("AMAZON.FallbackIntent")
+    assert says(reply, "fallback.answer", name="Sam") and reply.elicits == "answer"
+
+
+def test_stop_after_one_answer_keeps_it_for_later(couple: Couple, app: Stagewise) -> None:
+    couple.onboard()
+    couple.answer("kept")
+    bye = couple.intent("AMAZON.StopIntent")
+    assert says(bye, "goodbye.answer_saved", name="Sam", other="Alex") and bye.ended
+    assert [a.text for a in stored(app)] == ["kept"]
+
+
+@pytest.mark.parametrize("intent", ["AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent"])
+def test_stop_cancel_and_home_close_warmly(couple: Couple, intent: str) -> None:
+    reply = couple.intent(intent, new_session=True)
+    assert says(reply, "goodbye.general") and reply.ended
+
+
+def test_session_ended_gets_an_empty_response(couple: Couple) -> None:
+    couple.launch()
+    reply = couple.send(alexa.session_ended())
+    assert reply.response == {} or "outputSpeech" not in reply.response
+
+
+# -- bad input -----------------------------------------------------------------------
+
+
+def test_an_unknown_intent_gets_a_spoken_recovery(couple: Couple) -> None:
+    reply = couple.intent("SomethingElseIntent", new_session=True)
+    assert says(reply, "fallback.general") and not reply.ended
+
+
+def test_an_answer_without_a_value_is_asked_for_again(couple: Couple, app: Stagewise) -> None:
+    couple.onboard()
+    reply = couple.send(alexa.intent("AnswerIntent", {}))
+    assert says(reply, "answer.missed", name="Sam") and reply.elicits == "answer"
+    assert stored(app) == []
+
+
+def test_names_without_values_are_asked_for_again(couple: Couple) -> None:
+    couple.launch()
+    reply = couple.intent("NamesIntent", first_name=None, second_name=None)
+    assert says(reply, "onboarding.name_missed") and reply.elicits == "first_name"
+
+
+def test_a_5000_character_answer_is_trimmed_not_dropped(couple: Couple, app: Stagewise) -> None:
+    couple.onboard()
+    long_answer = ("we laugh together " * 300)[:5000]
+    couple.answer(long_answer)
+    [kept] = stored(app)
+    assert 0 < len(kept.text) <= MAX_ANSWER_CHARS
+    assert long_answer.startswith(kept.text.rstrip("…"))
+    recap = couple.intent("RecapIntent", new_session=True, period=None)
+    assert kept.text in recap.text
+
+
+def test_three_pages_of_maximum_answers_stay_within_alexas_limits(couple: Couple) -> None:
+    couple.onboard()
+    for day in range(4):
+        couple.intent("TonightQuestionIntent", new_session=True)
+        couple.answer("& < > \" ' " * 200)
+        couple.answer("x" * 5000)
+        couple.later(hours=23)
+    couple.intent("RecapIntent", new_session=True, period=None)  # check_response enforces the limits
+    couple.intent("AMAZON.RepeatIntent")
+
+
+def test_an_answer_with_no_open_question_offers_one(couple: Couple) -> None:
+    couple.onboard()
+    couple.answer("a")
+    couple.answer("b")
+    reply = couple.intent("AnswerIntent", new_session=True, answer="stray")
+    assert says(reply, "answer.nothing_open") and says(reply, "offer.question")
+
+
+@pytest.mark.parametrize("locale", ["de-DE", "ja-JP", "fr-FR"])
+def test_an_unsupported_locale_gets_a_spoken_recovery(app: Stagewise, locale: str) -> None:
+    couple = Couple(app)
+    couple.device.locale = locale
+    reply = couple.launch()
+    assert says(reply, "error.locale") and reply.ended
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "en-AU", "en-IN", "en-CA"])
+def test_english_locales_share_the_content(app: Stagewise, locale: str) -> None:
+    couple = Couple(app)
+    couple.device.locale = locale
+    assert says(couple.launch(), "onboarding.welcome")
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {},
+        {"version": "1.0"},
+        {"version": "1.0", "request": "launch"},
+        {"version": "1.0", "request": {"type": "LaunchRequest"}},
+        {"version": "1.0", "context": {}, "request": {"type": "IntentRequest", "intent": "x"}},
+        {"version": "1.0", "context": {"System": "x"}, "request": {"type": "LaunchRequest", "timestamp": "yesterday"}},
+    ],
+)
+def test_a_malformed_envelope_gets_a_spoken_apology(app: Stagewise, event: dict) -> None:  # type: ignore[type-arg]
+    from tests.conversation import check_response
+
+    raw = handle_event(app, event)
+    check_response(raw)
+    assert Reply(raw).text in variants("error.unreadable") + variants("error.general")
+
+
+def test_a_broken_store_gets_an_apology_and_loses_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = SqliteStore(tmp_path / "s.db")
+    app = build_skill(Settings(store_url="sqlite:///:memory:"), store=store)
+    couple = Couple(app)
+    couple.onboard()
+    couple.answer("precious")
+    store._db.execute("DROP TABLE items")  # the storage disappears under the skill
+    reply = couple.answer("lost?")
+    assert says(reply, "error.storage") and reply.ended
+
+
+def test_another_skills_request_is_rejected(sqlite_store: SqliteStore) -> None:
+    from skill.app import ForeignSkillError
+
+    app = build_skill(Settings(store_url="x://", skill_id="amzn1.ask.skill.ours"), store=sqlite_store)
+    couple = Couple(app)
+    couple.device.skill_id = "amzn1.ask.skill.someone-else"
+    with pytest.raises(ForeignSkillError):
+        couple.launch()
+    couple.device.skill_id = "amzn1.ask.skill.ours"
+    assert says(couple.launch(), "onboarding.welcome")
+
+
+# -- skill events and privacy --------------------------------------------------------
+
+
+def test_disabling_the_skill_deletes_the_households_data(couple: Couple, app: Stagewise) -> None:
+    couple.onboard()
+    couple.answer("private")
+    event = alexa.Device(user_id=couple.device.user_id).envelope(alexa.skill_event("SkillDisabled"), couple.now)
+    raw = handle_event(app, event)
+    assert "outputSpeech" not in raw["response"]
+    assert stored(app) == [] and app.services.store.get_profile(couple.device.user_id) is None
+
+
+@pytest.mark.parametrize("event_type", ["SkillEnabled", "SkillPermissionAccepted", "SkillPermissionChanged"])
+def test_other_skill_events_get_an_empty_response(couple: Couple, app: Stagewise, event_type: str) -> None:
+    couple.onboard()
+    event = alexa.Device(user_id=couple.device.user_id).envelope(alexa.skill_event(event_type), couple.now)
+    raw = handle_event(app, event)
+    assert "outputSpeech" not in raw["response"]
+    assert app.services.store.get_profile(couple.device.user_id) is not None
+
+
+def test_logs_never_hold_answers_names_or_user_ids(couple: Couple, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
+    couple.onboard(first="zephyrina", second="bartholomew")
+    couple.answer("my secret answer")
+    couple.answer("another secret")
+    couple.intent("RecapIntent", new_session=True, period=None)
+    logged = caplog.text.lower()
+    for private in ("zephyrina", "bartholomew", "secret", "test-couple"):
+        assert private not in logged

@@ -1,0 +1,184 @@
+"""One contract, two stores: SQLite (embedded default) and DynamoDB over HTTP (moto server)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from botocore.stub import Stubber
+
+from skill.records import Answer, CurrentQuestion, Profile
+from skill.store import ConflictError, StorageError, Store, open_store
+from skill.store.dynamodb import CLIENT_CONFIG, DynamoStore
+from skill.store.sqlite import SqliteStore
+
+T0 = datetime(2026, 11, 16, 20, 0, tzinfo=UTC)
+
+
+def profile(household: str = "household-1", **changes: object) -> Profile:
+    base = Profile(
+        household_id=household,
+        partner_a="Sam",
+        partner_b="Alex",
+        stage=2,
+        asked={1: ("attraction-01", "attraction-02"), 2: ("trust-01",)},
+        completed={1: 2},
+        current=CurrentQuestion("trust-01", 2, date(2026, 11, 16), ("a",)),
+        tip_turn=3,
+        created_at="2026-11-01T20:00:00.000000Z",
+    )
+    return base.with_changes(**changes)
+
+
+def answer(household: str = "household-1", minutes: int = 0, partner: str = "a", text: str = "kindness") -> Answer:
+    return Answer(
+        household_id=household,
+        answered_at=T0 + timedelta(minutes=minutes),
+        partner=partner,
+        partner_name="Sam" if partner == "a" else "Alex",
+        stage=2,
+        question_id="trust-01",
+        question_text="What do you count on?",
+        text=text,
+    )
+
+
+def test_new_household_has_no_profile(store: Store) -> None:
+    assert store.get_profile("nobody") is None
+
+
+def test_profile_round_trips_through_the_store(store: Store) -> None:
+    stored = store.put_profile(profile())
+    assert stored.version == 1
+    assert store.get_profile("household-1") == stored
+
+
+def test_creating_a_profile_twice_conflicts(store: Store) -> None:
+    store.put_profile(profile())
+    with pytest.raises(ConflictError):
+        store.put_profile(profile(partner_a="Other"))
+    loaded = store.get_profile("household-1")
+    assert loaded is not None and loaded.partner_a == "Sam"
+
+
+def test_a_stale_profile_cannot_overwrite_a_newer_one(store: Store) -> None:
+    first = store.put_profile(profile())
+    store.put_profile(first.with_changes(stage=3))  # another device moves on
+    with pytest.raises(ConflictError):
+        store.put_profile(first.with_changes(partner_b="Overwritten"))
+    loaded = store.get_profile("household-1")
+    assert loaded is not None and (loaded.stage, loaded.partner_b, loaded.version) == (3, "Alex", 2)
+
+
+def test_answer_and_profile_are_stored_together(store: Store) -> None:
+    stored = store.put_profile(profile())
+    after = store.add_answer(answer(), stored.with_changes(tip_turn=9))
+    assert after.version == 2
+    assert store.get_profile("household-1") == after
+    assert store.answers("household-1", start=T0, until=T0 + timedelta(days=1), limit=10) == [answer()]
+
+
+def test_a_retried_answer_is_not_stored_twice(store: Store) -> None:
+    stored = store.put_profile(profile())
+    after = store.add_answer(answer(), stored.with_changes(tip_turn=9))
+    again = store.add_answer(answer(), stored.with_changes(tip_turn=9))  # same request, retried
+    assert again == after
+    assert len(store.answers("household-1", start=T0, until=T0 + timedelta(days=1), limit=10)) == 1
+
+
+def test_an_answer_with_a_stale_profile_conflicts_and_stores_nothing(store: Store) -> None:
+    stored = store.put_profile(profile())
+    store.put_profile(stored.with_changes(stage=3))
+    with pytest.raises(ConflictError):
+        store.add_answer(answer(), stored)
+    assert store.answers("household-1", start=T0, until=T0 + timedelta(days=1), limit=10) == []
+
+
+def test_answers_come_newest_first_within_the_window_and_limit(store: Store) -> None:
+    current = store.put_profile(profile())
+    for minutes in (0, 10, 20, 30, 40):
+        current = store.add_answer(answer(minutes=minutes, text=f"at {minutes}"), current)
+    store.put_profile(profile("household-2"))
+    window = store.answers("household-1", start=T0 + timedelta(minutes=10), until=T0 + timedelta(minutes=40), limit=10)
+    assert [a.text for a in window] == ["at 30", "at 20", "at 10"]
+    limited = store.answers("household-1", start=T0, until=T0 + timedelta(days=1), limit=2)
+    assert [a.text for a in limited] == ["at 40", "at 30"]
+    assert store.answers("household-2", start=T0, until=T0 + timedelta(days=1), limit=10) == []
+
+
+def test_answer_text_is_kept_exactly(store: Store) -> None:
+    text = "tea & toast <3 \"always\" — it's ours ✨"
+    current = store.put_profile(profile())
+    store.add_answer(answer(text=text), current)
+    [loaded] = store.answers("household-1", start=T0, until=T0 + timedelta(days=1), limit=1)
+    assert loaded.text == text
+
+
+def test_deleting_a_household_removes_everything_and_only_it(store: Store) -> None:
+    current = store.put_profile(profile())
+    for minutes in range(30):  # more than one DynamoDB batch
+        current = store.add_answer(answer(minutes=minutes), current)
+    store.put_profile(profile("household-2"))
+    assert store.delete_household("household-1") == 31
+    assert store.get_profile("household-1") is None
+    assert store.answers("household-1", start=T0, until=T0 + timedelta(days=1), limit=50) == []
+    assert store.get_profile("household-2") is not None
+
+
+def test_create_is_idempotent(store: Store) -> None:
+    store.put_profile(profile())
+    store.create()
+    assert store.get_profile("household-1") is not None
+
+
+def test_store_urls_pick_the_implementation(tmp_path, aws_env) -> None:  # type: ignore[no-untyped-def]
+    sqlite = open_store(f"sqlite:///{tmp_path}/x.db")
+    assert isinstance(sqlite, SqliteStore) and sqlite.path == f"{tmp_path}/x.db"
+    dynamo = open_store("dynamodb://stagewise-table")
+    assert isinstance(dynamo, DynamoStore) and dynamo.table == "stagewise-table"
+    for bad in ("", "stagewise", "postgres://x", "sqlite://"):
+        with pytest.raises(ValueError):
+            open_store(bad)
+
+
+def test_production_client_fails_fast() -> None:
+    """No turn may come near Alexa's 8 s: two calls of at most two short attempts each."""
+    assert CLIENT_CONFIG.connect_timeout <= 1 and CLIENT_CONFIG.read_timeout <= 1.5
+    assert CLIENT_CONFIG.retries == {"mode": "standard", "total_max_attempts": 2}
+
+
+def test_recap_is_a_bounded_query_on_the_key_range(dynamodb_client) -> None:  # type: ignore[no-untyped-def]
+    store = DynamoStore(dynamodb_client, table="pinned")
+    with Stubber(dynamodb_client) as stub:
+        stub.add_response(
+            "query",
+            {"Items": []},
+            {
+                "TableName": "pinned",
+                "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :lo AND :hi",
+                "ExpressionAttributeNames": {"#pk": "pk", "#sk": "sk"},
+                "ExpressionAttributeValues": {
+                    ":pk": {"S": "household-1"},
+                    ":lo": {"S": "ANSWER#2026-11-16T20:00:00.000000Z"},
+                    ":hi": {"S": "ANSWER#2026-11-17T20:00:00.000000Z"},
+                },
+                "ScanIndexForward": False,
+                "Limit": 8,
+            },
+        )
+        assert store.answers("household-1", start=T0, until=T0 + timedelta(days=1), limit=8) == []
+
+
+def test_dynamodb_errors_keep_their_aws_code(dynamodb_client) -> None:  # type: ignore[no-untyped-def]
+    store = DynamoStore(dynamodb_client, table="missing")
+    with Stubber(dynamodb_client) as stub:
+        stub.add_client_error("get_item", service_error_code="ProvisionedThroughputExceededException")
+        with pytest.raises(StorageError) as caught:
+            store.get_profile("household-1")
+    assert caught.value.code == "ProvisionedThroughputExceededException"
+
+
+def test_a_missing_table_is_a_storage_error(dynamodb_client) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(StorageError) as caught:
+        DynamoStore(dynamodb_client, table="no-such-table").get_profile("x")
+    assert caught.value.code == "ResourceNotFoundException"
