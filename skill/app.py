@@ -50,10 +50,10 @@ def build_skill(settings: Settings | None = None, store: Store | None = None) ->
     )
     load_content()  # fail at start, not on a couple's first turn, if content is broken
     builder = SkillBuilder()
-    for handler in request_handlers(services):
-        builder.add_request_handler(handler)
-    for handler in exception_handlers(services):
-        builder.add_exception_handler(handler)
+    for request_handler in request_handlers(services):
+        builder.add_request_handler(request_handler)
+    for exception_handler in exception_handlers(services):
+        builder.add_exception_handler(exception_handler)
     return Stagewise(skill=builder.create(), services=services)
 
 
@@ -99,7 +99,7 @@ def handle_event(app: Stagewise, event: dict[str, Any], context: Any = None) -> 
     if expected and application_id(envelope) != expected:
         raise ForeignSkillError("request is for another skill")
     response = app.skill.invoke(request_envelope=envelope, context=context)
-    return _serializer.serialize(response)  # type: ignore[no-any-return]
+    return _as_dict(_serializer.serialize(response))
 
 
 def apology_envelope(app: Stagewise) -> dict[str, Any]:
@@ -109,4 +109,9 @@ def apology_envelope(app: Stagewise) -> dict[str, Any]:
     envelope = ResponseEnvelope(
         version="1.0", response=Response(output_speech=speech, should_end_session=True)
     )
-    return _serializer.serialize(envelope)  # type: ignore[no-any-return]
+    return _as_dict(_serializer.serialize(envelope))
+
+
+def _as_dict(serialized: object) -> dict[str, Any]:
+    assert isinstance(serialized, dict)
+    return serialized

@@ -22,19 +22,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     chat = commands.add_parser("chat", help="talk to the skill as you would to Alexa")
-    chat.add_argument("--store", help="store URL (default: $STAGEWISE_STORE or a local SQLite file)")
-    chat.add_argument("--household", default="local-household", help="who is talking: one Alexa account")
+    chat.add_argument(
+        "--store", help="store URL (default: $STAGEWISE_STORE or a local SQLite file)"
+    )
+    chat.add_argument(
+        "--household", default="local-household", help="who is talking: one Alexa account"
+    )
     chat.add_argument("--locale", default="en-US")
     chat.add_argument("--now", help="start the clock here (ISO time, UTC); default: the real time")
     chat.set_defaults(func=run_chat)
 
     db = commands.add_parser("db", help="storage set-up")
     db_commands = db.add_subparsers(dest="db_command", required=True)
-    create = db_commands.add_parser("create", help="create the DynamoDB table or SQLite schema (idempotent)")
-    create.add_argument("--store", help="store URL (default: $STAGEWISE_STORE or a local SQLite file)")
+    create = db_commands.add_parser(
+        "create", help="create the DynamoDB table or SQLite schema (idempotent)"
+    )
+    create.add_argument(
+        "--store", help="store URL (default: $STAGEWISE_STORE or a local SQLite file)"
+    )
     create.set_defaults(func=run_db_create)
 
-    _add_optional(commands, "serve", "skill.web.serve", "serve the skill over HTTPS-ready Flask (pip install '.[web]')")
+    _add_optional(
+        commands,
+        "serve",
+        "skill.web.serve",
+        "serve the skill over HTTPS-ready Flask (pip install '.[web]')",
+    )
     _add_optional(commands, "audio", "skill.narration", "build and publish narration clips")
 
     args = parser.parse_args(argv)
@@ -49,8 +62,9 @@ def _add_optional(commands: Any, name: str, module: str, help_text: str) -> None
     try:
         imported = __import__(module, fromlist=["add_arguments"])
     except ImportError as err:
+        message = f"stagewise {name} needs extra packages ({err}): pip install 'stagewise[web]'"
         missing = commands.add_parser(name, help=help_text)
-        missing.set_defaults(func=lambda _args: _fail(f"stagewise {name} needs extra packages: {err}"))
+        missing.set_defaults(func=lambda _args: _fail(message))
         return
     if name == "serve":
         parser = commands.add_parser(name, help=help_text)
@@ -68,7 +82,9 @@ def _fail(message: str, code: int = 2) -> int:
 def _settings(store: str | None) -> Settings:
     settings = Settings.from_env()
     if store:
-        settings = Settings(store_url=store, skill_id=settings.skill_id, audio_base_url=settings.audio_base_url)
+        settings = Settings(
+            store_url=store, skill_id=settings.skill_id, audio_base_url=settings.audio_base_url
+        )
     return settings
 
 
@@ -84,7 +100,9 @@ def run_db_create(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_chat(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+def run_chat(
+    args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+) -> int:
     try:
         settings = _settings(args.store)
         now = datetime.fromisoformat(args.now).replace(tzinfo=UTC) if args.now else None
@@ -102,7 +120,9 @@ class Console:
     """Reads lines, resolves them like Alexa, sends real envelopes, prints what Alexa says."""
 
     def __init__(
-        self, handler: Callable[[dict[str, Any]], dict[str, Any]], device: alexa.Device,
+        self,
+        handler: Callable[[dict[str, Any]], dict[str, Any]],
+        device: alexa.Device,
         now: datetime | None = None,
     ) -> None:
         self.handler = handler
@@ -120,7 +140,9 @@ class Console:
     def run(self, stdin: TextIO, stdout: TextIO) -> int:
         interactive = stdin.isatty()
         if interactive:
-            stdout.write("Talk to Stagewise as you would to Alexa. Try: open stagewise. Ctrl-D to leave.\n")
+            stdout.write(
+                "Talk to Stagewise as you would to Alexa. Try: open stagewise. Ctrl-D to leave.\n"
+            )
         while True:
             if interactive:
                 stdout.write("you> ")

@@ -25,7 +25,9 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         audio = env.get("STAGEWISE_AUDIO_BASE_URL") or None
         if audio and not audio.startswith("https://"):
-            raise ValueError("STAGEWISE_AUDIO_BASE_URL must be an https:// URL (Alexa plays only HTTPS audio)")
+            raise ValueError(
+                "STAGEWISE_AUDIO_BASE_URL must be an https:// URL (Alexa plays only HTTPS audio)"
+            )
         return cls(
             store_url=env.get("STAGEWISE_STORE") or default_store_url(),
             skill_id=env.get("STAGEWISE_SKILL_ID") or None,

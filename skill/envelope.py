@@ -70,7 +70,9 @@ def launch() -> dict[str, Any]:
     return {"type": "LaunchRequest"}
 
 
-def intent(name: str, slots: dict[str, str | None] | None = None, dialog_state: str | None = None) -> dict[str, Any]:
+def intent(
+    name: str, slots: dict[str, str | None] | None = None, dialog_state: str | None = None
+) -> dict[str, Any]:
     """An IntentRequest; a slot given as None arrives without a value, as Alexa sends it."""
     request: dict[str, Any] = {
         "type": "IntentRequest",
@@ -78,7 +80,11 @@ def intent(name: str, slots: dict[str, str | None] | None = None, dialog_state: 
             "name": name,
             "confirmationStatus": "NONE",
             "slots": {
-                slot: {"name": slot, "confirmationStatus": "NONE", **({"value": value} if value is not None else {})}
+                slot: {
+                    "name": slot,
+                    "confirmationStatus": "NONE",
+                    **({"value": value} if value is not None else {}),
+                }
                 for slot, value in (slots or {}).items()
             },
         },

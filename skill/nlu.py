@@ -17,19 +17,70 @@ CONNECTING_WORDS = ("to", "for", "about", "if", "whether", "that")
 BUILT_IN_PHRASES: dict[str, tuple[str, ...]] = {
     "AMAZON.StopIntent": ("stop", "quit", "exit", "stop it", "shut up", "off", "be quiet"),
     "AMAZON.CancelIntent": ("cancel", "never mind", "nevermind", "forget it", "cancel that"),
-    "AMAZON.HelpIntent": ("help", "help me", "what can i say", "what can i do", "how does this work"),
-    "AMAZON.YesIntent": ("yes", "yeah", "yep", "sure", "ok", "okay", "yes please", "sounds good", "of course", "please do"),
+    "AMAZON.HelpIntent": (
+        "help",
+        "help me",
+        "what can i say",
+        "what can i do",
+        "how does this work",
+    ),
+    "AMAZON.YesIntent": (
+        "yes",
+        "yeah",
+        "yep",
+        "sure",
+        "ok",
+        "okay",
+        "yes please",
+        "sounds good",
+        "of course",
+        "please do",
+    ),
     "AMAZON.NoIntent": ("no", "nope", "no thanks", "no thank you", "not now", "not really"),
-    "AMAZON.RepeatIntent": ("repeat", "say that again", "repeat that", "again", "what did you say", "come again"),
+    "AMAZON.RepeatIntent": (
+        "repeat",
+        "say that again",
+        "repeat that",
+        "again",
+        "what did you say",
+        "come again",
+    ),
     "AMAZON.NavigateHomeIntent": ("go home", "home"),
 }
 # A built-in wins even while a slot is elicited: "stop" always stops (as on a real device).
-ALWAYS_FIRST = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.RepeatIntent")
+ALWAYS_FIRST = (
+    "AMAZON.StopIntent",
+    "AMAZON.CancelIntent",
+    "AMAZON.HelpIntent",
+    "AMAZON.RepeatIntent",
+)
 
 NUMBER_WORDS = {
-    w: i for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
     )
 }
 NUMBER_WORDS.update({"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6})
@@ -85,13 +136,17 @@ class Model:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
         language = data["interactionModel"]["languageModel"]
-        templates, slot_samples, slot_types = [], {}, {}
+        templates: list[_Template] = []
+        slot_samples: dict[tuple[str, str], list[_Template]] = {}
+        slot_types: dict[tuple[str, str], str] = {}
         for intent in language["intents"]:
             name = intent["name"]
             templates.extend(_compile(name, s) for s in intent.get("samples", []))
             for slot in intent.get("slots", []):
                 slot_types[(name, slot["name"])] = slot["type"]
-                slot_samples[(name, slot["name"])] = [_compile(name, s) for s in slot.get("samples", [])]
+                slot_samples[(name, slot["name"])] = [
+                    _compile(name, s) for s in slot.get("samples", [])
+                ]
         return cls(templates, slot_samples, slot_types)
 
 
@@ -108,7 +163,9 @@ class Resolver:
         self.model = model
         self.today = today
 
-    def resolve(self, line: str, *, in_session: bool, eliciting: tuple[str, str] | None = None) -> Resolution:
+    def resolve(
+        self, line: str, *, in_session: bool, eliciting: tuple[str, str] | None = None
+    ) -> Resolution:
         text = normalize(line)
         if not text:
             return Resolution("none")
@@ -126,7 +183,9 @@ class Resolver:
 
     def _invocation(self, text: str) -> str | None:
         """The rest of the line after 'open/ask/tell stagewise', or None if not invoked."""
-        match = re.match(rf"^(?:alexa )?(?:(open|start|launch|ask|tell|use) )?{INVOCATION}\b ?(.*)$", text)
+        match = re.match(
+            rf"^(?:alexa )?(?:(open|start|launch|ask|tell|use) )?{INVOCATION}\b ?(.*)$", text
+        )
         if not match:
             return None
         verb, rest = match.group(1), match.group(2)
@@ -135,7 +194,7 @@ class Resolver:
         return rest if verb in ("ask", "tell") else ""
 
     def _match(self, text: str, eliciting: tuple[str, str] | None) -> Resolution:
-        """Most specific first: stop/help, carrier phrases, built-ins, the elicited slot, bare slots."""
+        """Most specific first: stop/help, carriers, built-ins, the elicited slot, bare slots."""
         for intent in ALWAYS_FIRST:
             if text in BUILT_IN_PHRASES[intent]:
                 return Resolution("intent", intent)
@@ -182,8 +241,8 @@ class Resolver:
                 return raw
             return str(NUMBER_WORDS[raw]) if raw in NUMBER_WORDS else None
         if slot_type == "AMAZON.FirstName":
-            words = raw.split()
-            ok = 1 <= len(words) <= 2 and all(w.isalpha() for w in words) and raw not in _NOT_NAMES
+            # One word: a bare "{first_name}" sample would otherwise swallow whole sentences.
+            ok = raw.isalpha() and raw not in _NOT_NAMES
             return raw if ok else None
         if slot_type == "AMAZON.DATE":
             return self._date(raw)
@@ -225,4 +284,6 @@ def _week(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-_NOT_NAMES = frozenset({"yes", "no", "stop", "help", "cancel", "repeat", "recap", "skip", "pass", "next"})
+_NOT_NAMES = frozenset(
+    {"yes", "no", "stop", "help", "cancel", "repeat", "recap", "skip", "pass", "next"}
+)

@@ -120,7 +120,7 @@ _YEAR = re.compile(r"^(\d{4})$")
 
 
 def recap_window(value: str | None, now: datetime) -> Window:
-    """Turn an AMAZON.DATE value into a window; no value (or one we can't use) means the last week."""
+    """Turn an AMAZON.DATE value into a window; none (or one we can't use) means the last week."""
     now = now.astimezone(UTC)
     recent = Window(now - timedelta(days=RECAP_DEFAULT_DAYS), now, "recent")
     if not value:

@@ -12,11 +12,13 @@ MAX_AUDIO_TAGS = 5  # Alexa's limit per response
 
 _ENTITIES = {'"': "&quot;", "'": "&apos;"}
 _SPACES = re.compile(r"\s+")
+# Characters XML 1.0 cannot carry at all, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def escape(text: str) -> str:
     """Make any text safe to place inside SSML (user answers, names, content)."""
-    return _xml_escape(text, _ENTITIES)
+    return _xml_escape(_NOT_XML.sub("", text), _ENTITIES)
 
 
 def trim_answer(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
@@ -80,5 +82,7 @@ class Speech:
 
     def text(self) -> str:
         """Plain text of the same speech, for cards and logs of length."""
-        words = [p.text if isinstance(p, Audio) else p for p in self.parts if not isinstance(p, int)]
+        words = [
+            p.text if isinstance(p, Audio) else p for p in self.parts if not isinstance(p, int)
+        ]
         return " ".join(words)

@@ -1,4 +1,4 @@
-"""Shared fixtures: stores (SQLite and DynamoDB over HTTP), the skill, and a couple to talk to it."""
+"""Shared fixtures: stores (SQLite, DynamoDB over HTTP), the skill, a couple to talk to it."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ FAKE_AWS = {
 }
 # A local server can be slow on its first calls; production keeps its short timeouts
 # (skill.store.dynamodb.CLIENT_CONFIG, checked in test_store.py).
-TEST_CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=10, retries={"mode": "standard", "total_max_attempts": 2})
+TEST_CLIENT_CONFIG = Config(
+    connect_timeout=2, read_timeout=10, retries={"mode": "standard", "total_max_attempts": 2}
+)
 
 
 def _free_port() -> int:
@@ -54,7 +56,9 @@ def aws_env() -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def moto_endpoint(aws_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def moto_endpoint(
+    aws_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A moto server in its own process on loopback: boto3 makes real HTTP calls to it."""
     port = _free_port()
     log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")

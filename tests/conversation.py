@@ -40,7 +40,11 @@ class Reply:
     @property
     def text(self) -> str:
         """What Alexa would say, as plain text."""
-        return " ".join(unescape(" ".join(ET.fromstring(self.ssml).itertext())).split()) if self.ssml else ""
+        return (
+            " ".join(unescape(" ".join(ET.fromstring(self.ssml).itertext())).split())
+            if self.ssml
+            else ""
+        )
 
     @property
     def reprompt(self) -> str:
@@ -82,15 +86,22 @@ def check_response(raw: dict[str, Any]) -> None:
 class Couple:
     """Two partners sharing one Echo: sessions, session attributes and a clock carried forward."""
 
-    def __init__(self, app: Stagewise, user_id: str = "amzn1.ask.account.test-couple",
-                 now: datetime = START, handler: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        app: Stagewise,
+        user_id: str = "amzn1.ask.account.test-couple",
+        now: datetime = START,
+        handler: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> None:
         self.app = app
         self.device = alexa.Device(user_id=user_id)
         self.now = now
         self.handler = handler or (lambda event: handle_event(self.app, event))
         self.last_event: dict[str, Any] = {}
 
-    def send(self, request: dict[str, Any], *, new_session: bool = False, seconds: int = 15) -> Reply:
+    def send(
+        self, request: dict[str, Any], *, new_session: bool = False, seconds: int = 15
+    ) -> Reply:
         """One turn: a fresh session when asked or when the last one ended."""
         self.now += timedelta(seconds=seconds)
         if new_session or self.device.session_id is None:

@@ -43,7 +43,9 @@ def alexa_epoch():  # type: ignore[no-untyped-def]
 # -- onboarding and tonight's question ---------------------------------------------
 
 
-def test_first_launch_asks_both_names_offers_stage_one_then_asks_tonights_question(couple: Couple) -> None:
+def test_first_launch_asks_both_names_offers_stage_one_then_asks_tonights_question(
+    couple: Couple,
+) -> None:
     welcome = couple.launch()
     assert says(welcome, "onboarding.welcome") and welcome.elicits == "first_name"
     first = couple.intent("NamesIntent", first_name="sam")
@@ -53,7 +55,9 @@ def test_first_launch_asks_both_names_offers_stage_one_then_asks_tonights_questi
     assert not second.ended
     question = couple.intent("AMAZON.YesIntent")
     stage = CONTENT.stage(1)
-    assert stage.description in question.text  # the first question in a stage comes with its description
+    assert (
+        stage.description in question.text
+    )  # the first question in a stage comes with its description
     assert BANK[1][0] in question.text
     assert question.text.rstrip().endswith(("Sam, you first.", "Sam, would you go first?"))
     assert question.elicits == "answer" and not question.ended
@@ -68,10 +72,14 @@ def test_both_names_at_once_and_a_chosen_stage(couple: Couple) -> None:
     assert CONTENT.stage(3).description in question.text and BANK[3][0] in question.text
 
 
-def test_two_answers_are_stored_with_partner_stage_question_and_time(couple: Couple, app: Stagewise) -> None:
+def test_two_answers_are_stored_with_partner_stage_question_and_time(
+    couple: Couple, app: Stagewise
+) -> None:
     couple.onboard()
     first = couple.answer("the way you laugh at your own jokes")
-    assert says(first, "answer.thanks_first", name="Sam", other="Alex") and first.elicits == "answer"
+    assert (
+        says(first, "answer.thanks_first", name="Sam", other="Alex") and first.elicits == "answer"
+    )
     second = couple.answer("your patience")
     assert says(second, "answer.thanks_second", name="Alex") and second.ended
     answers = sorted(stored(app), key=lambda a: a.answered_at)
@@ -92,7 +100,10 @@ def test_a_returning_couple_is_greeted_by_name_and_never_onboarded_again(couple:
     assert says(welcome, "launch.welcome_back", name_a="Sam", name_b="Alex")
     assert not says(welcome, "onboarding.ask_first_name")
     assert BANK[1][1] in welcome.text  # the next question of the stage
-    assert CONTENT.stage(1).reminder in welcome.text and CONTENT.stage(1).description not in welcome.text
+    assert (
+        CONTENT.stage(1).reminder in welcome.text
+        and CONTENT.stage(1).description not in welcome.text
+    )
     assert any(tip in welcome.text for tip in CONTENT.stage(1).tips)
 
 
@@ -101,7 +112,9 @@ def test_one_shot_question_for_a_new_couple_onboards_briefly_first(couple: Coupl
     assert says(reply, "onboarding.welcome_before_question") and reply.elicits == "first_name"
 
 
-def test_same_day_resumes_with_the_partner_who_has_not_answered(couple: Couple, app: Stagewise) -> None:
+def test_same_day_resumes_with_the_partner_who_has_not_answered(
+    couple: Couple, app: Stagewise
+) -> None:
     couple.onboard()
     couple.answer("sam's answer")
     couple.intent("AMAZON.StopIntent")
@@ -143,7 +156,9 @@ def test_growth_tips_rotate(couple: Couple) -> None:
 def test_skip_before_anyone_answers_gives_another_question(couple: Couple) -> None:
     couple.onboard()
     skipped = couple.intent("SkipIntent")
-    assert says(skipped, "skip.another") and BANK[1][1] in skipped.text and skipped.elicits == "answer"
+    assert (
+        says(skipped, "skip.another") and BANK[1][1] in skipped.text and skipped.elicits == "answer"
+    )
 
 
 def test_skip_after_one_answer_lets_the_other_partner_pass(couple: Couple, app: Stagewise) -> None:
@@ -164,12 +179,17 @@ def test_recap_in_a_later_session_reads_the_question_and_each_answer(couple: Cou
     couple.later(days=2)
     recap = couple.intent("RecapIntent", new_session=True, period=None)
     assert BANK[1][0] in recap.text
-    assert "Sam said: your laugh." in recap.text and "Alex said: your hands when you cook." in recap.text
+    assert (
+        "Sam said: your laugh." in recap.text
+        and "Alex said: your hands when you cook." in recap.text
+    )
     assert recap.text.index("Sam said") < recap.text.index("Alex said")
     assert recap.ended
 
 
-def test_recap_reads_three_questions_at_a_time_newest_first_then_offers_more(couple: Couple) -> None:
+def test_recap_reads_three_questions_at_a_time_newest_first_then_offers_more(
+    couple: Couple,
+) -> None:
     couple.onboard()
     for day in range(5):
         couple.intent("TonightQuestionIntent", new_session=True)
@@ -245,8 +265,14 @@ def test_moving_to_the_next_stage_needs_a_yes(couple: Couple) -> None:
     couple.onboard()
     couple.later(hours=1)
     ask = couple.intent("ChangeStageIntent", new_session=True, stage_number=None)
-    assert says(ask, "stage.confirm", number=2, stage_name=CONTENT.stage(2).name,
-                current_number=1, current_name=CONTENT.stage(1).name)
+    assert says(
+        ask,
+        "stage.confirm",
+        number=2,
+        stage_name=CONTENT.stage(2).name,
+        current_number=1,
+        current_name=CONTENT.stage(1).name,
+    )
     kept = couple.intent("AMAZON.NoIntent")
     assert says(kept, "stage.stay", number=1, stage_name=CONTENT.stage(1).name)
     couple.intent("ChangeStageIntent", new_session=True, stage_number="3")
@@ -261,13 +287,21 @@ def test_a_stage_outside_one_to_six_is_asked_again(couple: Couple, value: str | 
     couple.onboard()
     reply = couple.intent("ChangeStageIntent", new_session=True, stage_number=value)
     if value is None:  # no number means "the next stage"
-        assert says(reply, "stage.confirm", number=2, stage_name=CONTENT.stage(2).name,
-                    current_number=1, current_name=CONTENT.stage(1).name)
+        assert says(
+            reply,
+            "stage.confirm",
+            number=2,
+            stage_name=CONTENT.stage(2).name,
+            current_number=1,
+            current_name=CONTENT.stage(1).name,
+        )
     else:
         assert says(reply, "stage.out_of_range") and not reply.ended
 
 
-def test_after_enough_questions_a_move_is_suggested_never_made(couple: Couple, app: Stagewise) -> None:
+def test_after_enough_questions_a_move_is_suggested_never_made(
+    couple: Couple, app: Stagewise
+) -> None:
     couple.onboard()
     for _ in range(SUGGEST_NEXT_AFTER):
         couple.intent("TonightQuestionIntent", new_session=True)
@@ -319,7 +353,9 @@ def test_stop_after_one_answer_keeps_it_for_later(couple: Couple, app: Stagewise
     assert [a.text for a in stored(app)] == ["kept"]
 
 
-@pytest.mark.parametrize("intent", ["AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent"])
+@pytest.mark.parametrize(
+    "intent", ["AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent"]
+)
 def test_stop_cancel_and_home_close_warmly(couple: Couple, intent: str) -> None:
     reply = couple.intent(intent, new_session=True)
     assert says(reply, "goodbye.general") and reply.ended
@@ -365,12 +401,14 @@ def test_a_5000_character_answer_is_trimmed_not_dropped(couple: Couple, app: Sta
 
 def test_three_pages_of_maximum_answers_stay_within_alexas_limits(couple: Couple) -> None:
     couple.onboard()
-    for day in range(4):
+    for _ in range(4):
         couple.intent("TonightQuestionIntent", new_session=True)
         couple.answer("& < > \" ' " * 200)
         couple.answer("x" * 5000)
         couple.later(hours=23)
-    couple.intent("RecapIntent", new_session=True, period=None)  # check_response enforces the limits
+    couple.intent(
+        "RecapIntent", new_session=True, period=None
+    )  # check_response enforces the limits
     couple.intent("AMAZON.RepeatIntent")
 
 
@@ -405,7 +443,11 @@ def test_english_locales_share_the_content(app: Stagewise, locale: str) -> None:
         {"version": "1.0", "request": "launch"},
         {"version": "1.0", "request": {"type": "LaunchRequest"}},
         {"version": "1.0", "context": {}, "request": {"type": "IntentRequest", "intent": "x"}},
-        {"version": "1.0", "context": {"System": "x"}, "request": {"type": "LaunchRequest", "timestamp": "yesterday"}},
+        {
+            "version": "1.0",
+            "context": {"System": "x"},
+            "request": {"type": "LaunchRequest", "timestamp": "yesterday"},
+        },
     ],
 )
 def test_a_malformed_envelope_gets_a_spoken_apology(app: Stagewise, event: dict) -> None:  # type: ignore[type-arg]
@@ -430,7 +472,9 @@ def test_a_broken_store_gets_an_apology_and_loses_nothing(tmp_path) -> None:  # 
 def test_another_skills_request_is_rejected(sqlite_store: SqliteStore) -> None:
     from skill.app import ForeignSkillError
 
-    app = build_skill(Settings(store_url="x://", skill_id="amzn1.ask.skill.ours"), store=sqlite_store)
+    app = build_skill(
+        Settings(store_url="x://", skill_id="amzn1.ask.skill.ours"), store=sqlite_store
+    )
     couple = Couple(app)
     couple.device.skill_id = "amzn1.ask.skill.someone-else"
     with pytest.raises(ForeignSkillError):
@@ -445,22 +489,32 @@ def test_another_skills_request_is_rejected(sqlite_store: SqliteStore) -> None:
 def test_disabling_the_skill_deletes_the_households_data(couple: Couple, app: Stagewise) -> None:
     couple.onboard()
     couple.answer("private")
-    event = alexa.Device(user_id=couple.device.user_id).envelope(alexa.skill_event("SkillDisabled"), couple.now)
+    event = alexa.Device(user_id=couple.device.user_id).envelope(
+        alexa.skill_event("SkillDisabled"), couple.now
+    )
     raw = handle_event(app, event)
     assert "outputSpeech" not in raw["response"]
     assert stored(app) == [] and app.services.store.get_profile(couple.device.user_id) is None
 
 
-@pytest.mark.parametrize("event_type", ["SkillEnabled", "SkillPermissionAccepted", "SkillPermissionChanged"])
-def test_other_skill_events_get_an_empty_response(couple: Couple, app: Stagewise, event_type: str) -> None:
+@pytest.mark.parametrize(
+    "event_type", ["SkillEnabled", "SkillPermissionAccepted", "SkillPermissionChanged"]
+)
+def test_other_skill_events_get_an_empty_response(
+    couple: Couple, app: Stagewise, event_type: str
+) -> None:
     couple.onboard()
-    event = alexa.Device(user_id=couple.device.user_id).envelope(alexa.skill_event(event_type), couple.now)
+    event = alexa.Device(user_id=couple.device.user_id).envelope(
+        alexa.skill_event(event_type), couple.now
+    )
     raw = handle_event(app, event)
     assert "outputSpeech" not in raw["response"]
     assert app.services.store.get_profile(couple.device.user_id) is not None
 
 
-def test_logs_never_hold_answers_names_or_user_ids(couple: Couple, caplog: pytest.LogCaptureFixture) -> None:
+def test_logs_never_hold_answers_names_or_user_ids(
+    couple: Couple, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level("DEBUG")
     couple.onboard(first="zephyrina", second="bartholomew")
     couple.answer("my secret answer")

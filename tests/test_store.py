@@ -30,7 +30,9 @@ def profile(household: str = "household-1", **changes: object) -> Profile:
     return base.with_changes(**changes)
 
 
-def answer(household: str = "household-1", minutes: int = 0, partner: str = "a", text: str = "kindness") -> Answer:
+def answer(
+    household: str = "household-1", minutes: int = 0, partner: str = "a", text: str = "kindness"
+) -> Answer:
     return Answer(
         household_id=household,
         answered_at=T0 + timedelta(minutes=minutes),
@@ -75,7 +77,9 @@ def test_answer_and_profile_are_stored_together(store: Store) -> None:
     after = store.add_answer(answer(), stored.with_changes(tip_turn=9))
     assert after.version == 2
     assert store.get_profile("household-1") == after
-    assert store.answers("household-1", start=T0, until=T0 + timedelta(days=1), limit=10) == [answer()]
+    assert store.answers("household-1", start=T0, until=T0 + timedelta(days=1), limit=10) == [
+        answer()
+    ]
 
 
 def test_a_retried_answer_is_not_stored_twice(store: Store) -> None:
@@ -99,7 +103,9 @@ def test_answers_come_newest_first_within_the_window_and_limit(store: Store) -> 
     for minutes in (0, 10, 20, 30, 40):
         current = store.add_answer(answer(minutes=minutes, text=f"at {minutes}"), current)
     store.put_profile(profile("household-2"))
-    window = store.answers("household-1", start=T0 + timedelta(minutes=10), until=T0 + timedelta(minutes=40), limit=10)
+    window = store.answers(
+        "household-1", start=T0 + timedelta(minutes=10), until=T0 + timedelta(minutes=40), limit=10
+    )
     assert [a.text for a in window] == ["at 30", "at 20", "at 10"]
     limited = store.answers("household-1", start=T0, until=T0 + timedelta(days=1), limit=2)
     assert [a.text for a in limited] == ["at 40", "at 30"]
@@ -107,7 +113,7 @@ def test_answers_come_newest_first_within_the_window_and_limit(store: Store) -> 
 
 
 def test_answer_text_is_kept_exactly(store: Store) -> None:
-    text = "tea & toast <3 \"always\" — it's ours ✨"
+    text = 'tea & toast <3 "always" — it\'s ours ✨'
     current = store.put_profile(profile())
     store.add_answer(answer(text=text), current)
     [loaded] = store.answers("household-1", start=T0, until=T0 + timedelta(days=1), limit=1)
@@ -172,7 +178,9 @@ def test_recap_is_a_bounded_query_on_the_key_range(dynamodb_client) -> None:  # 
 def test_dynamodb_errors_keep_their_aws_code(dynamodb_client) -> None:  # type: ignore[no-untyped-def]
     store = DynamoStore(dynamodb_client, table="missing")
     with Stubber(dynamodb_client) as stub:
-        stub.add_client_error("get_item", service_error_code="ProvisionedThroughputExceededException")
+        stub.add_client_error(
+            "get_item", service_error_code="ProvisionedThroughputExceededException"
+        )
         with pytest.raises(StorageError) as caught:
             store.get_profile("household-1")
     assert caught.value.code == "ProvisionedThroughputExceededException"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
-
-from skill.handlers.base import Services
+from skill.handlers.base import Handler, Services
 from skill.handlers.conversation import (
     FallbackHandler,
     HelpHandler,
@@ -15,14 +13,19 @@ from skill.handlers.conversation import (
     UnsupportedLocaleHandler,
     YesHandler,
 )
-from skill.handlers.errors import CatchAllErrorHandler, StorageErrorHandler
+from skill.handlers.errors import CatchAllErrorHandler, ErrorHandler, StorageErrorHandler
 from skill.handlers.events import SkillDisabledHandler, SkillEventHandler
 from skill.handlers.onboarding import ChooseStageHandler, NamesHandler
-from skill.handlers.question import AnswerHandler, LaunchHandler, SkipHandler, TonightQuestionHandler
+from skill.handlers.question import (
+    AnswerHandler,
+    LaunchHandler,
+    SkipHandler,
+    TonightQuestionHandler,
+)
 from skill.handlers.recap import RecapHandler
 from skill.handlers.stage import ChangeStageHandler, StageInfoHandler
 
-REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
+REQUEST_HANDLERS: tuple[type[Handler], ...] = (
     SkillDisabledHandler,
     SkillEventHandler,
     SessionEndedHandler,
@@ -44,15 +47,15 @@ REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
     FallbackHandler,  # last: takes any intent nobody else did
 )
 
-EXCEPTION_HANDLERS: tuple[type[AbstractExceptionHandler], ...] = (
+EXCEPTION_HANDLERS: tuple[type[ErrorHandler], ...] = (
     StorageErrorHandler,
     CatchAllErrorHandler,
 )
 
 
-def request_handlers(services: Services) -> list[AbstractRequestHandler]:
-    return [handler(services) for handler in REQUEST_HANDLERS]  # type: ignore[call-arg]
+def request_handlers(services: Services) -> list[Handler]:
+    return [handler(services) for handler in REQUEST_HANDLERS]
 
 
-def exception_handlers(services: Services) -> list[AbstractExceptionHandler]:
-    return [handler(services) for handler in EXCEPTION_HANDLERS]  # type: ignore[call-arg]
+def exception_handlers(services: Services) -> list[ErrorHandler]:
+    return [handler(services) for handler in EXCEPTION_HANDLERS]

@@ -11,7 +11,13 @@ from typing import Any
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_slot
-from ask_sdk_model import Intent, IntentConfirmationStatus, IntentRequest, Slot, SlotConfirmationStatus
+from ask_sdk_model import (
+    Intent,
+    IntentConfirmationStatus,
+    IntentRequest,
+    Slot,
+    SlotConfirmationStatus,
+)
 from ask_sdk_model.dialog import ElicitSlotDirective
 from ask_sdk_model.response import Response
 from ask_sdk_model.ui import SimpleCard
@@ -60,7 +66,9 @@ class Turn:
         self.household_id: str = (user.user_id if user else None) or "unknown"
         self.content: Content = load_content()
         self.has_session = envelope.session is not None
-        attributes = handler_input.attributes_manager.session_attributes if self.has_session else None
+        attributes = (
+            handler_input.attributes_manager.session_attributes if self.has_session else None
+        )
         self.state = SessionState.from_attributes(attributes)
 
     @property
@@ -130,7 +138,11 @@ class Turn:
         return Speech().say(*(self.line(key, **values) for key in keys))
 
     def ask(
-        self, speech: Speech, reprompt: Speech, *, awaiting: str | None = None,
+        self,
+        speech: Speech,
+        reprompt: Speech,
+        *,
+        awaiting: str | None = None,
         card: tuple[str, str] | None = None,
     ) -> Response:
         """Keep the session open for what the prompt asked; elicit a slot when that helps Alexa."""
@@ -153,7 +165,10 @@ class Turn:
         return self.handler_input.response_builder.response
 
     def _respond(
-        self, ssml: str, reprompt: str | None, elicit: tuple[str, str] | None,
+        self,
+        ssml: str,
+        reprompt: str | None,
+        elicit: tuple[str, str] | None,
         card: tuple[str, str] | None,
     ) -> Response:
         builder = self.handler_input.response_builder
@@ -204,6 +219,12 @@ def _request_time(request: Any) -> datetime:
     if isinstance(stamp, datetime):
         return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
     return datetime.now(UTC)
+
+
+def request_type(handler_input: HandlerInput) -> str:
+    """The request's type name ("IntentRequest", "AlexaSkillEvent.SkillDisabled", ...)."""
+    request = handler_input.request_envelope.request
+    return str(request.object_type) if request is not None and request.object_type else ""
 
 
 def awaiting(handler_input: HandlerInput) -> str | None:

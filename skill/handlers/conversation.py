@@ -7,10 +7,9 @@ from ask_sdk_core.utils import get_locale, is_intent_name, is_request_type
 from ask_sdk_model.response import Response
 
 from skill.content import supports_locale
-from skill.handlers.base import Handler, Turn
+from skill.handlers.base import Handler, Turn, request_type
 from skill.handlers.flows import (
     apply_change,
-    ask_start_stage,
     begin_at_stage,
     continue_recap,
     offer_question,
@@ -34,16 +33,25 @@ def ask_again(turn: Turn, key: str) -> Response:
     awaiting = turn.state.awaiting
     if awaiting == "answer":
         name = pending_name(turn)
-        return turn.ask(turn.speech(f"{key}.answer", name=name), turn.speech("answer.how", name=name), awaiting="answer")
+        return turn.ask(
+            turn.speech(f"{key}.answer", name=name),
+            turn.speech("answer.how", name=name),
+            awaiting="answer",
+        )
     if awaiting == "name":
-        return turn.ask(turn.speech(f"{key}.name"), turn.speech("onboarding.ask_first_name"), awaiting="name")
+        return turn.ask(
+            turn.speech(f"{key}.name"), turn.speech("onboarding.ask_first_name"), awaiting="name"
+        )
     if awaiting == "stage_choice":
         return turn.ask(
-            turn.speech(f"{key}.stage_choice"), turn.speech("onboarding.offer_stage_reprompt"),
+            turn.speech(f"{key}.stage_choice"),
+            turn.speech("onboarding.offer_stage_reprompt"),
             awaiting="stage_choice",
         )
     if awaiting in ("question_offer", "recap_more", "recap_today", "stage_confirm"):
-        return turn.ask(turn.speech(f"{key}.yes_no"), turn.speech("yes_no.reprompt"), awaiting=awaiting)
+        return turn.ask(
+            turn.speech(f"{key}.yes_no"), turn.speech("yes_no.reprompt"), awaiting=awaiting
+        )
     return turn.ask(turn.speech(f"{key}.general"), turn.speech("help.reprompt"))
 
 
@@ -53,10 +61,9 @@ class UnsupportedLocaleHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         if is_request_type("SessionEndedRequest")(handler_input):
             return False
-        request_type = handler_input.request_envelope.request.object_type or ""
-        if request_type not in ("LaunchRequest", "IntentRequest"):
+        if request_type(handler_input) not in ("LaunchRequest", "IntentRequest"):
             return False
-        return not supports_locale(get_locale(handler_input))
+        return not supports_locale(str(get_locale(handler_input) or ""))
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
@@ -98,7 +105,9 @@ class NoHandler(Handler):
         turn = self.turn(handler_input)
         awaiting = turn.state.awaiting
         if awaiting == "stage_choice":
-            return turn.ask(turn.speech("stage.which"), turn.speech("stage.which"), awaiting="stage_choice")
+            return turn.ask(
+                turn.speech("stage.which"), turn.speech("stage.which"), awaiting="stage_choice"
+            )
         if awaiting == "stage_confirm":
             turn.state.target_stage = None
             profile = turn.profile()
@@ -146,7 +155,13 @@ class StopHandler(Handler):
         turn = self.turn(handler_input)
         profile = turn.state.profile
         current = profile.current if profile else None
-        if profile and current and current.answered and current.pending and turn.state.awaiting == "answer":
+        if (
+            profile
+            and current
+            and current.answered
+            and current.pending
+            and turn.state.awaiting == "answer"
+        ):
             speech = turn.speech(
                 "goodbye.answer_saved",
                 name=profile.name(current.answered[0]),

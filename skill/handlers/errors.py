@@ -25,11 +25,15 @@ def _close(handler_input: HandlerInput, key: str) -> Response:
     return builder.response
 
 
-class StorageErrorHandler(AbstractExceptionHandler):
-    """The store could not be reached: apologise; nothing stored is lost."""
+class ErrorHandler(AbstractExceptionHandler):
+    """An exception handler built with the skill's services."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
+
+
+class StorageErrorHandler(ErrorHandler):
+    """The store could not be reached: apologise; nothing stored is lost."""
 
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
         return isinstance(exception, StorageError)
@@ -40,11 +44,8 @@ class StorageErrorHandler(AbstractExceptionHandler):
         return _close(handler_input, "error.storage")
 
 
-class CatchAllErrorHandler(AbstractExceptionHandler):
+class CatchAllErrorHandler(ErrorHandler):
     """Anything else: log the type (never the request's words) and say sorry."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
 
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
         return True

@@ -8,7 +8,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model.response import Response
 
-from skill.handlers.base import Handler
+from skill.handlers.base import Handler, request_type
 from skill.privacy import short_id
 
 log = logging.getLogger("stagewise")
@@ -25,7 +25,11 @@ class SkillDisabledHandler(Handler):
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
         removed = self.services.store.delete_household(turn.household_id)
-        log.info("skill disabled: deleted %d records of household %s", removed, short_id(turn.household_id))
+        log.info(
+            "skill disabled: deleted %d records of household %s",
+            removed,
+            short_id(turn.household_id),
+        )
         return turn.empty()
 
 
@@ -33,7 +37,7 @@ class SkillEventHandler(Handler):
     """Every other non-dialog request: acknowledged with an empty response."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return handler_input.request_envelope.request.object_type not in DIALOG_REQUESTS
+        return request_type(handler_input) not in DIALOG_REQUESTS
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return handler_input.response_builder.response

@@ -104,7 +104,9 @@ def present_tonight(
         speech.say(turn.line("question.resume", question=plan.question.text, name=name))
     else:
         if plan.first_in_stage:
-            speech.say(turn.line("question.stage_intro", number=stage.number, stage_name=stage.name))
+            speech.say(
+                turn.line("question.stage_intro", number=stage.number, stage_name=stage.name)
+            )
             speech.pause(300).extend(stage_description(turn, stage.number)).pause(500)
         else:
             speech.say(stage.reminder, turn.line("question.tip_intro"), tip(profile, turn.content))
@@ -143,7 +145,9 @@ def wrap_up(turn: Turn, profile: Profile, lead: Speech) -> Response:
 # -- stages -------------------------------------------------------------------------
 
 
-def confirm_change(turn: Turn, profile: Profile, number: int | None, *, next_stage: bool = False) -> Response:
+def confirm_change(
+    turn: Turn, profile: Profile, number: int | None, *, next_stage: bool = False
+) -> Response:
     """Ask before moving stages; never move without a yes."""
     current = turn.content.stage(profile.stage)
     if next_stage:
@@ -154,13 +158,18 @@ def confirm_change(turn: Turn, profile: Profile, number: int | None, *, next_sta
         return turn.ask(turn.speech("stage.out_of_range"), turn.speech("stage.which"))
     assert number is not None
     if number == profile.stage:
-        return offer_question(turn, turn.speech("stage.already", number=number, stage_name=current.name))
+        return offer_question(
+            turn, turn.speech("stage.already", number=number, stage_name=current.name)
+        )
     target = turn.content.stage(number)
     turn.state.target_stage = number
     return turn.ask(
         turn.speech(
-            "stage.confirm", number=number, stage_name=target.name,
-            current_number=current.number, current_name=current.name,
+            "stage.confirm",
+            number=number,
+            stage_name=target.name,
+            current_number=current.number,
+            current_name=current.name,
         ),
         turn.speech("stage.confirm_reprompt", number=number),
         awaiting="stage_confirm",
@@ -192,10 +201,15 @@ def period_phrase(turn: Turn, window: Window) -> str:
     if window.kind == "day":
         if start.date() == turn.day:
             return turn.line("period.today")
-        return turn.line("period.day", weekday=start.strftime("%A"), month=start.strftime("%B"), day=start.day)
+        return turn.line(
+            "period.day", weekday=start.strftime("%A"), month=start.strftime("%B"), day=start.day
+        )
     if window.kind in ("week", "weekend", "since"):
         return turn.line(
-            f"period.{window.kind}", weekday=start.strftime("%A"), month=start.strftime("%B"), day=start.day
+            f"period.{window.kind}",
+            weekday=start.strftime("%A"),
+            month=start.strftime("%B"),
+            day=start.day,
         )
     if window.kind == "month":
         return turn.line("period.month", month=start.strftime("%B"))
@@ -226,14 +240,18 @@ def read_recap(turn: Turn, window: Window, *, first_page: bool) -> Response:
     if not shown:
         turn.state.recap_start = turn.state.recap_until = None
         if first_page:
-            return offer_question(turn, turn.speech("recap.empty", period=period_phrase(turn, window)))
+            return offer_question(
+                turn, turn.speech("recap.empty", period=period_phrase(turn, window))
+            )
         return turn.close(turn.speech("recap.no_more", "goodbye.general"))
     speech = Speech()
     if first_page:
         speech.say(turn.line("recap.intro", period=period_phrase(turn, window)))
     for item in shown:
         speech.pause(400).say(
-            turn.line("recap.question", when=when_phrase(turn, item.day), question=item.question_text)
+            turn.line(
+                "recap.question", when=when_phrase(turn, item.day), question=item.question_text
+            )
         )
         for answer in item.answers:
             speech.say(turn.line("recap.said", name=answer.partner_name, answer=answer.text))

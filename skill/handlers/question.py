@@ -14,7 +14,7 @@ from skill.speech import trim_answer
 
 
 class LaunchHandler(Handler):
-    """"Open Stagewise": onboard a new couple, greet a known one and go to tonight's question."""
+    """ "Open Stagewise": onboard a new couple, greet a known one and go to tonight's question."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_request_type("LaunchRequest")(handler_input)
@@ -24,12 +24,14 @@ class LaunchHandler(Handler):
         profile = turn.profile()
         if profile is None:
             return start_onboarding(turn)
-        greeting = turn.speech("launch.welcome_back", name_a=profile.partner_a, name_b=profile.partner_b)
+        greeting = turn.speech(
+            "launch.welcome_back", name_a=profile.partner_a, name_b=profile.partner_b
+        )
         return present_tonight(turn, profile, greeting)
 
 
 class TonightQuestionHandler(Handler):
-    """"Tonight's question", also as a one-shot; a new couple is onboarded first."""
+    """ "Tonight's question", also as a one-shot; a new couple is onboarded first."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("TonightQuestionIntent")(handler_input)
@@ -90,7 +92,7 @@ class AnswerHandler(Handler):
 
 
 class SkipHandler(Handler):
-    """"Another question": a new one if nobody has answered yet; otherwise the other partner passes."""
+    """ "Another question": a new one if nobody answered yet, else the other partner passes."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("SkipIntent")(handler_input)

@@ -12,7 +12,7 @@ from skill.ritual import tip, valid_stage
 
 
 class StageInfoHandler(Handler):
-    """"What stage are we in", "tell me about stage four"."""
+    """ "What stage are we in", "tell me about stage four"."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("StageInfoIntent")(handler_input)
@@ -39,7 +39,7 @@ class StageInfoHandler(Handler):
 
 
 class ChangeStageHandler(Handler):
-    """"Move to the next stage", "go to stage three": always confirmed first."""
+    """ "Move to the next stage", "go to stage three": always confirmed first."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("ChangeStageIntent")(handler_input)
@@ -52,5 +52,3 @@ class ChangeStageHandler(Handler):
         said_number = turn.slot("stage_number") is not None
         number = turn.number("stage_number")
         return confirm_change(turn, profile, number, next_stage=not said_number)
-
-

@@ -48,7 +48,9 @@ def open_store(url: str) -> Store:
     """Open the store a STAGEWISE_STORE url names (dynamodb://TABLE or sqlite:///PATH)."""
     scheme, sep, rest = url.partition("://")
     if not sep or not rest:
-        raise ValueError(f"STAGEWISE_STORE must look like dynamodb://TABLE or sqlite:///PATH, got {url!r}")
+        raise ValueError(
+            f"STAGEWISE_STORE must look like dynamodb://TABLE or sqlite:///PATH, got {url!r}"
+        )
     if scheme == "sqlite":
         from skill.store.sqlite import SqliteStore
 

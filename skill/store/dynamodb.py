@@ -16,6 +16,7 @@ from skill.records import Answer, Profile
 from skill.store import ConflictError, StorageError
 from skill.store.items import (
     PK,
+    PROFILE_SK,
     SK,
     VERSION,
     answer_from_item,
@@ -23,7 +24,6 @@ from skill.store.items import (
     answer_to_item,
     profile_from_item,
     profile_to_item,
-    PROFILE_SK,
 )
 
 # Alexa allows about 8 s for a whole turn and a turn makes at most two calls:
@@ -66,7 +66,7 @@ def _aws_errors(action: str) -> Iterator[None]:
 
 
 class DynamoStore:
-    """Single-table layout from skill.store.items; every write that could lose data is conditional."""
+    """Single-table layout (skill.store.items); each write that could lose data is conditional."""
 
     def __init__(self, client: Any, table: str) -> None:
         self.client = client
@@ -205,5 +205,3 @@ def _cancellation_codes(err: StorageError) -> list[str]:
         return []
     reasons = cause.response.get("CancellationReasons", [])
     return [str(r.get("Code", "None")) for r in reasons]
-
-

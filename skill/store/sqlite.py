@@ -53,7 +53,9 @@ class SqliteStore:
             self._db.executescript(SCHEMA)
 
     def get_profile(self, household_id: str) -> Profile | None:
-        row = self._one("SELECT item FROM items WHERE pk = ? AND sk = ?", (household_id, PROFILE_SK))
+        row = self._one(
+            "SELECT item FROM items WHERE pk = ? AND sk = ?", (household_id, PROFILE_SK)
+        )
         return profile_from_item(json.loads(row[0])) if row else None
 
     def put_profile(self, profile: Profile) -> Profile:

@@ -1,0 +1,160 @@
+"""`stagewise chat`: lines resolved against the interaction model, transcripts from a pipe."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from skill.content import load_content
+from skill.nlu import Resolver, packaged_model
+
+CONTENT = load_content()
+TODAY = date(2026, 11, 21)  # a Saturday
+
+
+@pytest.fixture
+def resolver() -> Resolver:
+    return Resolver(packaged_model(), TODAY)
+
+
+@pytest.mark.parametrize(
+    ("line", "intent", "slots"),
+    [
+        ("give us a question", "TonightQuestionIntent", {}),
+        ("What's tonight's question?", "TonightQuestionIntent", {}),
+        ("my answer is we laugh a lot", "AnswerIntent", {"answer": "we laugh a lot"}),
+        ("we're sam and alex", "NamesIntent", {"first_name": "sam", "second_name": "alex"}),
+        ("stage four", "ChooseStageIntent", {"stage_number": "4"}),
+        ("tell me about stage 2", "StageInfoIntent", {"stage_number": "2"}),
+        ("move to the next stage", "ChangeStageIntent", {}),
+        ("what did we say last week", "RecapIntent", {"period": "2026-W46"}),
+        ("what did we say yesterday", "RecapIntent", {"period": "2026-11-20"}),
+        ("what did we say on monday", "RecapIntent", {"period": "2026-11-16"}),
+        ("what did we say last time", "RecapIntent", {}),
+        ("play our recap", "RecapIntent", {}),
+        ("another question", "SkipIntent", {}),
+        ("yes", "AMAZON.YesIntent", {}),
+        ("stop", "AMAZON.StopIntent", {}),
+        ("what's the weather", "AMAZON.FallbackIntent", {}),
+    ],
+)
+def test_lines_resolve_like_alexa(
+    resolver: Resolver, line: str, intent: str, slots: dict[str, str]
+) -> None:
+    found = resolver.resolve(line, in_session=True)
+    assert (found.intent, found.slots) == (intent, slots)
+
+
+def test_an_elicited_answer_needs_no_carrier_but_stop_still_stops(resolver: Resolver) -> None:
+    eliciting = ("AnswerIntent", "answer")
+    bare = resolver.resolve("your kindness", in_session=True, eliciting=eliciting)
+    assert (bare.intent, bare.slots) == ("AnswerIntent", {"answer": "your kindness"})
+    assert (
+        resolver.resolve("stop", in_session=True, eliciting=eliciting).intent == "AMAZON.StopIntent"
+    )
+    assert resolver.resolve("your kindness", in_session=True).intent == "AMAZON.FallbackIntent"
+
+
+def test_invocations_open_a_session(resolver: Resolver) -> None:
+    assert resolver.resolve("open stagewise", in_session=False).kind == "launch"
+    one_shot = resolver.resolve("Alexa, ask Stagewise for tonight's question", in_session=False)
+    assert (one_shot.intent, one_shot.new_session) == ("TonightQuestionIntent", True)
+    recap = resolver.resolve("ask stagewise what did we say last week", in_session=False)
+    assert recap.intent == "RecapIntent"
+
+
+SCRIPT = """\
+# a first evening
+open stagewise
+sam
+and alex
+yes
+i think it's the way you hum when you cook
+your patience & your "terrible" jokes
+/later 1d
+ask stagewise what did we say last week
+"""
+
+
+def test_the_whole_conversation_from_a_pipe(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skill.cli",
+            "chat",
+            "--store",
+            f"sqlite:///{tmp_path}/chat.db",
+            "--now",
+            "2026-11-20T20:00:00",
+        ],
+        input=SCRIPT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    transcript = result.stdout
+    assert transcript.count("you> ") == 8
+    assert "Lovely to meet you, Sam and Alex" in transcript or "Hello, Sam and Alex" in transcript
+    assert CONTENT.questions[1][0].text in transcript
+    assert "Sam said: it's the way you hum when you cook." in transcript
+    assert "Alex said: your patience your terrible jokes." in transcript  # Alexa strips punctuation
+    assert "(session closed)" in transcript
+
+
+def test_chat_says_clearly_when_the_store_url_is_wrong() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "skill.cli", "chat", "--store", "postgres://nope"],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("stagewise: ") and "postgres" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_db_create_makes_the_sqlite_schema(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skill.cli",
+            "db",
+            "create",
+            "--store",
+            f"sqlite:///{tmp_path}/new.db",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and (tmp_path / "new.db").exists()
+
+
+def test_db_create_makes_the_dynamodb_table(moto_endpoint: str, dynamodb_client) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL_DYNAMODB": moto_endpoint,
+        "STAGEWISE_STORE": "dynamodb://created-by-cli",
+    }
+    for _ in range(2):  # idempotent
+        result = subprocess.run(
+            [sys.executable, "-m", "skill.cli", "db", "create"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+        assert result.returncode == 0, result.stderr
+    table = dynamodb_client.describe_table(TableName="created-by-cli")["Table"]
+    assert table["TableStatus"] == "ACTIVE"
+    assert [k["AttributeName"] for k in table["KeySchema"]] == ["pk", "sk"]

@@ -1,0 +1,129 @@
+"""Content lint: six stages, a full question bank, consistent prompts, lengths fit for speech."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from skill.content import STAGE_COUNT, load_content, placeholders
+from skill.speech import MAX_SPEECH_CHARS, Speech
+
+CONTENT = load_content()
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "source"
+    / "six-stages-of-emotional-intimacy.txt"
+)
+QUESTIONS = [q for bank in CONTENT.questions.values() for q in bank]
+WORDS_PER_SECOND = 2.5  # a calm speaking pace
+NOT_FOR_US = re.compile(
+    r"\b(sex\w*|naked|bed(room)?|therap\w*|diagnos\w*|trauma\w*|disorder|heal)\b", re.I
+)
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower().replace("’", "'"))
+
+
+def spoken_strings() -> list[str]:
+    out = [q.text for q in QUESTIONS]
+    for stage in CONTENT.stages:
+        out += [stage.summary, stage.description, stage.reminder, *stage.tips]
+    return out
+
+
+def test_six_stages_in_order() -> None:
+    assert [s.number for s in CONTENT.stages] == list(range(1, STAGE_COUNT + 1))
+    assert [s.key for s in CONTENT.stages] == [
+        "attraction",
+        "trust",
+        "vulnerability",
+        "interdependence",
+        "security",
+        "renewal",
+    ]
+
+
+@pytest.mark.parametrize("stage", CONTENT.stages, ids=lambda s: s.key)
+def test_stage_texts_fit_the_ear(stage) -> None:  # type: ignore[no-untyped-def]
+    assert len(words(stage.description)) <= 110  # at most about 45 seconds
+    assert len(words(stage.description)) / WORDS_PER_SECOND <= 45
+    assert 3 <= len(stage.tips) <= 4
+    assert len(stage.summary) <= 120 and len(stage.reminder) <= 160
+    assert all(len(t) <= 160 for t in stage.tips)
+
+
+@pytest.mark.parametrize("number", range(1, STAGE_COUNT + 1))
+def test_at_least_twenty_questions_per_stage(number: int) -> None:
+    bank = CONTENT.questions[number]
+    assert len(bank) >= 20
+    key = CONTENT.stage(number).key
+    assert all(q.id.startswith(f"{key}-") for q in bank)
+
+
+def test_question_ids_and_texts_are_unique() -> None:
+    assert len({q.id for q in QUESTIONS}) == len(QUESTIONS)
+    assert len({q.text.lower() for q in QUESTIONS}) == len(QUESTIONS)
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.id)
+def test_questions_are_open_short_and_safe(question) -> None:  # type: ignore[no-untyped-def]
+    assert question.text.endswith("?")
+    assert len(question.text) <= 160
+    assert not re.match(
+        r"^(do|does|did|is|are|was|were|can|could|would|will|have|has)\b", question.text, re.I
+    )
+    assert not NOT_FOR_US.search(question.text)
+    assert not question.text.lower().startswith(("help", "stop", "cancel"))
+
+
+def test_nothing_is_copied_from_the_source_article() -> None:
+    if not SOURCE.exists():
+        pytest.skip(f"source article not found at {SOURCE}")
+    source = " ".join(words(SOURCE.read_text()))
+    copied = []
+    for text in spoken_strings() + [v for vs in CONTENT.prompts.values() for v in vs]:
+        ws = words(text)
+        for i in range(len(ws) - 5):
+            run = " ".join(ws[i : i + 6])
+            if f" {run} " in f" {source} ":
+                copied.append(run)
+    assert copied == []
+
+
+@pytest.mark.parametrize("key", sorted(CONTENT.prompts))
+def test_prompt_variants_share_their_placeholders(key: str) -> None:
+    options = CONTENT.variants(key)
+    assert options and all(o.strip() for o in options)
+    assert len({placeholders(o) for o in options}) == 1, key
+    assert all(not re.search(r"\{\}|\{\d+\}", o) for o in options)  # named placeholders only
+
+
+def test_every_content_key_the_code_uses_exists_and_none_is_unused() -> None:
+    source = "\n".join(p.read_text() for p in (ROOT / "skill").rglob("*.py"))
+    used = set(re.findall(r'"((?:[a-z_]+)\.[a-z_.]+)"', source))
+    used = {k for k in used if k.split(".")[0] in {k2.split(".")[0] for k2 in CONTENT.prompts}}
+    dynamic_prefixes = ("help.", "fallback.", "unclear.", "period.")  # built as f"{key}.{what}"
+    assert used - set(CONTENT.prompts) == set()
+    unused = {k for k in CONTENT.prompts if k not in used and not k.startswith(dynamic_prefixes)}
+    assert unused == set()
+
+
+@pytest.mark.parametrize(
+    "text", spoken_strings()[:50] + [v for vs in CONTENT.prompts.values() for v in vs]
+)
+def test_content_is_plain_text_that_renders_to_valid_ssml(text: str) -> None:
+    assert not re.search(r"[<>&\"]", text)
+    ssml = Speech().say(text.format_map(_Anything())).ssml()
+    ET.fromstring(f"<speak>{ssml}</speak>")
+    assert len(ssml) < MAX_SPEECH_CHARS
+
+
+class _Anything(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return "Sam & <Alex>"

@@ -1,0 +1,179 @@
+"""The ritual's plain functions and the typed state's converters, without the SDK."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from skill.content import load_content
+from skill.records import Answer, CurrentQuestion, Profile, SessionState
+from skill.ritual import group_answers, recap_window, record_answer, suggests_next_stage
+from skill.speech import Speech, trim_answer
+from skill.store.items import answer_from_item, answer_to_item, profile_from_item, profile_to_item
+
+NOW = datetime(2026, 11, 21, 18, 30, tzinfo=UTC)  # Saturday
+
+names = st.text(min_size=1, max_size=20)
+current = st.builds(
+    CurrentQuestion,
+    question_id=st.text(min_size=1, max_size=12),
+    stage=st.integers(1, 6),
+    day=st.dates(),
+    answered=st.sampled_from([(), ("a",), ("a", "b")]),
+)
+profiles = st.builds(
+    Profile,
+    household_id=st.text(min_size=1, max_size=40),
+    partner_a=names,
+    partner_b=names,
+    stage=st.integers(1, 6),
+    asked=st.dictionaries(
+        st.integers(1, 6), st.lists(st.text(min_size=1, max_size=12), max_size=5).map(tuple)
+    ),
+    completed=st.dictionaries(st.integers(1, 6), st.integers(0, 100)),
+    current=st.none() | current,
+    tip_turn=st.integers(0, 1000),
+    created_at=st.just("2026-11-01T20:00:00.000000Z"),
+    version=st.integers(0, 10_000),
+)
+answers = st.builds(
+    Answer,
+    household_id=st.text(min_size=1, max_size=40),
+    answered_at=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1)).map(
+        lambda d: d.replace(tzinfo=UTC)
+    ),
+    partner=st.sampled_from(["a", "b"]),
+    partner_name=names,
+    stage=st.integers(1, 6),
+    question_id=st.text(min_size=1, max_size=12),
+    question_text=st.text(max_size=160),
+    text=st.text(max_size=500),
+)
+
+
+@given(profiles)
+def test_profile_round_trips_through_items_and_session_attributes(profile: Profile) -> None:
+    assert profile_from_item(profile_to_item(profile)) == profile
+    assert Profile.from_attributes(profile.to_attributes()) == profile
+
+
+@given(answers)
+def test_answer_round_trips_through_items(answer: Answer) -> None:
+    assert answer_from_item(answer_to_item(answer)) == answer
+
+
+@given(profiles)
+def test_session_state_round_trips(profile: Profile) -> None:
+    state = SessionState(
+        profile=profile,
+        profile_loaded=True,
+        awaiting="answer",
+        names=("Sam",),
+        target_stage=3,
+        last_speech='<break time="1ms"/>',
+    )
+    assert SessionState.from_attributes(state.to_attributes()) == state
+
+
+@pytest.mark.parametrize(
+    "garbage", [{"profile": "x"}, {"names": 5}, {"target_stage": "high"}, None, {}]
+)
+def test_unreadable_session_state_starts_fresh(garbage: dict | None) -> None:  # type: ignore[type-arg]
+    assert SessionState.from_attributes(garbage) == SessionState()
+
+
+@pytest.mark.parametrize(
+    ("value", "start", "until", "kind"),
+    [
+        (None, NOW - timedelta(days=7), NOW, "recent"),
+        (
+            "2026-11-20",
+            datetime(2026, 11, 20, tzinfo=UTC),
+            datetime(2026, 11, 21, tzinfo=UTC),
+            "day",
+        ),
+        ("2026-W46", datetime(2026, 11, 9, tzinfo=UTC), NOW, "since"),
+        ("2026-W44", datetime(2026, 10, 26, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC), "week"),
+        (
+            "2026-W46-WE",
+            datetime(2026, 11, 14, tzinfo=UTC),
+            datetime(2026, 11, 16, tzinfo=UTC),
+            "weekend",
+        ),
+        ("2026-10", datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC), "month"),
+        ("2026-12", datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC), "month"),
+        ("2025", datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC), "year"),
+        ("201X", NOW - timedelta(days=7), NOW, "recent"),
+        ("2026-WI", NOW - timedelta(days=7), NOW, "recent"),
+        ("2026-13-45", NOW - timedelta(days=7), NOW, "recent"),
+    ],
+)
+def test_recap_windows_from_alexa_date_values(
+    value: str | None, start: datetime, until: datetime, kind: str
+) -> None:
+    window = recap_window(value, NOW)
+    assert (window.start, window.until, window.kind) == (start, until, kind)
+
+
+@given(st.text(max_size=60))
+def test_any_date_value_gives_a_window_that_ends_by_now(value: str) -> None:
+    window = recap_window(value, NOW)
+    assert window.start <= window.until <= NOW
+
+
+def test_answers_group_by_question_with_partner_a_first() -> None:
+    def a(minutes: int, partner: str, qid: str) -> Answer:
+        return Answer(
+            "h", NOW - timedelta(minutes=minutes), partner, partner.upper(), 1, qid, qid, "t"
+        )
+
+    newest_first = [
+        a(1, "b", "q2"),
+        a(2, "a", "q2"),
+        a(60 * 24, "b", "q1"),
+        a(60 * 24 + 1, "a", "q1"),
+    ]
+    items = group_answers(newest_first)
+    assert [(i.question_text, [x.partner for x in i.answers]) for i in items] == [
+        ("q2", ["a", "b"]),
+        ("q1", ["a", "b"]),
+    ]
+
+
+def test_a_question_counts_once_both_partners_answered() -> None:
+    profile = Profile("h", "A", "B", current=CurrentQuestion("q", 1, date(2026, 11, 21)))
+    one = record_answer(profile, "a")
+    both = record_answer(one, "b")
+    assert one.completed_in(1) == 0 and both.completed_in(1) == 1
+    assert record_answer(both, "b") == both  # a repeat changes nothing
+
+
+@pytest.mark.parametrize(
+    ("done", "stage", "suggest"),
+    [(6, 1, False), (7, 1, True), (8, 1, False), (12, 1, True), (7, 6, False)],
+)
+def test_suggestions_come_now_and_then(done: int, stage: int, suggest: bool) -> None:
+    assert (
+        suggests_next_stage(Profile("h", "A", "B", stage=stage, completed={stage: done})) is suggest
+    )
+
+
+@given(st.text(max_size=6000))
+def test_trimmed_answers_are_bounded_and_a_prefix(text: str) -> None:
+    trimmed = trim_answer(text)
+    assert len(trimmed) <= 500
+    assert " ".join(text.split()).startswith(trimmed.rstrip("…").rstrip(" ,;:"))
+
+
+@given(st.text(max_size=300))
+def test_any_text_makes_well_formed_ssml(text: str) -> None:
+    import xml.etree.ElementTree as ET
+
+    ET.fromstring(f"<speak>{Speech().say(text).ssml()}</speak>")
+
+
+def test_the_packaged_content_loads() -> None:
+    assert len(load_content().stages) == 6
