@@ -18,6 +18,7 @@ from skill.config import Settings
 from skill.content import load_content
 from skill.handlers import exception_handlers, request_handlers
 from skill.handlers.base import Services
+from skill.narration_clips import load_clips
 from skill.speech import Speech
 from skill.store import Store, open_store
 
@@ -47,6 +48,7 @@ def build_skill(settings: Settings | None = None, store: Store | None = None) ->
     services = Services(
         store=store if store is not None else open_store(settings.store_url),
         settings=settings,
+        clips=load_clips() if settings.audio_base_url else {},
     )
     load_content()  # fail at start, not on a couple's first turn, if content is broken
     builder = SkillBuilder()

@@ -15,6 +15,7 @@ from skill.nlu import Resolver, packaged_model
 from skill.store import StorageError, open_store
 
 LATER = {"d": "days", "h": "hours", "m": "minutes"}
+NO_MATCH = "       (no sample matched: Alexa sends AMAZON.FallbackIntent)\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -182,7 +183,8 @@ class Console:
             dialog = "IN_PROGRESS" if self.eliciting and self.eliciting[0] == found.intent else None
             request = alexa.intent(found.intent, dict(found.slots), dialog_state=dialog)
         reply = self.handler(self.device.envelope(request, self.now()))
-        return self.show(reply)
+        note = "" if found.matched else NO_MATCH
+        return note + self.show(reply)
 
     def show(self, reply: dict[str, Any]) -> str:
         response = reply.get("response", {})

@@ -102,6 +102,7 @@ class Resolution:
     intent: str | None = None
     slots: dict[str, str] = field(default_factory=dict)
     new_session: bool = False
+    matched: bool = True  # False: no sample fitted, so Alexa would send AMAZON.FallbackIntent
 
 
 @dataclass(frozen=True)
@@ -177,9 +178,9 @@ class Resolver:
             for word in CONNECTING_WORDS:
                 if found.kind == "none" and invoked.startswith(word + " "):
                     found = self._match(invoked[len(word) + 1 :], None)
-            return Resolution(found.kind, found.intent, found.slots, new_session=True)
+            return Resolution(found.kind, found.intent, found.slots, True, found.matched)
         found = self._match(text, eliciting if in_session else None)
-        return Resolution(found.kind, found.intent, found.slots, new_session=not in_session)
+        return Resolution(found.kind, found.intent, found.slots, not in_session, found.matched)
 
     def _invocation(self, text: str) -> str | None:
         """The rest of the line after 'open/ask/tell stagewise', or None if not invoked."""
@@ -209,7 +210,7 @@ class Resolver:
             if found is not None:
                 return found
         found = self._best(text, self.model.templates, bare=True)
-        return found or Resolution("intent", "AMAZON.FallbackIntent")
+        return found or Resolution("intent", "AMAZON.FallbackIntent", matched=False)
 
     def _best(self, text: str, templates: list[_Template], *, bare: bool) -> Resolution | None:
         """The most specific template that matches with valid slot values.

@@ -10,3 +10,24 @@ def short_id(user_id: str | None) -> str:
     if not user_id:
         return "-"
     return hashlib.sha256(user_id.encode()).hexdigest()[:10]
+
+
+def describe(event: object) -> str:
+    """A log-safe summary of an Alexa event: request type, intent and household tag only."""
+    if not isinstance(event, dict):
+        return "type=- intent=- household=-"
+    request = event.get("request")
+    request = request if isinstance(request, dict) else {}
+    intent = request.get("intent")
+    intent_name = intent.get("name") if isinstance(intent, dict) else None
+    system = (
+        (event.get("context") or {}).get("System")
+        if isinstance(event.get("context"), dict)
+        else None
+    )
+    user = system.get("user") if isinstance(system, dict) else None
+    user_id = user.get("userId") if isinstance(user, dict) else None
+    return (
+        f"type={request.get('type') or '-'} intent={intent_name or '-'} "
+        f"household={short_id(user_id if isinstance(user_id, str) else None)}"
+    )

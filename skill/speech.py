@@ -8,7 +8,8 @@ from xml.sax.saxutils import escape as _xml_escape
 
 MAX_SPEECH_CHARS = 8000  # Alexa's limit on outputSpeech
 MAX_ANSWER_CHARS = 500  # what we keep of one spoken answer
-MAX_AUDIO_TAGS = 5  # Alexa's limit per response
+MAX_AUDIO_TAGS = 5  # Alexa's limits per response
+MAX_AUDIO_SECONDS = 240.0
 
 _ENTITIES = {'"': "&quot;", "'": "&apos;"}
 _SPACES = re.compile(r"\s+")
@@ -39,6 +40,7 @@ class Audio:
 
     url: str
     text: str
+    seconds: float
 
 
 @dataclass
@@ -64,15 +66,17 @@ class Speech:
         return self
 
     def ssml(self) -> str:
-        """The inner SSML (the SDK wraps it in <speak>); audio past the limit is spoken."""
+        """The inner SSML (the SDK wraps it in <speak>); audio past Alexa's limits is spoken."""
         out: list[str] = []
-        audio_tags = 0
+        audio_tags, audio_seconds = 0, 0.0
         for part in self.parts:
             if isinstance(part, int):
                 out.append(f'<break time="{part}ms"/>')
             elif isinstance(part, Audio):
-                if audio_tags < MAX_AUDIO_TAGS:
+                fits = audio_seconds + part.seconds <= MAX_AUDIO_SECONDS
+                if audio_tags < MAX_AUDIO_TAGS and fits:
                     audio_tags += 1
+                    audio_seconds += part.seconds
                     out.append(f'<audio src="{escape(part.url)}"/>')
                 else:
                     out.append(escape(part.text))

@@ -92,3 +92,22 @@ def test_real_envelopes_from_files(lambda_module: ModuleType) -> None:
         speech = raw["response"].get("outputSpeech")
         expects_speech = event["request"]["type"] in ("LaunchRequest", "IntentRequest")
         assert bool(speech) == expects_speech, path.name
+
+
+def test_lambda_logs_one_line_per_request_without_private_words(
+    lambda_module: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="stagewise")
+    couple = Couple(
+        lambda_module.SKILL,
+        user_id="amzn1.ask.account.PRIVATE-ID-123",
+        handler=lambda event: lambda_module.lambda_handler(event, None),
+    )
+    couple.onboard(first="zephyrina", second="bartholomew")
+    couple.answer("my secret answer")
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("type=")]
+    assert len(lines) == 5
+    assert lines[-1].startswith("type=IntentRequest intent=AnswerIntent household=")
+    logged = caplog.text.lower()
+    for private in ("zephyrina", "bartholomew", "secret", "private-id"):
+        assert private not in logged

@@ -58,11 +58,13 @@ class Content:
     def variants(self, key: str) -> tuple[str, ...]:
         return self.prompts[key]
 
+    def choose(self, key: str, seed: str = "") -> int:
+        """Which variant of a prompt to use: a stable hash of the seed (the request ID)."""
+        return zlib.crc32(f"{seed}:{key}".encode()) % len(self.prompts[key])
+
     def say(self, key: str, seed: str = "", **values: object) -> str:
-        """One variant of a prompt, chosen by a stable hash of the seed, filled in."""
-        options = self.prompts[key]
-        choice = options[zlib.crc32(f"{seed}:{key}".encode()) % len(options)]
-        return choice.format(**values)
+        """One variant of a prompt, chosen by `choose`, filled in."""
+        return self.prompts[key][self.choose(key, seed)].format(**values)
 
 
 def _read(locale: str, name: str) -> object:

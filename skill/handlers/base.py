@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from hashlib import sha256
 from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
@@ -24,8 +25,9 @@ from ask_sdk_model.ui import SimpleCard
 
 from skill.config import Settings
 from skill.content import Content, load_content
+from skill.narration_clips import Clip
 from skill.records import Answer, Profile, SessionState
-from skill.speech import Speech
+from skill.speech import Audio, Speech
 from skill.store import ConflictError, Store
 
 log = logging.getLogger("stagewise")
@@ -43,12 +45,14 @@ class Services:
 
     store: Store
     settings: Settings
-    clips: Mapping[str, str] = field(default_factory=dict)  # content key -> published clip file
+    clips: Mapping[str, Clip] = field(default_factory=dict)  # content key -> narration clip
 
-    def audio_url(self, key: str) -> str | None:
-        """The HTTPS URL of a narration clip for a content key, when one is published."""
-        base, name = self.settings.audio_base_url, self.clips.get(key)
-        return f"{base}/{name}" if base and name else None
+    def narration(self, key: str, text: str) -> Audio | None:
+        """The published narration of a content key, when there is one for exactly this text."""
+        base, clip = self.settings.audio_base_url, self.clips.get(key)
+        if not base or clip is None or clip.text_sha256 != sha256(text.encode()).hexdigest():
+            return None
+        return Audio(url=f"{base}/{clip.file}", text=text, seconds=clip.seconds)
 
 
 class Turn:

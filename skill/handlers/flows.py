@@ -22,7 +22,7 @@ from skill.ritual import (
     tonight,
     valid_stage,
 )
-from skill.speech import Audio, Speech
+from skill.speech import Speech
 
 MAX_NAME_CHARS = 40
 
@@ -41,8 +41,12 @@ def clean_name(value: str | None) -> str | None:
 def start_onboarding(turn: Turn, intro_key: str = "onboarding.welcome") -> Response:
     """Welcome a new couple and ask for the first name."""
     turn.state.names = ()
+    variant = turn.content.choose(intro_key, turn.seed)
+    intro = turn.line(intro_key)
+    clip = turn.services.narration(f"{intro_key}.{variant}", intro)
+    speech = Speech().play(clip) if clip else Speech().say(intro)
     return turn.ask(
-        turn.speech(intro_key, "onboarding.ask_first_name"),
+        speech.say(turn.line("onboarding.ask_first_name")),
         turn.speech("onboarding.ask_first_name"),
         awaiting="name",
     )
@@ -75,10 +79,8 @@ def begin_at_stage(turn: Turn, number: int) -> Response:
 def stage_description(turn: Turn, number: int) -> Speech:
     """A stage's description: the narration clip when one is published, else Alexa's voice."""
     stage = turn.content.stage(number)
-    clip = turn.services.audio_url(f"stage.{number}.description")
-    if clip:
-        return Speech().play(Audio(url=clip, text=stage.description))
-    return Speech().say(stage.description)
+    clip = turn.services.narration(f"stage.{number}.description", stage.description)
+    return Speech().play(clip) if clip else Speech().say(stage.description)
 
 
 Chooser = Callable[[Profile, Content, date], Tonight]

@@ -1,0 +1,32 @@
+"""Which narration clips exist: read from the packaged copy of audio/manifest.json."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib.resources import files
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A rendered clip of one content key: its file, the hash of its text, its length."""
+
+    file: str
+    text_sha256: str
+    seconds: float
+
+
+def load_clips() -> dict[str, Clip]:
+    """Clips listed in the manifest; none when it is missing or unreadable (Alexa speaks)."""
+    try:
+        raw = json.loads(files("skill").joinpath("audio_manifest.json").read_text(encoding="utf-8"))
+        return {
+            key: Clip(
+                file=str(c["file"]),
+                text_sha256=str(c["text_sha256"]),
+                seconds=float(c["duration_s"]),
+            )
+            for key, c in raw["clips"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
