@@ -523,3 +523,23 @@ def test_logs_never_hold_answers_names_or_user_ids(
     logged = caplog.text.lower()
     for private in ("zephyrina", "bartholomew", "secret", "test-couple"):
         assert private not in logged
+
+
+def test_session_state_of_another_household_is_never_trusted(couple: Couple, app: Stagewise) -> None:
+    couple.onboard()
+    forged = dict(couple.device.attributes)
+    forged["profile"] = {**forged["profile"], "household_id": "amzn1.ask.account.victim"}
+    couple.device.attributes = forged
+    couple.answer("mine")
+    assert app.services.store.get_profile("amzn1.ask.account.victim") is None
+    assert [a.household_id for a in stored(app)] == [couple.device.user_id]
+
+
+def test_names_can_be_corrected_before_choosing_a_stage(couple: Couple) -> None:
+    couple.launch()
+    couple.intent("NamesIntent", first_name="sam", second_name="alec")
+    fixed = couple.intent("NamesIntent", first_name="sam", second_name="alex")
+    assert says(fixed, "onboarding.names_heard", name_a="Sam", name_b="Alex")
+    question = couple.intent("AMAZON.YesIntent")
+    assert question.text.rstrip().endswith(("Sam, you first.", "Sam, would you go first?"))
+    assert "Alec" not in couple.intent("AnswerIntent", answer="x").text

@@ -100,6 +100,9 @@ class Turn:
 
     def profile(self) -> Profile | None:
         """The household's profile: read once per session, then carried in the session."""
+        carried = self.state.profile
+        if carried is not None and carried.household_id != self.household_id:
+            self.state.profile_loaded = False  # never act on another household's state
         if not self.state.profile_loaded:
             self.state.profile = self.services.store.get_profile(self.household_id)
             self.state.profile_loaded = True

@@ -37,7 +37,9 @@ class NamesHandler(Handler):
                 turn.speech("onboarding.ask_first_name"),
                 awaiting="name",
             )
-        names = (*turn.state.names, *heard)[:2]
+        # A second name completes the pair; two names, or names said later, start it afresh.
+        adding = turn.state.awaiting == "name" and len(turn.state.names) == 1 and len(heard) == 1
+        names = (*turn.state.names, *heard) if adding else tuple(heard)
         turn.state.names = names
         if len(names) == 1:
             return turn.ask(

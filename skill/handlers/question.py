@@ -70,7 +70,7 @@ class AnswerHandler(Handler):
                 awaiting="answer",
             )
         answer = Answer(
-            household_id=profile.household_id,
+            household_id=turn.household_id,
             answered_at=turn.now,
             partner=partner,
             partner_name=name,
