@@ -525,7 +525,9 @@ def test_logs_never_hold_answers_names_or_user_ids(
         assert private not in logged
 
 
-def test_session_state_of_another_household_is_never_trusted(couple: Couple, app: Stagewise) -> None:
+def test_session_state_of_another_household_is_never_trusted(
+    couple: Couple, app: Stagewise
+) -> None:
     couple.onboard()
     forged = dict(couple.device.attributes)
     forged["profile"] = {**forged["profile"], "household_id": "amzn1.ask.account.victim"}
