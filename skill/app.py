@@ -7,12 +7,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from ask_sdk_model.response import Response
 from ask_sdk_model.ui import SsmlOutputSpeech
-from ask_sdk_model_runtime import DefaultSerializer
 
 from skill.config import Settings
 from skill.content import load_content

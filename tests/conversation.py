@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from html import unescape
 from typing import Any
 
+from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import ResponseEnvelope
-from ask_sdk_model_runtime import DefaultSerializer
 
 from skill import envelope as alexa
 from skill.app import Stagewise, handle_event
