@@ -78,6 +78,7 @@ def parse_envelope(event: dict[str, Any]) -> RequestEnvelope:
 
 
 def application_id(envelope: RequestEnvelope) -> str | None:
+    """The skill ID a request is addressed to (context first, then session)."""
     system = envelope.context.system if envelope.context else None
     if system and system.application:
         return system.application.application_id
@@ -97,6 +98,11 @@ def handle_event(app: Stagewise, event: dict[str, Any], context: Any = None) -> 
     except MalformedRequestError as err:
         log.warning("malformed request: %s", err)
         return apology_envelope(app)
+    return respond(app, envelope, context)
+
+
+def respond(app: Stagewise, envelope: RequestEnvelope, context: Any = None) -> dict[str, Any]:
+    """Answer an already parsed envelope; raises ForeignSkillError for another skill's request."""
     expected = app.services.settings.skill_id
     if expected and application_id(envelope) != expected:
         raise ForeignSkillError("request is for another skill")
@@ -105,6 +111,7 @@ def handle_event(app: Stagewise, event: dict[str, Any], context: Any = None) -> 
 
 
 def apology_envelope(app: Stagewise) -> dict[str, Any]:
+    """A spoken apology that closes the session, for requests the skill could not take."""
     content = load_content()
     spoken = Speech().say(content.say("error.unreadable")).ssml()
     speech = SsmlOutputSpeech(ssml=f"<speak>{spoken}</speak>")
