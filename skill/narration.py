@@ -88,8 +88,11 @@ def static_clips(content: Content) -> list[Clip]:
     forbids customer data in audio files and gTTS sends its text to Google.
     """
     clips = [
-        Clip(f"stage.{stage.number}.description", f"stage-{stage.number}-description",
-             stage.description)
+        Clip(
+            f"stage.{stage.number}.description",
+            f"stage-{stage.number}-description",
+            stage.description,
+        )
         for stage in content.stages
     ]
     clips += [
@@ -182,8 +185,18 @@ class EspeakEngine:
         out = workdir / "espeak.wav"
         # Text goes in on stdin (never argv): no length limit, no option injection.
         _run(
-            ["espeak-ng", "-v", self.espeak_voice, "-s", str(self.words_per_minute), "-b", "1",
-             "-w", str(out), "--stdin"],
+            [
+                "espeak-ng",
+                "-v",
+                self.espeak_voice,
+                "-s",
+                str(self.words_per_minute),
+                "-b",
+                "1",
+                "-w",
+                str(out),
+                "--stdin",
+            ],
             "espeak-ng",
             stdin=text.encode("utf-8"),
         )
@@ -226,7 +239,9 @@ _BITRATES_L3 = {
     "2": (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
 }
 _SAMPLE_RATES = {
-    "1": (44100, 48000, 32000), "2": (22050, 24000, 16000), "2.5": (11025, 12000, 8000),
+    "1": (44100, 48000, 32000),
+    "2": (22050, 24000, 16000),
+    "2.5": (11025, 12000, 8000),
 }
 _MODES = ("stereo", "joint stereo", "dual channel", "mono")
 
@@ -283,7 +298,7 @@ def read_mp3(data: bytes) -> Mp3Info:
     first, _ = _frame_header(data, offset)
     frames, changes_at = 0, None
     while offset < len(data):
-        if data[offset:offset + 3] == b"TAG" and len(data) - offset == 128:
+        if data[offset : offset + 3] == b"TAG" and len(data) - offset == 128:
             break  # an ID3v1 tag closes the file
         header, length = _frame_header(data, offset)
         if header != first and changes_at is None:
@@ -368,9 +383,7 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
     write_atomic(path, text.encode("utf-8"))
 
 
-def stale_clips(
-    content: Content, manifest_path: Path, *, check_files: bool = True
-) -> list[str]:
+def stale_clips(content: Content, manifest_path: Path, *, check_files: bool = True) -> list[str]:
     """Keys whose clip is missing or was rendered from different text: they need a build."""
     manifest = load_manifest(manifest_path)
     stale = []
@@ -413,8 +426,18 @@ def _progress(out: TextIO, done: int, total: int, key: str) -> None:
 def transcode(source: Path, target: Path, transcode_args: Sequence[str] = TRANSCODE_ARGS) -> None:
     """Re-encode any audio file with ffmpeg to the clip format."""
     _run(
-        ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", str(source),
-         *transcode_args, str(target)],
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(source),
+            *transcode_args,
+            str(target),
+        ],
         "ffmpeg",
     )
 
@@ -562,8 +585,12 @@ def publish(audio_dir: Path, bucket: str, prefix: str, s3: S3Client) -> PublishR
                 report.unchanged.append(entry["file"])
                 continue
             s3.put_object(
-                Bucket=bucket, Key=object_key, Body=audio, ContentType="audio/mpeg",
-                CacheControl=CACHE_CONTROL, Metadata={SHA256_METADATA: digest},
+                Bucket=bucket,
+                Key=object_key,
+                Body=audio,
+                ContentType="audio/mpeg",
+                CacheControl=CACHE_CONTROL,
+                Metadata={SHA256_METADATA: digest},
             )
         except ClientError as err:
             code = err.response.get("Error", {}).get("Code", "unknown")
@@ -596,21 +623,37 @@ def add_arguments(subparsers: argparse._SubParsersAction[argparse.ArgumentParser
     commands = audio.add_subparsers(dest="audio_command", required=True)
 
     build_cmd = commands.add_parser("build", help="render changed narration clips into audio/")
-    build_cmd.add_argument("--engine", choices=sorted(ENGINES), default="gtts",
-                           help="gtts (needs the internet; default) or espeak (offline)")
+    build_cmd.add_argument(
+        "--engine",
+        choices=sorted(ENGINES),
+        default="gtts",
+        help="gtts (needs the internet; default) or espeak (offline)",
+    )
     build_cmd.add_argument("--force", action="store_true", help="re-render every clip")
-    build_cmd.add_argument("--audio-dir", type=Path, default=DEFAULT_AUDIO_DIR,
-                           help="where clips and manifest.json live (default: ./audio)")
+    build_cmd.add_argument(
+        "--audio-dir",
+        type=Path,
+        default=DEFAULT_AUDIO_DIR,
+        help="where clips and manifest.json live (default: ./audio)",
+    )
     build_cmd.set_defaults(func=main_build)
 
     publish_cmd = commands.add_parser("publish", help="upload changed clips to S3")
     publish_cmd.add_argument("--bucket", required=True)
-    publish_cmd.add_argument("--prefix", default=DEFAULT_PREFIX,
-                             help=f"key prefix in the bucket (default: {DEFAULT_PREFIX})")
-    publish_cmd.add_argument("--audio-dir", type=Path, default=DEFAULT_AUDIO_DIR,
-                             help="where clips and manifest.json live (default: ./audio)")
-    publish_cmd.add_argument("--endpoint-url",
-                             help="an S3-compatible server instead of AWS (local testing)")
+    publish_cmd.add_argument(
+        "--prefix",
+        default=DEFAULT_PREFIX,
+        help=f"key prefix in the bucket (default: {DEFAULT_PREFIX})",
+    )
+    publish_cmd.add_argument(
+        "--audio-dir",
+        type=Path,
+        default=DEFAULT_AUDIO_DIR,
+        help="where clips and manifest.json live (default: ./audio)",
+    )
+    publish_cmd.add_argument(
+        "--endpoint-url", help="an S3-compatible server instead of AWS (local testing)"
+    )
     publish_cmd.set_defaults(func=main_publish)
 
 
@@ -623,8 +666,10 @@ def main_build(args: argparse.Namespace) -> int:
         report = build(clips, args.audio_dir, ENGINES[args.engine](), force=args.force)
     except NarrationError as err:
         return _fail("build", str(err))
-    print(f"{len(report.rendered)} rendered, {len(report.unchanged)} unchanged: "
-          f"{args.audio_dir / MANIFEST_NAME}")
+    print(
+        f"{len(report.rendered)} rendered, {len(report.unchanged)} unchanged: "
+        f"{args.audio_dir / MANIFEST_NAME}"
+    )
     return 0
 
 

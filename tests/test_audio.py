@@ -51,18 +51,36 @@ S3_TEST_CONFIG = Config(
 def sine_mp3(path: Path, seconds: float, *encoder: str) -> bytes:
     """A tone encoded as asked: a file of known format and length to check the checker with."""
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-         "-i", f"sine=frequency=440:duration={seconds}", *encoder, "-f", "mp3", str(path)],
-        check=True, capture_output=True, timeout=60,
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:duration={seconds}",
+            *encoder,
+            "-f",
+            "mp3",
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     return path.read_bytes()
 
 
 def ffprobe_duration(path: Path) -> float:
     result = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
-         str(path)],
-        check=True, capture_output=True, text=True, timeout=30,
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     return float(result.stdout)
 
@@ -104,15 +122,20 @@ def test_a_file_made_to_spec_passes(tmp_path: Path) -> None:
     path = tmp_path / "ok.mp3"
     info = check_clip(sine_mp3(path, 3, *narration.TRANSCODE_ARGS[:-2]))
     assert (info.mpeg_version, info.layer, info.bitrate_kbps, info.sample_rate_hz, info.mode) == (
-        "2", 3, 48, 24000, "mono"
+        "2",
+        3,
+        48,
+        24000,
+        "mono",
     )
     assert info.duration_s == pytest.approx(ffprobe_duration(path), abs=0.05)
 
 
 @needs_tools
 def test_cd_quality_stereo_is_refused(tmp_path: Path) -> None:
-    data = sine_mp3(tmp_path / "cd.mp3", 2, "-ac", "2", "-codec:a", "libmp3lame", "-b:a", "128k",
-                    "-ar", "44100")
+    data = sine_mp3(
+        tmp_path / "cd.mp3", 2, "-ac", "2", "-codec:a", "libmp3lame", "-b:a", "128k", "-ar", "44100"
+    )
     with pytest.raises(ClipSpecError) as refused:
         check_clip(data, "cd.mp3")
     message = str(refused.value)
@@ -132,7 +155,7 @@ def test_a_clip_over_240_seconds_is_refused(tmp_path: Path) -> None:
 def test_an_info_frame_of_another_bitrate_is_refused(tmp_path: Path) -> None:
     # ffmpeg's default Xing/Info frame is 64 kbps: the first frame would not read as 48 kbps.
     args = list(narration.TRANSCODE_ARGS[:-2])
-    del args[args.index("-write_xing"):args.index("-write_xing") + 2]
+    del args[args.index("-write_xing") : args.index("-write_xing") + 2]
     with pytest.raises(ClipSpecError, match="64 kbps"):
         check_clip(sine_mp3(tmp_path / "xing.mp3", 2, *args))
 
@@ -183,8 +206,10 @@ def test_changed_text_rerenders_exactly_that_clip(
 ) -> None:
     quiet_build(welcome_clips, tmp_path)
     before = read_manifest(tmp_path)["clips"]
-    edited = [dataclasses.replace(welcome_clips[0], text="Welcome to Stagewise, you two."),
-              welcome_clips[1]]
+    edited = [
+        dataclasses.replace(welcome_clips[0], text="Welcome to Stagewise, you two."),
+        welcome_clips[1],
+    ]
     report = quiet_build(edited, tmp_path)
     after = read_manifest(tmp_path)["clips"]
     first, second = (c.key for c in welcome_clips)
@@ -341,8 +366,14 @@ def bucket(s3: Any) -> str:
     s3.create_bucket(Bucket=name)
     public_read = {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-                       "Resource": f"arn:aws:s3:::{name}/*"}],
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{name}/*",
+            }
+        ],
     }
     s3.put_bucket_policy(Bucket=name, Policy=json.dumps(public_read))
     return name
@@ -382,8 +413,9 @@ def test_publish_uploads_only_what_s3_lacks(
     second = publish(built, bucket, "narration", s3)
     assert (second.uploaded, sorted(second.unchanged), len(puts)) == ([], files, len(files))
 
-    quiet_build([dataclasses.replace(welcome_clips[0], text="Welcome back."), welcome_clips[1]],
-                built)
+    quiet_build(
+        [dataclasses.replace(welcome_clips[0], text="Welcome back."), welcome_clips[1]], built
+    )
     third = publish(built, bucket, "narration", s3)
     assert third.uploaded == [read_manifest(built)["clips"][welcome_clips[0].key]["file"]]
 
@@ -392,8 +424,18 @@ def test_publish_uploads_only_what_s3_lacks(
 def test_publish_command_prints_the_base_url(
     built: Path, bucket: str, moto_endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = narration.main(["audio", "publish", "--bucket", bucket, "--audio-dir", str(built),
-                           "--endpoint-url", moto_endpoint])
+    code = narration.main(
+        [
+            "audio",
+            "publish",
+            "--bucket",
+            bucket,
+            "--audio-dir",
+            str(built),
+            "--endpoint-url",
+            moto_endpoint,
+        ]
+    )
     out = capsys.readouterr()
     assert code == 0
     assert out.out == f"{moto_endpoint}/{bucket}/audio\n"
@@ -425,7 +467,10 @@ def test_publish_refuses_a_file_the_manifest_does_not_describe(
     ],
 )
 def test_base_url_on_aws_is_https_virtual_host(
-    aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, region: str, prefix: str,
+    aws_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    region: str,
+    prefix: str,
     expected: str,
 ) -> None:
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
@@ -471,8 +516,9 @@ def test_full_offline_build_from_the_command_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """What a new user runs with no internet: six stage clips and the welcome, to spec."""
-    assert narration.main(["audio", "build", "--engine", "espeak", "--audio-dir",
-                           str(tmp_path)]) == 0
+    assert (
+        narration.main(["audio", "build", "--engine", "espeak", "--audio-dir", str(tmp_path)]) == 0
+    )
     assert "8 rendered, 0 unchanged" in capsys.readouterr().out
     clips = read_manifest(tmp_path)["clips"]
     committed = read_manifest(COMMITTED_AUDIO)["clips"]
@@ -485,4 +531,3 @@ def test_full_offline_build_from_the_command_line(
         assert entry["text_sha256"] == committed[key]["text_sha256"]
         if committed[key]["engine"] == "espeak":
             assert entry["settings_sha256"] == committed[key]["settings_sha256"]
-

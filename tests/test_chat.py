@@ -110,8 +110,11 @@ def test_the_whole_conversation_from_a_pipe(tmp_path: Path) -> None:
 def test_chat_says_when_nothing_matches(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "skill.cli", "chat", "--store", f"sqlite:///{tmp_path}/c.db"],
-        input="open stagewise\nwhat is the weather like\n", capture_output=True, text=True,
-        timeout=60, check=True,
+        input="open stagewise\nwhat is the weather like\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     assert "(no sample matched: Alexa sends AMAZON.FallbackIntent)" in result.stdout
     assert CONTENT.variants("fallback.name")[0] in result.stdout  # we were asking for a name
