@@ -111,3 +111,12 @@ def test_lambda_logs_one_line_per_request_without_private_words(
     logged = caplog.text.lower()
     for private in ("zephyrina", "bartholomew", "secret", "private-id"):
         assert private not in logged
+
+
+def test_an_alexa_error_ending_the_session_is_logged(
+    lambda_module: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("WARNING", logger="stagewise")
+    event = json.loads((EVENTS / "session_ended_error.json").read_text())
+    lambda_module.lambda_handler(event, None)
+    assert "session ended by an Alexa error" in caplog.text and "INVALID_RESPONSE" in caplog.text

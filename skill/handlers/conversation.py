@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_locale, is_intent_name, is_request_type
 from ask_sdk_model.response import Response
@@ -17,6 +19,8 @@ from skill.handlers.flows import (
     recap_today,
     start_onboarding,
 )
+
+log = logging.getLogger("stagewise")
 
 
 def pending_name(turn: Turn) -> str:
@@ -178,6 +182,9 @@ class SessionEndedHandler(Handler):
         return is_request_type("SessionEndedRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        error = getattr(handler_input.request_envelope.request, "error", None)
+        if error is not None:  # Alexa rejected one of our responses: the operator must know
+            log.warning("session ended by an Alexa error: %s", getattr(error, "object_type", error))
         return handler_input.response_builder.response
 
 
