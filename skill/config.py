@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 
 def default_store_url() -> str:
     """A SQLite file in the user's data directory: runs with no AWS account."""
+    from platformdirs import user_data_dir  # only needed when no store is configured
+
     return f"sqlite:///{Path(user_data_dir('stagewise')) / 'stagewise.db'}"
 
 

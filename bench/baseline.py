@@ -1,0 +1,324 @@
+"""The floor: a bare ask-sdk-core skill making Stagewise's DynamoDB calls, with trivial speech.
+
+One handler per request kind, a plain boto3 client and the table Stagewise uses. Each turn
+makes the same operations as the matching Stagewise turn (run.py checks this at the proxy)
+and writes items of about the same shape and size, so the difference is Stagewise's own work.
+It carries just enough session state (names, profile version, answers so far) to make the
+conditional writes Stagewise makes. No exception handler: a failure must surface, not speak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_core.utils import get_slot, get_user_id, is_intent_name, is_request_type
+from ask_sdk_model import Response
+from botocore.config import Config
+
+# The values of skill.store.dynamodb.CLIENT_CONFIG, copied rather than imported so the bare
+# baseline's cold start loads no Stagewise module; run.py fails if the two drift apart.
+CLIENT_CONFIG = Config(
+    connect_timeout=0.5,
+    read_timeout=1.0,
+    retries={"mode": "standard", "total_max_attempts": 2},
+)
+QUESTION_ID = "attraction-01"
+QUESTION = "What is one thing your partner does that always makes you smile?"
+RECAP_DAYS = 7
+RECAP_LIMIT = 8  # Stagewise's RECAP_FETCH: three questions' answers and a sign of more
+
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _now(handler_input: HandlerInput) -> datetime:
+    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
+    if not isinstance(stamp, datetime):
+        raise ValueError("a request without a timestamp")
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def _user_id(handler_input: HandlerInput) -> str:
+    return str(get_user_id(handler_input))
+
+
+def _slot(handler_input: HandlerInput, name: str) -> str:
+    slot = get_slot(handler_input, name)
+    return str(slot.value) if slot is not None and slot.value else ""
+
+
+class Table:
+    """The household's items in Stagewise's table, written in its key layout."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self.client = client
+        self.name = name
+
+    def read_profile(self, user_id: str) -> dict[str, Any] | None:
+        """GetItem of the profile (consistent, as Stagewise reads it)."""
+        reply = self.client.get_item(
+            TableName=self.name,
+            Key={"pk": {"S": user_id}, "sk": {"S": "PROFILE"}},
+            ConsistentRead=True,
+        )
+        item: dict[str, Any] | None = reply.get("Item")
+        return item
+
+    def profile_put(
+        self, user_id: str, names: list[str], version: int, now: datetime, answered: int
+    ) -> dict[str, Any]:
+        """A conditional Put of the profile at `version` + 1."""
+        item = {
+            "pk": {"S": user_id},
+            "sk": {"S": "PROFILE"},
+            "partner_a": {"S": names[0]},
+            "partner_b": {"S": names[1]},
+            "stage": {"N": "1"},
+            "asked": {"M": {"1": {"L": [{"S": QUESTION_ID}]}}},
+            "completed": {"M": {"1": {"N": str(answered // 2)}}},
+            "current": {
+                "M": {
+                    "question_id": {"S": QUESTION_ID},
+                    "stage": {"N": "1"},
+                    "day": {"S": now.date().isoformat()},
+                    "answered": {"L": [{"S": p} for p in "ab"[:answered]]},
+                }
+            },
+            "tip_turn": {"N": "0"},
+            "created_at": {"S": _stamp(now)},
+            "version": {"N": str(version + 1)},
+        }
+        put: dict[str, Any] = {"TableName": self.name, "Item": item}
+        if version == 0:
+            put["ConditionExpression"] = "attribute_not_exists(#pk)"
+            put["ExpressionAttributeNames"] = {"#pk": "pk"}
+        else:
+            put["ConditionExpression"] = "#v = :expected"
+            put["ExpressionAttributeNames"] = {"#v": "version"}
+            put["ExpressionAttributeValues"] = {":expected": {"N": str(version)}}
+        return put
+
+    def put_profile(
+        self, user_id: str, names: list[str], version: int, now: datetime, answered: int = 0
+    ) -> None:
+        """PutItem of the profile, conditional on the version read."""
+        self.client.put_item(**self.profile_put(user_id, names, version, now, answered))
+
+    def add_answer(
+        self, user_id: str, names: list[str], version: int, now: datetime, answered: int, text: str
+    ) -> None:
+        """TransactWriteItems: the answer (never twice) and the profile (if unchanged)."""
+        partner = "ab"[answered]
+        answer = {
+            "TableName": self.name,
+            "Item": {
+                "pk": {"S": user_id},
+                "sk": {"S": f"ANSWER#{_stamp(now)}#{partner}"},
+                "answered_at": {"S": _stamp(now)},
+                "partner": {"S": partner},
+                "partner_name": {"S": names[answered]},
+                "stage": {"N": "1"},
+                "question_id": {"S": QUESTION_ID},
+                "question_text": {"S": QUESTION},
+                "text": {"S": text},
+            },
+            "ConditionExpression": "attribute_not_exists(#sk)",
+            "ExpressionAttributeNames": {"#sk": "sk"},
+        }
+        profile = self.profile_put(user_id, names, version, now, answered + 1)
+        self.client.transact_write_items(TransactItems=[{"Put": answer}, {"Put": profile}])
+
+    def recent_answers(self, user_id: str, now: datetime) -> list[dict[str, Any]]:
+        """Query of the last week's answers, newest first, limited as Stagewise limits it."""
+        reply = self.client.query(
+            TableName=self.name,
+            KeyConditionExpression="#pk = :pk AND #sk BETWEEN :lo AND :hi",
+            ExpressionAttributeNames={"#pk": "pk", "#sk": "sk"},
+            ExpressionAttributeValues={
+                ":pk": {"S": user_id},
+                ":lo": {"S": f"ANSWER#{_stamp(now - timedelta(days=RECAP_DAYS))}"},
+                ":hi": {"S": f"ANSWER#{_stamp(now)}"},
+            },
+            ScanIndexForward=False,
+            Limit=RECAP_LIMIT,
+        )
+        items: list[dict[str, Any]] = reply.get("Items", [])
+        return items
+
+
+class BaselineHandler(AbstractRequestHandler):
+    """A handler with the table; session attributes are a plain dict."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def respond(
+        self, handler_input: HandlerInput, speech: str, *, ask: bool, session: dict[str, Any]
+    ) -> Response:
+        """Speak; keep the session open when `ask`; carry `session` to the next turn."""
+        handler_input.attributes_manager.session_attributes = session
+        builder = handler_input.response_builder.speak(f"<speak>{speech}</speak>")
+        if ask:
+            builder.ask(f"<speak>{speech}</speak>")
+        else:
+            builder.set_should_end_session(True)
+        return builder.response
+
+    def session(self, handler_input: HandlerInput) -> dict[str, Any]:
+        """This session's attributes so far (a copy to change and pass back)."""
+        return dict(handler_input.attributes_manager.session_attributes or {})
+
+
+class LaunchHandler(BaselineHandler):
+    """GetItem: is this a known household?"""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("LaunchRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        item = self.table.read_profile(_user_id(handler_input))
+        version = int(item["version"]["N"]) if item else 0
+        session = {"version": version, "names": [], "answered": 0}
+        return self.respond(handler_input, "Welcome. Your first name?", ask=True, session=session)
+
+
+class NamesHandler(BaselineHandler):
+    """No call: the names wait in the session until the couple says yes."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("NamesIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        session = self.session(handler_input)
+        session["names"] = [*session.get("names", []), _slot(handler_input, "first_name")]
+        return self.respond(handler_input, "Hello. Go on?", ask=True, session=session)
+
+
+class YesHandler(BaselineHandler):
+    """PutItem: the new household's profile with tonight's question."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("AMAZON.YesIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        session = self.session(handler_input)
+        version = int(session.get("version", 0))
+        self.table.put_profile(
+            _user_id(handler_input), session["names"], version, _now(handler_input)
+        )
+        session["version"] = version + 1
+        return self.respond(handler_input, QUESTION, ask=True, session=session)
+
+
+class AnswerHandler(BaselineHandler):
+    """TransactWriteItems: the answer and the profile together."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("AnswerIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        session = self.session(handler_input)
+        version, answered = int(session["version"]), int(session.get("answered", 0))
+        self.table.add_answer(
+            _user_id(handler_input),
+            session["names"],
+            version,
+            _now(handler_input),
+            answered,
+            _slot(handler_input, "answer"),
+        )
+        session.update(version=version + 1, answered=answered + 1)
+        done = answered + 1 == 2
+        speech = "Thank you. Sleep well." if done else "Thanks. Your turn."
+        return self.respond(handler_input, speech, ask=not done, session=session)
+
+
+class RecapHandler(BaselineHandler):
+    """Query: the last week's answers, read out as they are stored."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("RecapIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        items = self.table.recent_answers(_user_id(handler_input), _now(handler_input))
+        speech = " ".join(f"{i['partner_name']['S']} said {i['text']['S']}." for i in items)
+        return self.respond(handler_input, speech or "Nothing yet.", ask=False, session={})
+
+
+class TonightQuestionHandler(BaselineHandler):
+    """GetItem then PutItem: read the household, record tonight's question."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("TonightQuestionIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        user_id, now = _user_id(handler_input), _now(handler_input)
+        item = self.table.read_profile(user_id)
+        if item is None:
+            return self.respond(handler_input, "Welcome. Your first name?", ask=True, session={})
+        names = [item["partner_a"]["S"], item["partner_b"]["S"]]
+        version = int(item["version"]["N"])
+        self.table.put_profile(user_id, names, version, now)
+        session = {"version": version + 1, "names": names, "answered": 0}
+        return self.respond(handler_input, QUESTION, ask=True, session=session)
+
+
+class HelpHandler(BaselineHandler):
+    """No call."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("AMAZON.HelpIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        session = self.session(handler_input)
+        return self.respond(handler_input, "Just answer the question.", ask=True, session=session)
+
+
+class RepeatHandler(BaselineHandler):
+    """No call."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("AMAZON.RepeatIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.respond(handler_input, QUESTION, ask=True, session=self.session(handler_input))
+
+
+class SessionEndedHandler(BaselineHandler):
+    """No call, no speech."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("SessionEndedRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return handler_input.response_builder.response
+
+
+HANDLERS: tuple[type[BaselineHandler], ...] = (
+    LaunchHandler,
+    NamesHandler,
+    YesHandler,
+    AnswerHandler,
+    RecapHandler,
+    TonightQuestionHandler,
+    HelpHandler,
+    RepeatHandler,
+    SessionEndedHandler,
+)
+
+
+def build_lambda_handler(client: Any, table: str) -> LambdaHandler:
+    """The SDK's own Lambda entry point around the bare skill."""
+    builder = SkillBuilder()
+    for kind in HANDLERS:
+        builder.add_request_handler(kind(Table(client, table)))
+    # The SDK annotates the event as str; at run time it is the event dict Lambda passes.
+    return cast(LambdaHandler, builder.lambda_handler())

@@ -1,0 +1,98 @@
+"""The benchmark conversation and a household that talks it through one Lambda entry point."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from skill import envelope as alexa
+
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+START = datetime(2026, 11, 16, 20, 0, tzinfo=UTC)  # a Monday evening, as in the tests
+FIRST_ANSWER = "the way you hum when you cook"
+SECOND_ANSWER = "your patience"
+
+
+class BenchError(Exception):
+    """The benchmark itself went wrong (not a missed target): the run cannot be trusted."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One turn of the conversation, and the DynamoDB round trips it may make."""
+
+    key: str
+    label: str
+    request: dict[str, Any]
+    new_session: bool = False
+    days_later: int = 0
+    max_calls: int = 1  # the issue's budget: 2 on a session's first turn, 1 after, 0 for help
+
+
+CONVERSATION: tuple[Step, ...] = (
+    Step("launch", "launch, new couple", alexa.launch(), new_session=True, max_calls=2),
+    Step("first_name", "first name", alexa.intent("NamesIntent", {"first_name": "sam"})),
+    Step("second_name", "second name", alexa.intent("NamesIntent", {"first_name": "alex"})),
+    Step("question", "tonight's question (yes to stage one)", alexa.intent("AMAZON.YesIntent")),
+    Step("first_answer", "first answer", alexa.intent("AnswerIntent", {"answer": FIRST_ANSWER})),
+    Step("second_answer", "second answer", alexa.intent("AnswerIntent", {"answer": SECOND_ANSWER})),
+    Step(
+        "recap",
+        "recap, next day (one-shot)",
+        alexa.intent("RecapIntent", {"period": None}),
+        new_session=True,
+        days_later=1,
+        max_calls=2,
+    ),
+    Step(
+        "one_shot_question",
+        "tonight's question (one-shot)",
+        alexa.intent("TonightQuestionIntent"),
+        new_session=True,
+        max_calls=2,
+    ),
+    Step("help", "help", alexa.intent("AMAZON.HelpIntent"), max_calls=0),
+    Step("repeat", "repeat", alexa.intent("AMAZON.RepeatIntent"), max_calls=0),
+)
+STEPS = {step.key: step for step in CONVERSATION}
+
+
+class Household:
+    """One couple's Echo: carries the session and the clock; times only the handler call."""
+
+    def __init__(self, handler: LambdaHandler, user_id: str, now: datetime = START) -> None:
+        self.handler = handler
+        self.device = alexa.Device(user_id=user_id)
+        self.now = now
+
+    def turn(self, step: Step) -> tuple[float, dict[str, Any]]:
+        """Send one step; return the handler's wall time in ms and its response envelope."""
+        self.now += timedelta(days=step.days_later, seconds=15)
+        if step.new_session or self.device.session_id is None:
+            self.device.new_session()
+        event = self.device.envelope(step.request, self.now)
+        started = time.perf_counter()
+        raw = self.handler(event, None)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        response = raw.get("response") or {}
+        if "outputSpeech" not in response:
+            raise BenchError(f"{step.key}: the response has no speech")
+        self.device.attributes = dict(raw.get("sessionAttributes") or {})
+        if response.get("shouldEndSession"):
+            self.device.end_session()
+        return elapsed_ms, raw
+
+
+def speech(raw: dict[str, Any]) -> str:
+    """The SSML a response speaks."""
+    return str(raw.get("response", {}).get("outputSpeech", {}).get("ssml", ""))
+
+
+def check_recap(raw: dict[str, Any], who: str) -> None:
+    """A recap that lost an answer means a write failed quietly: stop rather than time it."""
+    said = speech(raw)
+    if FIRST_ANSWER not in said or SECOND_ANSWER not in said:
+        raise BenchError(f"{who}: the recap did not read back both answers")
