@@ -81,6 +81,10 @@ def check_response(raw: dict[str, Any]) -> None:
         assert speech, "an open session must say something"
         reprompt = response["reprompt"]["outputSpeech"]["ssml"]
         ET.fromstring(reprompt)
+        # Certification: an open session asks something (an elicitation is a question too).
+        elicits = any(d.get("type") == "Dialog.ElicitSlot" for d in response.get("directives", []))
+        assert elicits or "?" in speech["ssml"], speech["ssml"]
+        assert elicits or "?" in reprompt, reprompt
 
 
 class Couple:

@@ -545,3 +545,34 @@ def test_names_can_be_corrected_before_choosing_a_stage(couple: Couple) -> None:
     question = couple.intent("AMAZON.YesIntent")
     assert question.text.rstrip().endswith(("Sam, you first.", "Sam, would you go first?"))
     assert "Alec" not in couple.intent("AnswerIntent", answer="x").text
+
+
+@pytest.mark.parametrize("intent", ["AMAZON.HelpIntent", "AMAZON.FallbackIntent"])
+def test_help_and_fallback_in_a_yes_no_moment_ask_the_question_again(
+    couple: Couple, intent: str
+) -> None:
+    couple.onboard()
+    couple.later(hours=1)
+    couple.intent("ChangeStageIntent", new_session=True, stage_number="3")
+    reply = couple.intent(intent)
+    assert says(reply, "stage.confirm_reprompt", number=3) and not reply.ended
+    assert says(
+        couple.intent("AMAZON.YesIntent"),
+        "stage.changed",
+        number=3,
+        stage_name=CONTENT.stage(3).name,
+    )
+
+
+@pytest.mark.parametrize("awaiting", ["name", "stage_choice"])
+@pytest.mark.parametrize(
+    "intent", ["AMAZON.HelpIntent", "AMAZON.FallbackIntent", "AMAZON.NoIntent"]
+)
+def test_every_onboarding_moment_recovers_with_a_question(
+    couple: Couple, awaiting: str, intent: str
+) -> None:
+    couple.launch()
+    if awaiting == "stage_choice":
+        couple.intent("NamesIntent", first_name="sam", second_name="alex")
+    reply = couple.intent(intent)  # check_response requires a question in an open session
+    assert not reply.ended

@@ -22,6 +22,14 @@ from skill.handlers.flows import (
 
 log = logging.getLogger("stagewise")
 
+# The question each yes-or-no state asked, to ask again after help or a miss.
+YES_NO_QUESTIONS = {
+    "question_offer": "offer.question",
+    "recap_more": "recap.more",
+    "recap_today": "question.both_done_reprompt",
+    "stage_confirm": "stage.confirm_reprompt",
+}
+
 
 def pending_name(turn: Turn) -> str:
     """Whose answer we are waiting for (only called while an answer is awaited)."""
@@ -52,10 +60,11 @@ def ask_again(turn: Turn, key: str) -> Response:
             turn.speech("onboarding.offer_stage_reprompt"),
             awaiting="stage_choice",
         )
-    if awaiting in ("question_offer", "recap_more", "recap_today", "stage_confirm"):
-        return turn.ask(
-            turn.speech(f"{key}.yes_no"), turn.speech("yes_no.reprompt"), awaiting=awaiting
-        )
+    if awaiting in YES_NO_QUESTIONS:
+        # Explain, then ask the same yes-or-no question again.
+        question = turn.speech(YES_NO_QUESTIONS[awaiting], number=turn.state.target_stage or "")
+        speech = turn.speech(f"{key}.yes_no").extend(question)
+        return turn.ask(speech, question, awaiting=awaiting)
     return turn.ask(turn.speech(f"{key}.general"), turn.speech("help.reprompt"))
 
 
