@@ -122,7 +122,8 @@ _YEAR = re.compile(r"^(\d{4})$")
 def recap_window(value: str | None, now: datetime) -> Window:
     """Turn an AMAZON.DATE value into a window; none (or one we can't use) means the last week."""
     now = now.astimezone(UTC)
-    recent = Window(now - timedelta(days=RECAP_DEFAULT_DAYS), now, "recent")
+    # Whole days: a couple who answered last Sunday at 8 and asks this Sunday at 7 still hears it.
+    recent = Window(_midnight(now.date() - timedelta(days=RECAP_DEFAULT_DAYS)), now, "recent")
     if not value:
         return recent
     try:

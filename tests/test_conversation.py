@@ -576,3 +576,12 @@ def test_every_onboarding_moment_recovers_with_a_question(
         couple.intent("NamesIntent", first_name="sam", second_name="alex")
     reply = couple.intent(intent)  # check_response requires a question in an open session
     assert not reply.ended
+
+
+def test_last_time_on_a_weekly_ritual_includes_last_weeks_evening(couple: Couple) -> None:
+    couple.onboard()  # Monday 20:00
+    couple.answer("a week ago")
+    couple.answer("also a week ago")
+    couple.later(days=7, hours=-1)  # next Monday, an hour earlier in the evening
+    recap = couple.intent("RecapIntent", new_session=True, period=None)
+    assert "a week ago" in recap.text

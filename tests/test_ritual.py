@@ -88,7 +88,7 @@ def test_unreadable_session_state_starts_fresh(garbage: dict | None) -> None:  #
 @pytest.mark.parametrize(
     ("value", "start", "until", "kind"),
     [
-        (None, NOW - timedelta(days=7), NOW, "recent"),
+        (None, datetime(2026, 11, 14, tzinfo=UTC), NOW, "recent"),
         (
             "2026-11-20",
             datetime(2026, 11, 20, tzinfo=UTC),
@@ -106,9 +106,9 @@ def test_unreadable_session_state_starts_fresh(garbage: dict | None) -> None:  #
         ("2026-10", datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC), "month"),
         ("2026-12", datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC), "month"),
         ("2025", datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC), "year"),
-        ("201X", NOW - timedelta(days=7), NOW, "recent"),
-        ("2026-WI", NOW - timedelta(days=7), NOW, "recent"),
-        ("2026-13-45", NOW - timedelta(days=7), NOW, "recent"),
+        ("201X", datetime(2026, 11, 14, tzinfo=UTC), NOW, "recent"),
+        ("2026-WI", datetime(2026, 11, 14, tzinfo=UTC), NOW, "recent"),
+        ("2026-13-45", datetime(2026, 11, 14, tzinfo=UTC), NOW, "recent"),
     ],
 )
 def test_recap_windows_from_alexa_date_values(

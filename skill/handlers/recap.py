@@ -11,7 +11,7 @@ from skill.handlers.flows import recap_for
 
 
 class RecapHandler(Handler):
-    """A recap of a period (AMAZON.DATE), or of the last seven days; works as a one-shot."""
+    """A recap of a period (AMAZON.DATE), or of the past week; works as a one-shot."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("RecapIntent")(handler_input)
