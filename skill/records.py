@@ -139,7 +139,6 @@ class SessionState:
     recap_until: str | None = None
     last_speech: str | None = None  # SSML, for "repeat"
     last_reprompt: str | None = None
-    last_elicit: str | None = None  # slot elicited by the last response, if any
 
     def to_attributes(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -152,7 +151,6 @@ class SessionState:
             "recap_until": self.recap_until,
             "last_speech": self.last_speech,
             "last_reprompt": self.last_reprompt,
-            "last_elicit": self.last_elicit,
         }
         return {k: v for k, v in data.items() if v not in (None, [], False)}
 
@@ -174,7 +172,6 @@ class SessionState:
                 recap_until=data.get("recap_until"),
                 last_speech=data.get("last_speech"),
                 last_reprompt=data.get("last_reprompt"),
-                last_elicit=data.get("last_elicit"),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return cls()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,6 +10,7 @@ from skill import envelope as alexa
 from skill.app import Stagewise, build_skill, handle_event
 from skill.config import Settings
 from skill.content import load_content
+from skill.records import Answer
 from skill.ritual import SUGGEST_NEXT_AFTER
 from skill.speech import MAX_ANSWER_CHARS
 from skill.store.sqlite import SqliteStore
@@ -28,16 +29,14 @@ def says(reply: Reply, key: str, **values: object) -> bool:
     return any(v in reply.text for v in variants(key, **values))
 
 
-def stored(app: Stagewise, household: str = "amzn1.ask.account.test-couple"):  # type: ignore[no-untyped-def]
+EVER = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def stored(app: Stagewise, household: str = "amzn1.ask.account.test-couple") -> list[Answer]:
+    """Every answer the household has stored, newest first."""
     return app.services.store.answers(
-        household, start=alexa_epoch(), until=alexa_epoch() + timedelta(days=3650), limit=1000
+        household, start=EVER, until=EVER + timedelta(days=3650), limit=1000
     )
-
-
-def alexa_epoch():  # type: ignore[no-untyped-def]
-    from datetime import UTC, datetime
-
-    return datetime(2020, 1, 1, tzinfo=UTC)
 
 
 # -- onboarding and tonight's question ---------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from hashlib import sha256
 from typing import Any
 
@@ -76,7 +76,7 @@ class Turn:
         self.state = SessionState.from_attributes(attributes)
 
     @property
-    def day(self) -> Any:
+    def day(self) -> date:
         return self.now.date()
 
     # -- reading input -------------------------------------------------------------
@@ -110,29 +110,29 @@ class Turn:
 
     def save(self, profile: Profile, change: Callable[[Profile], Profile] | None = None) -> Profile:
         """Store the profile; if another device wrote first, reapply `change` to theirs once."""
-        try:
-            stored = self.services.store.put_profile(profile)
-        except ConflictError:
-            if change is None:
-                raise
-            fresh = self.services.store.get_profile(self.household_id)
-            if fresh is None:
-                raise
-            stored = self.services.store.put_profile(change(fresh))
-        self.state.profile, self.state.profile_loaded = stored, True
-        return stored
+        return self._write(self.services.store.put_profile, profile, change)
 
     def save_answer(self, answer: Answer, change: Callable[[Profile], Profile]) -> Profile:
         """Store an answer with the profile change it makes, retrying once on a conflict."""
         profile = self.profile()
         assert profile is not None
+        return self._write(
+            lambda p: self.services.store.add_answer(answer, p), change(profile), change
+        )
+
+    def _write(
+        self,
+        write: Callable[[Profile], Profile],
+        profile: Profile,
+        change: Callable[[Profile], Profile] | None,
+    ) -> Profile:
         try:
-            stored = self.services.store.add_answer(answer, change(profile))
+            stored = write(profile)
         except ConflictError:
-            fresh = self.services.store.get_profile(self.household_id)
-            if fresh is None:
+            fresh = self.services.store.get_profile(self.household_id) if change else None
+            if fresh is None or change is None:
                 raise
-            stored = self.services.store.add_answer(answer, change(fresh))
+            stored = write(change(fresh))
         self.state.profile, self.state.profile_loaded = stored, True
         return stored
 
@@ -232,11 +232,3 @@ def request_type(handler_input: HandlerInput) -> str:
     """The request's type name ("IntentRequest", "AlexaSkillEvent.SkillDisabled", ...)."""
     request = handler_input.request_envelope.request
     return str(request.object_type) if request is not None and request.object_type else ""
-
-
-def awaiting(handler_input: HandlerInput) -> str | None:
-    """What the last response asked for, read without side effects (for can_handle)."""
-    if handler_input.request_envelope.session is None:
-        return None
-    value = (handler_input.attributes_manager.session_attributes or {}).get("awaiting")
-    return str(value) if value else None

@@ -200,13 +200,9 @@ RECAP_FETCH = RECAP_QUESTIONS_PER_TURN * 2 + 2  # enough for three questions and
 def period_phrase(turn: Turn, window: Window) -> str:
     """How to say the recap period aloud."""
     start = window.start
-    if window.kind == "day":
-        if start.date() == turn.day:
-            return turn.line("period.today")
-        return turn.line(
-            "period.day", weekday=start.strftime("%A"), month=start.strftime("%B"), day=start.day
-        )
-    if window.kind in ("week", "weekend", "since"):
+    if window.kind == "day" and start.date() == turn.day:
+        return turn.line("period.today")
+    if window.kind in ("day", "week", "weekend", "since"):
         return turn.line(
             f"period.{window.kind}",
             weekday=start.strftime("%A"),
@@ -220,12 +216,12 @@ def period_phrase(turn: Turn, window: Window) -> str:
     return turn.line("period.recent")
 
 
-def when_phrase(turn: Turn, day: object) -> str:
+def when_phrase(turn: Turn, day: date) -> str:
+    """When a recapped question was asked, said the way people say it."""
     if day == turn.day:
         return turn.line("when.today")
-    if isinstance(day, type(turn.day)) and (turn.day - day).days == 1:
+    if (turn.day - day).days == 1:
         return turn.line("when.yesterday")
-    assert isinstance(day, type(turn.day))
     return turn.line("when.day", weekday=day.strftime("%A"), month=day.strftime("%B"), day=day.day)
 
 
