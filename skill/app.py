@@ -15,9 +15,9 @@ from ask_sdk_model.response import Response
 from ask_sdk_model.ui import SsmlOutputSpeech
 
 from skill.config import Settings
-from skill.content import load_content
-from skill.handlers import exception_handlers, request_handlers
-from skill.handlers.base import Services
+from skill.content import content_for, load_content
+from skill.handlers import exception_handlers, interceptors, request_handlers
+from skill.handlers.turn import Services
 from skill.narration_clips import load_clips
 from skill.speech import Speech
 from skill.store import Store, open_store
@@ -56,6 +56,9 @@ def build_skill(settings: Settings | None = None, store: Store | None = None) ->
         builder.add_request_handler(request_handler)
     for exception_handler in exception_handlers(services):
         builder.add_exception_handler(exception_handler)
+    before, after = interceptors(services)
+    builder.add_global_request_interceptor(before)
+    builder.add_global_response_interceptor(after)
     return Stagewise(skill=builder.create(), services=services)
 
 
@@ -97,7 +100,7 @@ def handle_event(app: Stagewise, event: dict[str, Any], context: Any = None) -> 
         envelope = parse_envelope(event)
     except MalformedRequestError as err:
         log.warning("malformed request: %s", err)
-        return apology_envelope(app)
+        return apology_envelope(_locale_of(event))
     return respond(app, envelope, context)
 
 
@@ -110,15 +113,21 @@ def respond(app: Stagewise, envelope: RequestEnvelope, context: Any = None) -> d
     return _as_dict(_serializer.serialize(response))
 
 
-def apology_envelope(app: Stagewise) -> dict[str, Any]:
+def apology_envelope(locale: str = "") -> dict[str, Any]:
     """A spoken apology that closes the session, for requests the skill could not take."""
-    content = load_content()
+    content = content_for(locale)
     spoken = Speech().say(content.say("error.unreadable")).ssml()
     speech = SsmlOutputSpeech(ssml=f"<speak>{spoken}</speak>")
     envelope = ResponseEnvelope(
         version="1.0", response=Response(output_speech=speech, should_end_session=True)
     )
     return _as_dict(_serializer.serialize(envelope))
+
+
+def _locale_of(event: object) -> str:
+    request = event.get("request") if isinstance(event, dict) else None
+    locale = request.get("locale") if isinstance(request, dict) else None
+    return locale if isinstance(locale, str) else ""
 
 
 def _as_dict(serialized: object) -> dict[str, Any]:

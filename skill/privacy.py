@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import traceback
+from pathlib import Path
 
 
 def short_id(user_id: str | None) -> str:
     """A short, stable, non-reversible tag for a user ID, enough to follow one household in logs."""
     if not user_id:
         return "-"
-    return hashlib.sha256(user_id.encode()).hexdigest()[:10]
+    return hashlib.sha256(user_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
 
 
 def describe(event: object) -> str:
@@ -31,3 +33,11 @@ def describe(event: object) -> str:
         f"type={request.get('type') or '-'} intent={intent_name or '-'} "
         f"household={short_id(user_id if isinstance(user_id, str) else None)}"
     )
+
+
+def where(err: BaseException) -> str:
+    """An exception's type and the file:line it came from; never its message (it may quote
+    what somebody said)."""
+    frames = traceback.extract_tb(err.__traceback__)
+    place = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
+    return f"{type(err).__name__} at {place}"

@@ -1,4 +1,9 @@
-"""Typed state: the household profile, stored answers and the Alexa session."""
+"""Typed records: the household profile and stored answers, with their one field mapping.
+
+`Profile.to_dict`/`from_dict` name the profile's fields once; the session carries that dict
+and the store (skill.store.items) wraps it with the table's keys. Answers are only stored,
+so their mapping lives in skill.store.items.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +37,7 @@ class CurrentQuestion:
         """The next partner to answer, or None when both have."""
         return next((p for p in PARTNERS if p not in self.answered), None)
 
-    def to_attributes(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "question_id": self.question_id,
             "stage": self.stage,
@@ -41,7 +46,7 @@ class CurrentQuestion:
         }
 
     @classmethod
-    def from_attributes(cls, data: dict[str, Any]) -> CurrentQuestion:
+    def from_dict(cls, data: dict[str, Any]) -> CurrentQuestion:
         return cls(
             question_id=str(data["question_id"]),
             stage=int(data["stage"]),
@@ -77,22 +82,26 @@ class Profile:
     def with_changes(self, **changes: Any) -> Profile:
         return replace(self, **changes)
 
-    def to_attributes(self) -> dict[str, Any]:
-        return {
+    def to_dict(self) -> dict[str, Any]:
+        """The profile's fields by name: the session's attributes and the stored item's body."""
+        data: dict[str, Any] = {
             "household_id": self.household_id,
             "partner_a": self.partner_a,
             "partner_b": self.partner_b,
             "stage": self.stage,
             "asked": {str(k): list(v) for k, v in self.asked.items()},
             "completed": {str(k): v for k, v in self.completed.items()},
-            "current": self.current.to_attributes() if self.current else None,
             "tip_turn": self.tip_turn,
             "created_at": self.created_at,
             "version": self.version,
         }
+        if self.current:
+            data["current"] = self.current.to_dict()
+        return data
 
     @classmethod
-    def from_attributes(cls, data: dict[str, Any]) -> Profile:
+    def from_dict(cls, data: dict[str, Any]) -> Profile:
+        """Read `to_dict`'s shape back; numbers may arrive as DynamoDB Decimals."""
         current = data.get("current")
         return cls(
             household_id=str(data["household_id"]),
@@ -101,7 +110,7 @@ class Profile:
             stage=int(data.get("stage", 1)),
             asked={int(k): tuple(str(q) for q in v) for k, v in data.get("asked", {}).items()},
             completed={int(k): int(v) for k, v in data.get("completed", {}).items()},
-            current=CurrentQuestion.from_attributes(current) if current else None,
+            current=CurrentQuestion.from_dict(current) if current else None,
             tip_turn=int(data.get("tip_turn", 0)),
             created_at=str(data.get("created_at", "")),
             version=int(data.get("version", 0)),
@@ -124,54 +133,3 @@ class Answer:
     @property
     def day(self) -> date:
         return self.answered_at.astimezone(UTC).date()
-
-
-@dataclass
-class SessionState:
-    """What the skill remembers between turns of one Alexa session."""
-
-    profile: Profile | None = None
-    profile_loaded: bool = False
-    awaiting: str | None = None  # what the last prompt asked for
-    names: tuple[str, ...] = ()  # names heard during onboarding
-    target_stage: int | None = None  # stage change awaiting confirmation
-    recap_start: str | None = None  # recap window still to read, as ISO timestamps
-    recap_until: str | None = None
-    last_speech: str | None = None  # SSML, for "repeat"
-    last_reprompt: str | None = None
-
-    def to_attributes(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "profile": self.profile.to_attributes() if self.profile else None,
-            "profile_loaded": self.profile_loaded,
-            "awaiting": self.awaiting,
-            "names": list(self.names),
-            "target_stage": self.target_stage,
-            "recap_start": self.recap_start,
-            "recap_until": self.recap_until,
-            "last_speech": self.last_speech,
-            "last_reprompt": self.last_reprompt,
-        }
-        return {k: v for k, v in data.items() if v not in (None, [], False)}
-
-    @classmethod
-    def from_attributes(cls, data: dict[str, Any] | None) -> SessionState:
-        """Rebuild the state; anything unreadable starts fresh rather than failing the turn."""
-        if not data:
-            return cls()
-        try:
-            profile = data.get("profile")
-            target = data.get("target_stage")
-            return cls(
-                profile=Profile.from_attributes(profile) if profile else None,
-                profile_loaded=bool(data.get("profile_loaded", False)),
-                awaiting=data.get("awaiting"),
-                names=tuple(str(n) for n in data.get("names", ())),
-                target_stage=int(target) if target is not None else None,
-                recap_start=data.get("recap_start"),
-                recap_until=data.get("recap_until"),
-                last_speech=data.get("last_speech"),
-                last_reprompt=data.get("last_reprompt"),
-            )
-        except (KeyError, TypeError, ValueError, AttributeError):
-            return cls()

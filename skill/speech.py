@@ -83,10 +83,3 @@ class Speech:
             else:
                 out.append(escape(part))
         return " ".join(out)
-
-    def text(self) -> str:
-        """Plain text of the same speech, for cards and logs of length."""
-        words = [
-            p.text if isinstance(p, Audio) else p for p in self.parts if not isinstance(p, int)
-        ]
-        return " ".join(words)

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skill.content import load_content
-from skill.records import Answer, CurrentQuestion, Profile, SessionState
-from skill.ritual import group_answers, recap_window, record_answer, suggests_next_stage
+from skill.periods import group_answers, recap_window
+from skill.records import Answer, CurrentQuestion, Profile
+from skill.ritual import record_answer, suggests_next_stage
+from skill.session import Moment, SessionState
 from skill.speech import Speech, trim_answer
 from skill.store.items import answer_from_item, answer_to_item, profile_from_item, profile_to_item
 
@@ -57,7 +58,19 @@ answers = st.builds(
 @given(profiles)
 def test_profile_round_trips_through_items_and_session_attributes(profile: Profile) -> None:
     assert profile_from_item(profile_to_item(profile)) == profile
-    assert Profile.from_attributes(profile.to_attributes()) == profile
+    assert Profile.from_dict(profile.to_dict()) == profile
+    session = SessionState(profile=profile, profile_loaded=True).to_attributes()
+    assert SessionState.from_attributes(session).profile == profile
+
+
+def test_the_session_and_the_store_spell_the_profile_the_same_way() -> None:
+    """One mapping: the stored item is the session's profile dict plus the table's keys."""
+    profile = Profile("h", "Sam", "Alex", stage=2, asked={2: ("trust-01",)}, version=4)
+    item = profile_to_item(profile)
+    assert {k: v for k, v in item.items() if k not in ("pk", "sk")} == {
+        k: v for k, v in profile.to_dict().items() if k != "household_id"
+    }
+    assert (item["pk"], item["sk"]) == ("h", "PROFILE")
 
 
 @given(answers)
@@ -70,7 +83,7 @@ def test_session_state_round_trips(profile: Profile) -> None:
     state = SessionState(
         profile=profile,
         profile_loaded=True,
-        awaiting="answer",
+        moment=Moment.ANSWER,
         names=("Sam",),
         target_stage=3,
         last_speech='<break time="1ms"/>',
@@ -79,7 +92,16 @@ def test_session_state_round_trips(profile: Profile) -> None:
 
 
 @pytest.mark.parametrize(
-    "garbage", [{"profile": "x"}, {"names": 5}, {"target_stage": "high"}, None, {}]
+    "garbage",
+    [
+        {"profile": "x"},
+        {"names": 5},
+        {"target_stage": "high"},
+        {"awaiting": "no-such-moment"},
+        {"last_speech": 5},
+        None,
+        {},
+    ],
 )
 def test_unreadable_session_state_starts_fresh(garbage: dict | None) -> None:  # type: ignore[type-arg]
     assert SessionState.from_attributes(garbage) == SessionState()
@@ -173,7 +195,3 @@ def test_any_text_makes_well_formed_ssml(text: str) -> None:
     import xml.etree.ElementTree as ET
 
     ET.fromstring(f"<speak>{Speech().say(text).ssml()}</speak>")
-
-
-def test_the_packaged_content_loads() -> None:
-    assert len(load_content().stages) == 6

@@ -107,6 +107,11 @@ def load_content(locale: str = DEFAULT_LOCALE) -> Content:
     return Content(locale=locale, stages=stages, questions=questions, prompts=prompts)
 
 
+def content_for(locale: str | None) -> Content:
+    """The content a request's locale speaks: every English locale shares en-US's words."""
+    return load_content(DEFAULT_LOCALE)
+
+
 def supports_locale(locale: str | None) -> bool:
     """English locales share the en-US content; others are not supported yet."""
     return bool(locale) and str(locale).lower().startswith("en")

@@ -1,8 +1,13 @@
-"""Handler order, in one place: specific before general, fallback last."""
+"""Handler order, in one place: specific before general, fallback last.
+
+Where things live: onboarding (names, where to start), tonight (the question, answers,
+skipping), stages, recap; moments (what yes, no, help and a miss do at each point where
+the skill waits); conversation (those generic intents); turn (one request's state);
+interceptors (session load and save); events and errors.
+"""
 
 from __future__ import annotations
 
-from skill.handlers.base import Handler, Services
 from skill.handlers.conversation import (
     FallbackHandler,
     HelpHandler,
@@ -15,15 +20,17 @@ from skill.handlers.conversation import (
 )
 from skill.handlers.errors import CatchAllErrorHandler, ErrorHandler, StorageErrorHandler
 from skill.handlers.events import SkillDisabledHandler, SkillEventHandler
-from skill.handlers.onboarding import ChooseStageHandler, NamesHandler
-from skill.handlers.question import (
+from skill.handlers.interceptors import SessionInterceptor, TurnInterceptor
+from skill.handlers.onboarding import NamesHandler
+from skill.handlers.recap import RecapHandler
+from skill.handlers.stages import ChangeStageHandler, ChooseStageHandler, StageInfoHandler
+from skill.handlers.tonight import (
     AnswerHandler,
     LaunchHandler,
     SkipHandler,
     TonightQuestionHandler,
 )
-from skill.handlers.recap import RecapHandler
-from skill.handlers.stage import ChangeStageHandler, StageInfoHandler
+from skill.handlers.turn import Handler, Services
 
 REQUEST_HANDLERS: tuple[type[Handler], ...] = (
     SkillDisabledHandler,
@@ -59,3 +66,7 @@ def request_handlers(services: Services) -> list[Handler]:
 
 def exception_handlers(services: Services) -> list[ErrorHandler]:
     return [handler(services) for handler in EXCEPTION_HANDLERS]
+
+
+def interceptors(services: Services) -> tuple[TurnInterceptor, SessionInterceptor]:
+    return TurnInterceptor(services), SessionInterceptor()

@@ -8,20 +8,24 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.response import Response
 
-from skill.content import load_content
-from skill.handlers.base import Services
+from skill.content import content_for
+from skill.handlers.turn import Services
+from skill.privacy import where
 from skill.speech import Speech
 from skill.store import StorageError
 
 log = logging.getLogger("stagewise")
+LAST_RESORT = "Sorry, something went wrong. Please try again."  # when content itself failed
 
 
 def _close(handler_input: HandlerInput, key: str) -> Response:
-    """Speak a recovery line; events without a session get an empty response."""
+    """Speak a recovery line in the request's locale; events without a session get nothing."""
     builder = handler_input.response_builder
     if handler_input.request_envelope.session is None:
         return builder.response
-    builder.speak(Speech().say(load_content().say(key)).ssml()).set_should_end_session(True)
+    locale = getattr(handler_input.request_envelope.request, "locale", None)
+    line = content_for(str(locale or "")).say(key)
+    builder.speak(Speech().say(line).ssml()).set_should_end_session(True)
     return builder.response
 
 
@@ -33,7 +37,7 @@ class ErrorHandler(AbstractExceptionHandler):
 
 
 class StorageErrorHandler(ErrorHandler):
-    """The store could not be reached: apologise; nothing stored is lost."""
+    """The store could not be reached: apologise, and claim nothing about what was kept."""
 
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
         return isinstance(exception, StorageError)
@@ -45,15 +49,15 @@ class StorageErrorHandler(ErrorHandler):
 
 
 class CatchAllErrorHandler(ErrorHandler):
-    """Anything else: log the type (never the request's words) and say sorry."""
+    """Anything else: log where it broke (never its message: it may quote an answer)."""
 
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
         return True
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
-        log.exception("unhandled %s", type(exception).__name__, exc_info=exception)
+        log.error("unhandled %s", where(exception))
         try:
             return _close(handler_input, "error.general")
         except Exception:  # the last line of defence must not fail: fixed, known-good SSML
-            handler_input.response_builder.speak("Sorry, something went wrong. Please try again.")
+            handler_input.response_builder.speak(LAST_RESORT)
             return handler_input.response_builder.set_should_end_session(True).response

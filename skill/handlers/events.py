@@ -8,7 +8,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model.response import Response
 
-from skill.handlers.base import Handler, request_type
+from skill.handlers.turn import Handler, request_type
 from skill.privacy import short_id
 
 log = logging.getLogger("stagewise")

@@ -1,13 +1,102 @@
-"""Reading back what the couple said: "what did we say last week"."""
+"""Reading back what the couple said: "what did we say last week", page by page."""
 
 from __future__ import annotations
+
+from datetime import date, datetime
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model.response import Response
 
-from skill.handlers.base import Handler
-from skill.handlers.flows import recap_for
+from skill.handlers.tonight import offer_question
+from skill.handlers.turn import Handler, Turn
+from skill.periods import RECAP_QUESTIONS_PER_TURN, Window, group_answers, recap_window
+from skill.records import iso, parse_iso
+from skill.session import Moment
+from skill.speech import Speech
+
+RECAP_FETCH = RECAP_QUESTIONS_PER_TURN * 2 + 2  # enough for three questions and a sign of more
+
+
+def period_phrase(turn: Turn, window: Window) -> str:
+    """How to say the recap period aloud."""
+    start = window.start
+    if window.kind == "day" and start.date() == turn.day:
+        return turn.line("period.today")
+    if window.kind in ("day", "week", "weekend", "since"):
+        return turn.line(
+            f"period.{window.kind}",
+            weekday=start.strftime("%A"),
+            month=start.strftime("%B"),
+            day=start.day,
+        )
+    if window.kind == "month":
+        return turn.line("period.month", month=start.strftime("%B"))
+    if window.kind == "year":
+        return turn.line("period.year", year=start.year)
+    return turn.line("period.recent")
+
+
+def when_phrase(turn: Turn, day: date) -> str:
+    """When a recapped question was asked, said the way people say it."""
+    if day == turn.day:
+        return turn.line("when.today")
+    if (turn.day - day).days == 1:
+        return turn.line("when.yesterday")
+    return turn.line("when.day", weekday=day.strftime("%A"), month=day.strftime("%B"), day=day.day)
+
+
+def read_recap(turn: Turn, window: Window, *, first_page: bool) -> Response:
+    """Read up to three questions with both answers, newest first, then offer more."""
+    answers = turn.services.store.answers(
+        turn.household_id, start=window.start, until=window.until, limit=RECAP_FETCH
+    )
+    items = group_answers(answers)
+    more = len(items) > RECAP_QUESTIONS_PER_TURN
+    if len(answers) == RECAP_FETCH:
+        items, more = items[:-1], True  # the oldest group may be cut short: keep it for next time
+    shown = items[:RECAP_QUESTIONS_PER_TURN]
+    if not shown:
+        turn.state.recap_start = turn.state.recap_until = None
+        if first_page:
+            return offer_question(
+                turn, turn.speech("recap.empty", period=period_phrase(turn, window))
+            )
+        return turn.close(turn.speech("recap.no_more", "goodbye.general"))
+    speech = Speech()
+    if first_page:
+        speech.say(turn.line("recap.intro", period=period_phrase(turn, window)))
+    for item in shown:
+        speech.pause(400).say(
+            turn.line(
+                "recap.question", when=when_phrase(turn, item.day), question=item.question_text
+            )
+        )
+        for answer in item.answers:
+            speech.say(turn.line("recap.said", name=answer.partner_name, answer=answer.text))
+    if more:
+        oldest = min(a.answered_at for item in shown for a in item.answers)
+        turn.state.recap_start, turn.state.recap_until = iso(window.start), iso(oldest)
+        speech.pause(400).say(turn.line("recap.more"))
+        return turn.ask(speech, turn.speech("recap.more"), Moment.RECAP_MORE)
+    turn.state.recap_start = turn.state.recap_until = None
+    speech.pause(400).say(turn.line("recap.end"))
+    return turn.close(speech)
+
+
+def continue_recap(turn: Turn) -> Response:
+    """Yes to "would you like to hear more?"."""
+    start, until = turn.state.recap_start, turn.state.recap_until
+    if not start or not until:
+        return turn.close(turn.speech("recap.no_more", "goodbye.general"))
+    window = Window(parse_iso(start), parse_iso(until), "recent")
+    return read_recap(turn, window, first_page=False)
+
+
+def recap_today(turn: Turn) -> Response:
+    """Yes to "want to hear tonight's answers?"."""
+    midnight = datetime(turn.day.year, turn.day.month, turn.day.day, tzinfo=turn.now.tzinfo)
+    return read_recap(turn, Window(midnight, turn.now, "day"), first_page=True)
 
 
 class RecapHandler(Handler):
@@ -18,4 +107,4 @@ class RecapHandler(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
-        return recap_for(turn, turn.slot("period"))
+        return read_recap(turn, recap_window(turn.slot("period"), turn.now), first_page=True)

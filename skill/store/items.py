@@ -1,7 +1,10 @@
-"""The stored shape of profiles and answers: the only module that knows attribute names.
+"""The table's shape: keys, and the stored attributes of answers.
 
 One table, partitioned by household: the profile is item (pk, "PROFILE") and each
 answer is (pk, "ANSWER#<utc timestamp>#<partner>"), so a key range is a time range.
+This module owns the key attributes and the answer's attribute names; the profile's
+own fields are named once, in `Profile.to_dict` (shared with the session), and this
+module only wraps them with the keys.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from skill.records import Answer, CurrentQuestion, Profile, iso, parse_iso
+from skill.records import Answer, Profile, iso, parse_iso
 
 PK = "pk"
 SK = "sk"
@@ -25,37 +28,14 @@ def answer_sk(answered_at: datetime, partner: str = "") -> str:
 
 
 def profile_to_item(profile: Profile) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        PK: profile.household_id,
-        SK: PROFILE_SK,
-        "partner_a": profile.partner_a,
-        "partner_b": profile.partner_b,
-        "stage": profile.stage,
-        "asked": {str(k): list(v) for k, v in profile.asked.items()},
-        "completed": {str(k): v for k, v in profile.completed.items()},
-        "tip_turn": profile.tip_turn,
-        "created_at": profile.created_at,
-        VERSION: profile.version,
-    }
-    if profile.current:
-        item["current"] = profile.current.to_attributes()
-    return item
+    body = profile.to_dict()
+    body.pop("household_id")
+    return {PK: profile.household_id, SK: PROFILE_SK, **body}
 
 
 def profile_from_item(item: dict[str, Any]) -> Profile:
-    current = item.get("current")
-    return Profile(
-        household_id=str(item[PK]),
-        partner_a=str(item["partner_a"]),
-        partner_b=str(item["partner_b"]),
-        stage=int(item["stage"]),
-        asked={int(k): tuple(str(q) for q in v) for k, v in item.get("asked", {}).items()},
-        completed={int(k): int(v) for k, v in item.get("completed", {}).items()},
-        current=CurrentQuestion.from_attributes(current) if current else None,
-        tip_turn=int(item.get("tip_turn", 0)),
-        created_at=str(item.get("created_at", "")),
-        version=int(item[VERSION]),
-    )
+    body = {k: v for k, v in item.items() if k not in (PK, SK)}
+    return Profile.from_dict({**body, "household_id": item[PK], VERSION: item[VERSION]})
 
 
 def answer_to_item(answer: Answer) -> dict[str, Any]:

@@ -117,7 +117,7 @@ def _answer(skill_app: Stagewise, envelope: RequestEnvelope) -> dict[str, Any]:
         raise
     except Exception as err:  # the skill's own exception handlers failed: last resort
         log.error("skill failed: %s at %s", type(err).__name__, _where(err))
-        return apology_envelope(skill_app)
+        return apology_envelope()
 
 
 def _finish(

@@ -1,0 +1,151 @@
+"""Conversation moments as data: for each point where the skill waits, what it does.
+
+One row per `Moment`: what the moment elicits (an intent and slot, so Alexa listens for
+a bare answer or name), the content key of its question (the reprompt, and what is asked
+again after help or a miss), the keys that explain it, and what yes and no do there.
+Adding a yes/no moment is one row here plus its prompt keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ask_sdk_model.response import Response
+
+from skill.handlers.recap import continue_recap, recap_today
+from skill.handlers.stages import apply_change, keep_stage, start_at_stage_one, which_stage
+from skill.handlers.tonight import question_or_onboarding
+from skill.handlers.turn import Turn
+from skill.session import Moment
+
+Step = Callable[[Turn], Response]
+
+
+@dataclass(frozen=True)
+class Row:
+    """What one moment asks and how the generic intents behave there."""
+
+    question: str  # content key: the moment's question, asked again after help or a miss
+    help: str  # content key said before asking again, on "help"
+    fallback: str  # ... when what was heard did not fit
+    unclear: str  # ... when a yes or no means nothing here
+    elicit: tuple[str, str] | None = None  # (intent, slot) Alexa should listen for
+    yes: Step | None = None  # None: a yes is unclear here
+    no: Step | None = None  # None: a no ends the session kindly
+    restate: bool = False  # say the question after the explanation (a bare yes/no question)
+
+
+def goodbye(turn: Turn) -> Response:
+    return turn.close(turn.speech("goodbye.general"))
+
+
+def ask_again_unclear(turn: Turn) -> Response:
+    return ask_again(turn, "unclear")
+
+
+MOMENTS: dict[Moment, Row] = {
+    Moment.NAME: Row(
+        question="onboarding.ask_first_name",
+        help="help.name",
+        fallback="fallback.name",
+        unclear="unclear.name",
+        elicit=("NamesIntent", "first_name"),
+        no=ask_again_unclear,
+    ),
+    Moment.STAGE_CHOICE: Row(
+        question="onboarding.offer_stage_reprompt",
+        help="help.stage_choice",
+        fallback="fallback.stage_choice",
+        unclear="unclear.stage_choice",
+        yes=start_at_stage_one,
+        no=which_stage,
+    ),
+    Moment.ANSWER: Row(
+        question="answer.how",
+        help="help.answer",
+        fallback="fallback.answer",
+        unclear="unclear.answer",
+        elicit=("AnswerIntent", "answer"),
+        no=ask_again_unclear,
+    ),
+    Moment.QUESTION_OFFER: Row(
+        question="offer.question",
+        help="help.yes_no",
+        fallback="fallback.yes_no",
+        unclear="unclear.yes_no",
+        restate=True,
+        yes=question_or_onboarding,
+        no=goodbye,
+    ),
+    Moment.RECAP_MORE: Row(
+        question="recap.more",
+        help="help.yes_no",
+        fallback="fallback.yes_no",
+        unclear="unclear.yes_no",
+        restate=True,
+        yes=continue_recap,
+        no=goodbye,
+    ),
+    Moment.RECAP_TODAY: Row(
+        question="question.both_done_reprompt",
+        help="help.yes_no",
+        fallback="fallback.yes_no",
+        unclear="unclear.yes_no",
+        restate=True,
+        yes=recap_today,
+        no=goodbye,
+    ),
+    Moment.STAGE_CONFIRM: Row(
+        question="stage.confirm_reprompt",
+        help="help.yes_no",
+        fallback="fallback.yes_no",
+        unclear="unclear.yes_no",
+        restate=True,
+        yes=apply_change,
+        no=keep_stage,
+    ),
+}
+
+# With no moment open: what help, a miss and a stray yes say, and the question they ask.
+IDLE = Row(
+    question="help.reprompt",
+    help="help.general",
+    fallback="fallback.general",
+    unclear="unclear.general",
+    no=goodbye,
+)
+
+
+def row(turn: Turn) -> Row:
+    moment = turn.state.moment
+    return MOMENTS[moment] if moment is not None else IDLE
+
+
+def prompt_values(turn: Turn) -> dict[str, object]:
+    """What a moment's prompts may name: whose answer we wait for, the stage offered."""
+    profile = turn.state.profile
+    current = profile.current if profile else None
+    name = profile.name(current.pending) if profile and current and current.pending else ""
+    return {"name": name, "number": turn.state.target_stage or ""}
+
+
+def ask_again(turn: Turn, why: str) -> Response:
+    """Explain the moment (help, fallback or unclear), then ask its question again."""
+    moment, spec = turn.state.moment, row(turn)
+    values = prompt_values(turn)
+    question = turn.speech(spec.question, **values)
+    explanation = turn.speech(getattr(spec, why), **values)
+    if spec.restate:
+        explanation.extend(turn.speech(spec.question, **values))
+    return turn.ask(explanation, question, moment)
+
+
+def on_yes(turn: Turn) -> Response:
+    step = row(turn).yes
+    return step(turn) if step else ask_again(turn, "unclear")
+
+
+def on_no(turn: Turn) -> Response:
+    step = row(turn).no
+    return step(turn) if step else goodbye(turn)

@@ -1,0 +1,213 @@
+"""Tonight's question: launch, asking it, the two answers, skipping, and the wrap-up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model.response import Response
+
+from skill.content import Content
+from skill.handlers.onboarding import new_profile, start_onboarding
+from skill.handlers.turn import Handler, Turn
+from skill.records import Answer, Profile
+from skill.ritual import (
+    Tonight,
+    next_question,
+    pass_question,
+    record_answer,
+    suggests_next_stage,
+    tip,
+    tonight,
+)
+from skill.session import Moment
+from skill.speech import Speech, trim_answer
+
+Chooser = Callable[[Profile, Content, date], Tonight]
+
+
+def present_tonight(
+    turn: Turn, profile: Profile, lead: Speech | None = None, choose: Chooser = tonight
+) -> Response:
+    """Ask tonight's question (choosing and storing it if needed), or resume it.
+
+    The question spoken is the one stored: if another device wrote first, the choice is
+    made again from what they stored, and that choice is what the couple hears.
+    """
+    speech = lead or Speech()
+    night = turn.day
+    plan = choose(profile, turn.content, night)
+    if plan.status == "new":
+        profile, plan = turn.household.update(
+            lambda fresh: _with_plan(choose(fresh, turn.content, night)), base=profile
+        )
+    if plan.status == "done":
+        speech.say(turn.line("question.both_done"))
+        return turn.ask(speech, turn.speech("question.both_done_reprompt"), Moment.RECAP_TODAY)
+    current = profile.current
+    if current is None or current.pending is None:  # cannot happen after a "new" or "resume"
+        raise LookupError("tonight's question has nobody left to answer")
+    name = profile.name(current.pending)
+    question = plan.question
+    if plan.status == "resume":
+        speech.say(turn.line("question.resume", question=question.text, name=name))
+    else:
+        stage = turn.content.stage(question.stage)
+        if plan.first_in_stage:
+            speech.say(
+                turn.line("question.stage_intro", number=stage.number, stage_name=stage.name)
+            )
+            speech.pause(300).extend(stage_description(turn, stage.number)).pause(500)
+        else:
+            speech.say(stage.reminder, turn.line("question.tip_intro"), tip(profile, turn.content))
+            speech.pause(300)
+        speech.say(turn.line("question.ask", question=question.text)).pause(300)
+        speech.say(turn.line("question.you_first", name=name))
+    return turn.ask(
+        speech,
+        turn.speech("answer.reprompt", name=name, question=question.text),
+        Moment.ANSWER,
+        card=(turn.line("card.question_title"), question.text),
+    )
+
+
+def begin_at_stage(turn: Turn, number: int) -> Response:
+    """The couple chose where to start: store them and go straight to tonight's question."""
+    return present_tonight(turn, new_profile(turn, number), turn.speech("onboarding.stage_chosen"))
+
+
+def _with_plan(plan: Tonight) -> tuple[Profile, Tonight]:
+    return plan.profile, plan
+
+
+def stage_description(turn: Turn, number: int) -> Speech:
+    """A stage's description: its narration clip when one is published, else Alexa's voice."""
+    return turn.narrated(f"stage.{number}.description", turn.content.stage(number).description)
+
+
+def offer_question(turn: Turn, lead: Speech) -> Response:
+    """End a side trip by offering tonight's question."""
+    lead.say(turn.line("offer.question"))
+    return turn.ask(lead, turn.speech("offer.question"), Moment.QUESTION_OFFER)
+
+
+def question_or_onboarding(turn: Turn) -> Response:
+    """Tonight's question, meeting the couple first if they are new."""
+    profile = turn.household.profile()
+    if profile is None:
+        return start_onboarding(turn, "onboarding.welcome_before_question")
+    return present_tonight(turn, profile)
+
+
+def wrap_up(turn: Turn, profile: Profile, lead: Speech) -> Response:
+    """Both partners are done for tonight: thank them and, now and then, suggest moving on."""
+    lead.say(turn.line("answer.talk_together"))
+    if suggests_next_stage(profile):
+        lead.say(
+            turn.line(
+                "stage.suggest_next",
+                count=profile.completed_in(profile.stage),
+                next_number=profile.stage + 1,
+            )
+        )
+    lead.say(turn.line("goodbye.after_answers"))
+    return turn.close(lead)
+
+
+class LaunchHandler(Handler):
+    """ "Open Stagewise": onboard a new couple, greet a known one and go to tonight's question."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("LaunchRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
+        profile = turn.household.profile()
+        if profile is None:
+            return start_onboarding(turn)
+        greeting = turn.speech(
+            "launch.welcome_back", name_a=profile.partner_a, name_b=profile.partner_b
+        )
+        return present_tonight(turn, profile, greeting)
+
+
+class TonightQuestionHandler(Handler):
+    """ "Tonight's question", also as a one-shot; a new couple is onboarded first."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("TonightQuestionIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return question_or_onboarding(self.turn(handler_input))
+
+
+class AnswerHandler(Handler):
+    """One partner's spoken answer: stored, then the other partner is asked, then wrap-up."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AnswerIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
+        profile = turn.household.profile()
+        if profile is None:
+            return start_onboarding(turn, "onboarding.welcome_before_question")
+        current = profile.current
+        if current is None or current.day != turn.day or current.pending is None:
+            return offer_question(turn, turn.speech("answer.nothing_open"))
+        partner = current.pending
+        name = profile.name(partner)
+        question = turn.content.question(current.question_id)
+        question_text = question.text if question else ""
+        text = turn.slot("answer")
+        if text is None:
+            return turn.ask(
+                turn.speech("answer.missed", name=name),
+                turn.speech("answer.reprompt", name=name, question=question_text),
+                Moment.ANSWER,
+            )
+        answer = Answer(
+            household_id=turn.household_id,
+            answered_at=turn.now,
+            partner=partner,
+            partner_name=name,
+            stage=current.stage,
+            question_id=current.question_id,
+            question_text=question_text,
+            text=trim_answer(text),
+        )
+        profile = turn.household.add_answer(answer, lambda p: record_answer(p, partner))
+        following = profile.current.pending if profile.current else None
+        if following is not None:
+            other = profile.name(following)
+            return turn.ask(
+                turn.speech("answer.thanks_first", name=name, other=other),
+                turn.speech("answer.reprompt", name=other, question=question_text),
+                Moment.ANSWER,
+            )
+        return wrap_up(turn, profile, turn.speech("answer.thanks_second", name=name))
+
+
+class SkipHandler(Handler):
+    """ "Another question": a new one if nobody answered yet, else the other partner passes."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("SkipIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
+        profile = turn.household.profile()
+        if profile is None:
+            return start_onboarding(turn, "onboarding.welcome_before_question")
+        current = profile.current
+        if current is None or current.day != turn.day:
+            return present_tonight(turn, profile)
+        if current.pending is None:
+            return turn.close(turn.speech("skip.both_done", "goodbye.general"))
+        if current.answered:
+            profile = turn.household.change(pass_question)
+            name = profile.name(current.pending)
+            return wrap_up(turn, profile, turn.speech("skip.partner_passes", name=name))
+        return present_tonight(turn, profile, turn.speech("skip.another"), choose=next_question)

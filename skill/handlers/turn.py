@@ -1,0 +1,244 @@
+"""One request as handlers see it: its clock, household, content and session state.
+
+`TurnInterceptor` builds the Turn before any handler runs and writes the session state
+back after; handlers read input, call plain functions, and answer with `ask` or `close`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from hashlib import sha256
+from typing import Any, TypeVar
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_slot
+from ask_sdk_model import IntentRequest
+from ask_sdk_model.response import Response
+from ask_sdk_model.ui import SimpleCard
+
+from skill.config import Settings
+from skill.content import Content, content_for
+from skill.narration_clips import Clip
+from skill.records import Answer, Profile
+from skill.session import Moment, SessionState
+from skill.speech import Audio, Speech
+from skill.store import ConflictError, Store
+
+log = logging.getLogger("stagewise")
+
+TURN_KEY = "stagewise.turn"  # where the Turn waits in the request attributes
+T = TypeVar("T")
+
+
+@dataclass
+class Services:
+    """Dependencies handlers are built with (never created at import)."""
+
+    store: Store
+    settings: Settings
+    clips: Mapping[str, Clip] = field(default_factory=dict)  # content key -> narration clip
+
+    def narration(self, key: str, text: str) -> Audio | None:
+        """The published narration of a content key, when there is one for exactly this text."""
+        base, clip = self.settings.audio_base_url, self.clips.get(key)
+        if not base or clip is None or clip.text_sha256 != sha256(text.encode()).hexdigest():
+            return None
+        return Audio(url=f"{base}/{clip.file}", text=text, seconds=clip.seconds)
+
+
+class Household:
+    """The household's profile: read once per session, written only if nobody wrote first.
+
+    Every write takes a change (a function of the profile) rather than a finished profile:
+    when another device wrote in between, the change is applied again to what they stored,
+    and what the caller gets back is what was stored.
+    """
+
+    def __init__(self, store: Store, household_id: str, state: SessionState) -> None:
+        self.store = store
+        self.id = household_id
+        self.state = state
+        carried = state.profile
+        if carried is not None and carried.household_id != household_id:
+            state.profile, state.profile_loaded = None, False  # never act on another's state
+
+    def profile(self) -> Profile | None:
+        """The household's profile, or None for a couple not met yet."""
+        if not self.state.profile_loaded:
+            self.state.profile = self.store.get_profile(self.id)
+            self.state.profile_loaded = True
+        return self.state.profile
+
+    def change(self, change: Callable[[Profile], Profile]) -> Profile:
+        """Apply a change to the stored profile; return what was stored."""
+        stored, _ = self.update(lambda profile: (change(profile), None))
+        return stored
+
+    def update(
+        self, change: Callable[[Profile], tuple[Profile, T]], base: Profile | None = None
+    ) -> tuple[Profile, T]:
+        """Apply a change that also decides something (tonight's question, say); return both.
+
+        `base` is a profile not stored yet (a couple just met). The decision returned is
+        always the one made from the profile that was stored.
+        """
+        return self._retrying(lambda profile: self._put(change(profile)), base)
+
+    def add_answer(self, answer: Answer, change: Callable[[Profile], Profile]) -> Profile:
+        """Store an answer together with the profile change it makes, in one write."""
+        stored, _ = self._retrying(
+            lambda profile: (self.store.add_answer(answer, change(profile)), None)
+        )
+        return stored
+
+    def _put(self, result: tuple[Profile, T]) -> tuple[Profile, T]:
+        profile, decision = result
+        return self.store.put_profile(profile), decision
+
+    def _retrying(
+        self, write: Callable[[Profile], tuple[Profile, T]], base: Profile | None = None
+    ) -> tuple[Profile, T]:
+        current = base if base is not None else self.profile()
+        if current is None:
+            raise LookupError("no profile to change")
+        try:
+            stored, decision = write(current)
+        except ConflictError:
+            fresh = self.store.get_profile(self.id)
+            if fresh is None:
+                raise
+            stored, decision = write(fresh)
+        self._keep(stored)
+        return stored, decision
+
+    def _keep(self, stored: Profile) -> Profile:
+        self.state.profile, self.state.profile_loaded = stored, True
+        return stored
+
+
+class Turn:
+    """One request: what was said, when, by which household, and how to answer."""
+
+    def __init__(self, handler_input: HandlerInput, services: Services) -> None:
+        envelope = handler_input.request_envelope
+        self.handler_input = handler_input
+        self.services = services
+        self.request = envelope.request
+        self.now: datetime = request_time(envelope.request)
+        self.seed = str(getattr(envelope.request, "request_id", "") or "")
+        self.locale = str(getattr(envelope.request, "locale", "") or "")
+        self.content: Content = content_for(self.locale)
+        system = envelope.context.system if envelope.context else None
+        user = system.user if system and system.user else envelope.session and envelope.session.user
+        self.household_id: str = (user.user_id if user else None) or "unknown"
+        self.has_session = envelope.session is not None
+        attributes = (
+            handler_input.attributes_manager.session_attributes if self.has_session else None
+        )
+        self.state = SessionState.from_attributes(attributes)
+        self.household = Household(services.store, self.household_id, self.state)
+
+    @property
+    def day(self) -> date:
+        return self.now.date()
+
+    # -- reading input -------------------------------------------------------------
+
+    def slot(self, name: str) -> str | None:
+        """A slot's spoken value, or None when the slot or its value is missing."""
+        if not isinstance(self.request, IntentRequest) or self.request.intent is None:
+            return None
+        slot = get_slot(self.handler_input, name)
+        value = slot.value if slot is not None else None
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    def number(self, name: str) -> int | None:
+        """An AMAZON.NUMBER slot as an int, or None for anything that isn't a whole number."""
+        value = self.slot(name)
+        if value is None or not value.isascii() or not value.lstrip("-").isdigit():
+            return None
+        return int(value)
+
+    # -- speaking ------------------------------------------------------------------
+
+    def line(self, key: str, **values: object) -> str:
+        return self.content.say(key, seed=self.seed, **values)
+
+    def speech(self, *keys: str, **values: object) -> Speech:
+        return Speech().say(*(self.line(key, **values) for key in keys))
+
+    def narrated(self, key: str, text: str) -> Speech:
+        """Static content: its published narration clip when there is one, else Alexa's voice."""
+        clip = self.services.narration(key, text)
+        return Speech().play(clip) if clip else Speech().say(text)
+
+    def ask(
+        self,
+        speech: Speech,
+        reprompt: Speech,
+        moment: Moment | None = None,
+        *,
+        card: tuple[str, str] | None = None,
+    ) -> Response:
+        """Keep the session open for what the prompt asked (the moment it leaves us in)."""
+        self.state.moment = moment
+        return self._respond(speech.ssml(), reprompt.ssml(), card)
+
+    def close(self, speech: Speech, card: tuple[str, str] | None = None) -> Response:
+        """Say something and end the session."""
+        self.state.moment = None
+        return self._respond(speech.ssml(), None, card)
+
+    def replay(self) -> Response:
+        """Say the last response again, waiting for the same thing."""
+        speech = self.state.last_speech or ""
+        return self._respond(speech, self.state.last_reprompt or speech, None)
+
+    def empty(self) -> Response:
+        return self.handler_input.response_builder.response
+
+    def _respond(self, ssml: str, reprompt: str | None, card: tuple[str, str] | None) -> Response:
+        builder = self.handler_input.response_builder
+        builder.speak(ssml)
+        if reprompt is not None:
+            builder.ask(reprompt)
+        else:
+            builder.set_should_end_session(True)
+        if card:
+            builder.set_card(SimpleCard(title=card[0], content=card[1]))
+        self.state.last_speech, self.state.last_reprompt = ssml, reprompt
+        return builder.response
+
+
+class Handler(AbstractRequestHandler):
+    """A request handler built with the skill's services; `can_handle` never writes."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def turn(self, handler_input: HandlerInput) -> Turn:
+        """The Turn the interceptor made for this request (made here if it could not be)."""
+        turn = handler_input.attributes_manager.request_attributes.get(TURN_KEY)
+        if isinstance(turn, Turn):
+            return turn
+        turn = Turn(handler_input, self.services)
+        handler_input.attributes_manager.request_attributes[TURN_KEY] = turn
+        return turn
+
+
+def request_time(request: Any) -> datetime:
+    """'Now' is the request's timestamp, so a conversation replays exactly."""
+    stamp = getattr(request, "timestamp", None)
+    if isinstance(stamp, datetime):
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def request_type(handler_input: HandlerInput) -> str:
+    """The request's type name ("IntentRequest", "AlexaSkillEvent.SkillDisabled", ...)."""
+    request = handler_input.request_envelope.request
+    return str(request.object_type) if request is not None and request.object_type else ""

@@ -1,0 +1,80 @@
+"""What the skill remembers between the turns of one Alexa session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from skill.records import Profile
+
+
+class Moment(StrEnum):
+    """A point where the skill waits for something; skill.handlers.moments says what each does."""
+
+    NAME = "name"  # onboarding: a first name
+    STAGE_CHOICE = "stage_choice"  # onboarding: where to start
+    ANSWER = "answer"  # a partner's answer to tonight's question
+    QUESTION_OFFER = "question_offer"  # "would you like tonight's question?"
+    RECAP_MORE = "recap_more"  # "would you like to hear more?"
+    RECAP_TODAY = "recap_today"  # both answered: "want to hear tonight's answers?"
+    STAGE_CONFIRM = "stage_confirm"  # "move to stage N?"
+
+
+@dataclass
+class SessionState:
+    """Session attributes, typed; anything unreadable starts fresh rather than failing the turn."""
+
+    profile: Profile | None = None
+    profile_loaded: bool = False
+    moment: Moment | None = None  # what the last prompt asked for
+    names: tuple[str, ...] = ()  # names heard during onboarding
+    target_stage: int | None = None  # stage change awaiting confirmation
+    recap_start: str | None = None  # recap window still to read, as ISO timestamps
+    recap_until: str | None = None
+    last_speech: str | None = None  # SSML, for "repeat"
+    last_reprompt: str | None = None
+
+    def to_attributes(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "profile": self.profile.to_dict() if self.profile else None,
+            "profile_loaded": self.profile_loaded,
+            "awaiting": self.moment.value if self.moment else None,
+            "names": list(self.names),
+            "target_stage": self.target_stage,
+            "recap_start": self.recap_start,
+            "recap_until": self.recap_until,
+            "last_speech": self.last_speech,
+            "last_reprompt": self.last_reprompt,
+        }
+        return {k: v for k, v in data.items() if v not in (None, [], False)}
+
+    @classmethod
+    def from_attributes(cls, data: dict[str, Any] | None) -> SessionState:
+        if not data:
+            return cls()
+        try:
+            profile = data.get("profile")
+            target = data.get("target_stage")
+            awaiting = data.get("awaiting")
+            return cls(
+                profile=Profile.from_dict(profile) if profile else None,
+                profile_loaded=bool(data.get("profile_loaded", False)),
+                moment=Moment(awaiting) if awaiting is not None else None,
+                names=tuple(str(n) for n in data.get("names", ())),
+                target_stage=int(target) if target is not None else None,
+                recap_start=_text(data.get("recap_start")),
+                recap_until=_text(data.get("recap_until")),
+                last_speech=_text(data.get("last_speech")),
+                last_reprompt=_text(data.get("last_reprompt")),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return cls()
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError("session text must be a string")
+    return value
