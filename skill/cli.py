@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -58,15 +60,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+# Subcommands whose dependencies are optional extras: (module, packages it needs, extra).
+OPTIONAL = {
+    "serve": ("skill.web.serve", ("flask", "cryptography", "certifi"), "web"),
+}
+
+
 def _add_optional(commands: Any, name: str, module: str, help_text: str) -> None:
-    """Subcommands whose dependencies are optional extras register themselves when importable."""
-    try:
-        imported = __import__(module, fromlist=["add_arguments"])
-    except ImportError as err:
-        message = f"stagewise {name} needs extra packages ({err}): pip install 'stagewise[web]'"
-        missing = commands.add_parser(name, help=help_text)
-        missing.set_defaults(func=lambda _args: _fail(message))
+    """Register a subcommand; if its extra is not installed, it says which one to install."""
+    _, needs, extra = OPTIONAL.get(name, (module, (), ""))
+    missing = [package for package in needs if importlib.util.find_spec(package) is None]
+    if missing:
+        message = (
+            f"stagewise {name} needs {', '.join(missing)}: pip install 'stagewise[{extra}]'"
+        )
+        stub = commands.add_parser(name, help=help_text)
+        stub.set_defaults(func=lambda _args: _fail(message))
         return
+    imported = importlib.import_module(module)
     if name == "serve":
         parser = commands.add_parser(name, help=help_text)
         imported.add_arguments(parser)
@@ -202,7 +213,7 @@ class Console:
         return out
 
     def command(self, line: str) -> str:
-        """Console-only commands: /later 1d moves the clock on; /quit ends the session."""
+        """Console-only commands: /later 1d moves the clock on (and ends the session)."""
         word, _, rest = line[1:].partition(" ")
         if word == "later":
             amount = rest.strip() or "1d"

@@ -171,3 +171,18 @@ def test_db_create_makes_the_dynamodb_table(moto_endpoint: str, dynamodb_client)
     table = dynamodb_client.describe_table(TableName="created-by-cli")["Table"]
     assert table["TableStatus"] == "ACTIVE"
     assert [k["AttributeName"] for k in table["KeySchema"]] == ["pk", "sk"]
+
+
+def test_serve_without_the_web_extra_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    from skill import cli
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "flask" else real(name, *a)
+    )
+    assert cli.main(["serve"]) == 2
+    assert "pip install 'stagewise[web]'" in capsys.readouterr().err

@@ -1,0 +1,138 @@
+"""The table of conversation moments, walked: every moment can be reached, explained and left.
+
+Each moment has a script that brings a couple to it through the skill's entry point; a
+test fails if a moment is added without one. Expected speech is rendered from content.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from skill.content import load_content, placeholders
+from skill.handlers.interceptors import INTENT_SLOTS
+from skill.handlers.moments import IDLE, MOMENTS
+from skill.session import Moment
+from tests.conversation import Couple, Reply
+
+CONTENT = load_content()
+MODEL = json.loads(
+    (Path(__file__).resolve().parents[1] / "interaction_model" / "en-US.json").read_text()
+)
+SLOTS = {
+    intent["name"]: {slot["name"] for slot in intent.get("slots", [])}
+    for intent in MODEL["interactionModel"]["languageModel"]["intents"]
+}
+
+
+def _to_stage_confirm(couple: Couple) -> None:
+    couple.onboard()
+    couple.later(hours=1)
+    couple.intent("ChangeStageIntent", new_session=True, stage_number="3")
+
+
+def _to_recap_more(couple: Couple) -> None:
+    couple.onboard()
+    for day in range(4):
+        couple.intent("TonightQuestionIntent", new_session=True)
+        couple.answer(f"sam {day}")
+        couple.answer(f"alex {day}")
+        couple.later(hours=23)
+    couple.intent("RecapIntent", new_session=True, period=None)
+
+
+def _to_recap_today(couple: Couple) -> None:
+    couple.onboard()
+    couple.answer("one")
+    couple.answer("two")
+    couple.intent("TonightQuestionIntent", new_session=True)
+
+
+def _to_stage_choice(couple: Couple) -> None:
+    couple.launch()
+    couple.intent("NamesIntent", first_name="sam", second_name="alex")
+
+
+REACH: dict[Moment, Callable[[Couple], object]] = {
+    Moment.NAME: lambda c: c.launch(),
+    Moment.STAGE_CHOICE: _to_stage_choice,
+    Moment.ANSWER: lambda c: c.onboard(),
+    Moment.QUESTION_OFFER: lambda c: c.intent("StageInfoIntent", new_session=True),
+    Moment.RECAP_MORE: _to_recap_more,
+    Moment.RECAP_TODAY: _to_recap_today,
+    Moment.STAGE_CONFIRM: _to_stage_confirm,
+}
+
+
+def said(reply: Reply, key: str, **values: object) -> bool:
+    return any(v.format(**values) in reply.text for v in CONTENT.variants(key))
+
+
+def test_every_moment_has_a_row_and_a_way_to_reach_it() -> None:
+    assert set(MOMENTS) == set(Moment)
+    assert set(REACH) == set(Moment)
+
+
+@pytest.mark.parametrize("moment", [*Moment, None], ids=lambda m: str(m or "idle"))
+def test_every_moment_has_its_content(moment: Moment | None) -> None:
+    row = MOMENTS[moment] if moment else IDLE
+    for key in (row.question, row.help, row.fallback, row.unclear):
+        assert key in CONTENT.prompts, key
+        assert placeholders(CONTENT.variants(key)[0]) <= {"name", "number"}, key
+    # An open session must ask something: the reprompt is a question, or elicits a reply.
+    assert row.elicit or all("?" in v for v in CONTENT.variants(row.question))
+
+
+@pytest.mark.parametrize("moment", [m for m in Moment if MOMENTS[m].elicit])
+def test_every_elicited_slot_exists_in_the_interaction_model(moment: Moment) -> None:
+    elicit = MOMENTS[moment].elicit
+    assert elicit is not None
+    intent, slot = elicit
+    assert slot in SLOTS[intent]
+    assert set(INTENT_SLOTS[intent]) == SLOTS[intent]
+
+
+@pytest.mark.parametrize("moment", list(Moment))
+def test_reaching_a_moment_leaves_the_skill_waiting_for_it(couple: Couple, moment: Moment) -> None:
+    REACH[moment](couple)
+    assert couple.device.attributes.get("awaiting") == moment.value
+
+
+@pytest.mark.parametrize("why", ["help", "fallback"])
+@pytest.mark.parametrize("moment", list(Moment))
+def test_help_and_a_miss_explain_the_moment_and_ask_it_again(
+    couple: Couple, moment: Moment, why: str
+) -> None:
+    REACH[moment](couple)
+    name = {Moment.ANSWER: "Sam"}.get(moment, "")
+    number = {Moment.STAGE_CONFIRM: 3}.get(moment, "")
+    intent = "AMAZON.HelpIntent" if why == "help" else "AMAZON.FallbackIntent"
+    reply = couple.intent(intent)
+    row = MOMENTS[moment]
+    assert said(reply, getattr(row, why), name=name, number=number)
+    assert any(
+        v.format(name=name, number=number) in reply.reprompt for v in CONTENT.variants(row.question)
+    )
+    assert not reply.ended and couple.device.attributes.get("awaiting") == moment.value
+    if row.elicit:
+        assert reply.elicits == row.elicit[1]
+
+
+@pytest.mark.parametrize("moment", list(Moment))
+def test_repeat_says_the_same_thing_and_keeps_waiting(couple: Couple, moment: Moment) -> None:
+    REACH[moment](couple)
+    before = dict(couple.device.attributes)
+    reply = couple.intent("AMAZON.RepeatIntent")
+    assert reply.ssml == f"<speak>{before['last_speech']}</speak>"
+    assert couple.device.attributes.get("awaiting") == moment.value
+
+
+@pytest.mark.parametrize("moment", [m for m in Moment if MOMENTS[m].yes is None])
+def test_a_yes_where_it_means_nothing_asks_again(couple: Couple, moment: Moment) -> None:
+    REACH[moment](couple)
+    reply = couple.intent("AMAZON.YesIntent")
+    assert said(reply, MOMENTS[moment].unclear, name="Sam" if moment == Moment.ANSWER else "")
+    assert couple.device.attributes.get("awaiting") == moment.value
