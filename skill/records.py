@@ -129,6 +129,7 @@ class Answer:
     question_id: str
     question_text: str
     text: str
+    request_id: str = ""  # the Alexa request that said it: a retry of it is the same answer
 
     @property
     def day(self) -> date:

@@ -177,6 +177,7 @@ class AnswerHandler(Handler):
             question_id=current.question_id,
             question_text=question_text,
             text=trim_answer(text),
+            request_id=turn.seed,
         )
         profile = turn.household.add_answer(answer, lambda p: record_answer(p, partner))
         following = profile.current.pending if profile.current else None

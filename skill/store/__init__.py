@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -34,6 +35,12 @@ class Store(Protocol):
 
     def add_answer(self, answer: Answer, profile: Profile) -> Profile:
         """Store an answer and the profile in one step; a retried answer is not stored twice."""
+
+    def replace_answer(self, old: Answer, new: Answer, profile: Profile) -> Profile:
+        """Swap a stored answer for its correction, with the profile, in one step."""
+
+    def delete_answers(self, household_id: str, answers: Sequence[Answer]) -> int:
+        """Remove these answers (verified gone); return how many were removed."""
 
     def answers(
         self, household_id: str, *, start: datetime, until: datetime, limit: int
