@@ -23,6 +23,9 @@ BUILT_IN_PHRASES: dict[str, tuple[str, ...]] = {
         "what can i say",
         "what can i do",
         "how does this work",
+        "what is this",
+        "what is stagewise",
+        "what does this do",
     ),
     "AMAZON.YesIntent": (
         "yes",
@@ -88,9 +91,11 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 
 def normalize(line: str) -> str:
-    """Lower case, no punctuation but apostrophes, single spaces: what Alexa hands over."""
+    """Lower case, no punctuation but apostrophes and hyphens inside words, single spaces:
+    what Alexa hands over (letters of any alphabet kept: "Zoë" stays "zoë")."""
     line = line.lower().replace("’", "'")
-    line = re.sub(r"[^a-z0-9' ]+", " ", line)
+    line = re.sub(r"[^\w' -]+|_", " ", line)
+    line = re.sub(r"(?<!\w)-|-(?!\w)", " ", line)
     return " ".join(line.split())
 
 
@@ -163,6 +168,7 @@ class Resolver:
     def __init__(self, model: Model, today: date) -> None:
         self.model = model
         self.today = today
+        self._long_names = False  # two-word names only when a name was asked for
 
     def resolve(
         self, line: str, *, in_session: bool, eliciting: tuple[str, str] | None = None
@@ -206,7 +212,9 @@ class Resolver:
             if text in phrases:
                 return Resolution("intent", intent)
         if eliciting is not None:
+            self._long_names = eliciting[0] == "NamesIntent"
             found = self._best(text, self.model.slot_samples.get(eliciting, []), bare=True)
+            self._long_names = False
             if found is not None:
                 return found
         found = self._best(text, self.model.templates, bare=True)
@@ -242,20 +250,24 @@ class Resolver:
                 return raw
             return str(NUMBER_WORDS[raw]) if raw in NUMBER_WORDS else None
         if slot_type == "AMAZON.FirstName":
-            # One word: a bare "{first_name}" sample would otherwise swallow whole sentences.
-            ok = raw.isalpha() and raw not in _NOT_NAMES
-            return raw if ok else None
+            # A name of at most two words ("mary ann", "anne-marie", "zoë"): a bare
+            # "{first_name}" sample would otherwise swallow whole sentences.
+            words = raw.split()
+            most = 2 if self._long_names else 1
+            ok = 0 < len(words) <= most and all(_NAME_WORD.match(w) for w in words)
+            return raw if ok and not set(words) & _NOT_NAMES else None
         if slot_type == "AMAZON.DATE":
             return self._date(raw)
         return raw
 
     def _date(self, raw: str) -> str | None:
-        """The AMAZON.DATE value Alexa would send for a few common phrases."""
+        """The AMAZON.DATE value Alexa would send for common phrases (a bare weekday or a
+        date without a year resolves to the coming one, as Alexa does)."""
         today = self.today
         raw = raw.removeprefix("on ").removeprefix("from ").removeprefix("the ")
-        if raw == "today" or raw == "tonight":
+        if raw in ("today", "tonight"):
             return today.isoformat()
-        if raw == "yesterday":
+        if raw in ("yesterday", "last night"):
             return (today - timedelta(days=1)).isoformat()
         if raw in ("this week", "last seven days"):
             return _week(today)
@@ -270,14 +282,72 @@ class Resolver:
         if raw == "last month":
             first = today.replace(day=1) - timedelta(days=1)
             return first.strftime("%Y-%m")
-        day = raw.removeprefix("last ")
-        if day in WEEKDAYS:
-            back = (today.weekday() - WEEKDAYS.index(day)) % 7 or 7
+        if match := re.match(r"^(\w+) (days|weeks) ago$", raw):
+            count = NUMBER_WORDS.get(match[1]) or (int(match[1]) if match[1].isdigit() else 0)
+            if not count:
+                return None
+            if match[2] == "days":
+                return (today - timedelta(days=count)).isoformat()
+            return _week(today - timedelta(weeks=count))
+        if raw == "a week ago":
+            return _week(today - timedelta(weeks=1))
+        if raw.startswith("last ") and raw[5:] in WEEKDAYS:
+            back = (today.weekday() - WEEKDAYS.index(raw[5:])) % 7 or 7
             return (today - timedelta(days=back)).isoformat()
+        if raw in WEEKDAYS:  # Alexa: the coming one
+            ahead = (WEEKDAYS.index(raw) - today.weekday()) % 7
+            return (today + timedelta(days=ahead)).isoformat()
+        day = _month_day(raw)
+        if day is not None:
+            month, number = day
+            try:
+                candidate = date(today.year, month, number)
+                if candidate < today:
+                    candidate = date(today.year + 1, month, number)
+            except ValueError:
+                return None
+            return candidate.isoformat()
         try:
             return datetime.strptime(raw, "%Y %m %d").date().isoformat()
         except ValueError:
             return None
+
+
+MONTHS = (
+    *("january", "february", "march", "april", "may", "june"),
+    *("july", "august", "september", "october", "november", "december"),
+)
+ORDINALS = {
+    **{w: i for w, i in NUMBER_WORDS.items() if i},
+    **{"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6},
+    **{"seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12},
+    **{"thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "sixteenth": 16},
+    **{"seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20},
+    **{"thirtieth": 30, "thirty": 30},
+}
+
+
+def _month_day(raw: str) -> tuple[int, int] | None:
+    """ "november 3rd", "november third", "3rd of november", "first of november"."""
+    words = raw.replace(" of ", " ").split()
+    month = next((w for w in words if w in MONTHS), None)
+    if month is None or len(words) not in (2, 3):
+        return None
+    rest = [w for w in words if w != month]
+    number = _day_number(" ".join(rest))
+    return (MONTHS.index(month) + 1, number) if number else None
+
+
+def _day_number(text: str) -> int | None:
+    text = text.replace("twenty ", "twenty-").replace("thirty ", "thirty-")
+    if match := re.match(r"^(\d{1,2})(st|nd|rd|th)?$", text):
+        return int(match[1])
+    if "-" in text:
+        tens, _, ones = text.partition("-")
+        high = {"twenty": 20, "thirty": 30}.get(tens)
+        low = ORDINALS.get(ones)
+        return high + low if high and low and low < 10 else None
+    return ORDINALS.get(text)
 
 
 def _week(day: date) -> str:
@@ -285,6 +355,11 @@ def _week(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
+_NAME_WORD = re.compile(r"^[^\W\d_]+(?:['-][^\W\d_]+)*$")
 _NOT_NAMES = frozenset(
-    {"yes", "no", "stop", "help", "cancel", "repeat", "recap", "skip", "pass", "next"}
+    {
+        *("yes", "no", "stop", "help", "cancel", "repeat", "recap", "skip", "pass", "next"),
+        *("and", "the", "a", "is", "it", "what", "wait", "hmm", "um", "me", "first", "goes"),
+        *("i", "we", "you", "my", "our", "this", "that", "not", "go", "back", "undo", "hold"),
+    }
 )

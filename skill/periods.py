@@ -18,7 +18,7 @@ class Window:
 
     start: datetime
     until: datetime
-    kind: str  # "recent", "day", "week", "weekend", "month", "year"
+    kind: str  # "recent", "day", "week", "weekend", "month", "year", "since", "since_start"
 
 
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -27,26 +27,51 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR = re.compile(r"^(\d{4})$")
 
 
-def recap_window(value: str | None, now: datetime) -> Window:
-    """Turn an AMAZON.DATE value into a window; none (or one we can't use) means the last week."""
+def recap_window(value: str | None, now: datetime, since: datetime | None = None) -> Window:
+    """Turn an AMAZON.DATE value into a window; none (or one we can't use) means the last week.
+
+    Alexa resolves a bare weekday or a date without a year to the coming one; in a recap a
+    future day means the most recent past one. `since` (the couple's first evening) keeps a
+    window from starting before they did.
+    """
     now = now.astimezone(UTC)
     # Whole days: a couple who answered last Sunday at 8 and asks this Sunday at 7 still hears it.
     recent = Window(_midnight(now.date() - timedelta(days=RECAP_DEFAULT_DAYS)), now, "recent")
-    if not value:
-        return recent
-    try:
-        window = _parse_period(value.strip().upper())
-    except ValueError:
-        return recent
-    if window is None:
-        return recent
+    window = recent
+    if value:
+        try:
+            window = _parse_period(value.strip().upper()) or recent
+        except (ValueError, OverflowError):
+            window = recent
+    if window.kind == "day" and window.start > now:
+        window = _most_recent_past(window, now)
     if window.start >= now:  # the future: nothing said yet
-        return Window(window.start, window.start, window.kind)
-    if window.kind == "week" and window.until >= now - timedelta(days=RECAP_DEFAULT_DAYS):
+        window = Window(window.start, window.start, window.kind)
+    elif window.kind == "week" and window.until >= now - timedelta(days=RECAP_DEFAULT_DAYS):
         # "What did we say last week" on a Saturday means the last few days too:
         # read from the start of that week up to now, newest first.
-        return Window(window.start, now, "since")
-    return Window(window.start, min(window.until, now), window.kind)
+        window = Window(window.start, now, "since")
+    else:
+        window = Window(window.start, min(window.until, now), window.kind)
+    if since is not None and window.start < since <= window.until:
+        start = _midnight(since.astimezone(UTC).date())
+        kind = "since_start" if window.kind in ("since", "recent", "week") else window.kind
+        window = Window(max(window.start, start), window.until, kind)
+    return window
+
+
+def _most_recent_past(window: Window, now: datetime) -> Window:
+    """A day Alexa placed in the future: last week's weekday, or last year's date."""
+    ahead = window.start - now
+    back = timedelta(days=7) if ahead <= timedelta(days=7) else None
+    if back is not None:
+        return Window(window.start - back, window.until - back, window.kind)
+    day = window.start.date()
+    try:
+        earlier = day.replace(year=day.year - 1)
+    except ValueError:  # February 29th
+        earlier = day.replace(year=day.year - 1, day=28)
+    return Window(_midnight(earlier), _midnight(earlier + timedelta(days=1)), window.kind)
 
 
 def _midnight(day: date) -> datetime:

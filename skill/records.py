@@ -1,8 +1,7 @@
 """Typed records: the household profile and stored answers, with their one field mapping.
 
-`Profile.to_dict`/`from_dict` name the profile's fields once; the session carries that dict
-and the store (skill.store.items) wraps it with the table's keys. Answers are only stored,
-so their mapping lives in skill.store.items.
+`to_dict`/`from_dict` name each record's fields once; the session carries those dicts
+and the store (skill.store.items) wraps them with the table's keys.
 """
 
 from __future__ import annotations
@@ -31,11 +30,17 @@ class CurrentQuestion:
     stage: int
     day: date
     answered: tuple[str, ...] = ()
+    order: tuple[str, ...] = PARTNERS  # who answers first tonight
 
     @property
     def pending(self) -> str | None:
         """The next partner to answer, or None when both have."""
-        return next((p for p in PARTNERS if p not in self.answered), None)
+        return next((p for p in self.order if p not in self.answered), None)
+
+    def first(self, partner: str) -> CurrentQuestion:
+        """The same question with `partner` answering before whoever has not answered yet."""
+        rest = tuple(p for p in self.order if p != partner)
+        return replace(self, order=(partner, *rest))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,15 +48,18 @@ class CurrentQuestion:
             "stage": self.stage,
             "day": self.day.isoformat(),
             "answered": list(self.answered),
+            "order": list(self.order),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CurrentQuestion:
+        order = tuple(str(p) for p in data.get("order", PARTNERS))
         return cls(
             question_id=str(data["question_id"]),
             stage=int(data["stage"]),
             day=date.fromisoformat(str(data["day"])),
             answered=tuple(str(p) for p in data.get("answered", ())),
+            order=order if sorted(order) == list(PARTNERS) else PARTNERS,
         )
 
 
@@ -69,6 +77,14 @@ class Profile:
     tip_turn: int = 0
     created_at: str = ""
     version: int = 0  # 0 means never stored
+    tip_on: date | None = None  # the last evening a tip was given (at most one a week)
+    reminder_on: date | None = None  # the last evening the stage reminder was said
+    suggested_on: date | None = None  # the last evening a move to the next stage was suggested
+
+    @property
+    def complete(self) -> bool:
+        """Both partners named: onboarding is over (a first name alone is kept meanwhile)."""
+        return bool(self.partner_a and self.partner_b)
 
     def name(self, partner: str) -> str:
         return self.partner_a if partner == "a" else self.partner_b
@@ -95,6 +111,10 @@ class Profile:
             "created_at": self.created_at,
             "version": self.version,
         }
+        for name in ("tip_on", "reminder_on", "suggested_on"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value.isoformat()
         if self.current:
             data["current"] = self.current.to_dict()
         return data
@@ -114,7 +134,14 @@ class Profile:
             tip_turn=int(data.get("tip_turn", 0)),
             created_at=str(data.get("created_at", "")),
             version=int(data.get("version", 0)),
+            tip_on=_day(data.get("tip_on")),
+            reminder_on=_day(data.get("reminder_on")),
+            suggested_on=_day(data.get("suggested_on")),
         )
+
+
+def _day(value: object) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
 
 
 @dataclass(frozen=True)
@@ -134,3 +161,31 @@ class Answer:
     @property
     def day(self) -> date:
         return self.answered_at.astimezone(UTC).date()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer's fields by name: the stored item's body, and the session's last answer."""
+        return {
+            "household_id": self.household_id,
+            "answered_at": iso(self.answered_at),
+            "partner": self.partner,
+            "partner_name": self.partner_name,
+            "stage": self.stage,
+            "question_id": self.question_id,
+            "question_text": self.question_text,
+            "text": self.text,
+            "request_id": self.request_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        return cls(
+            household_id=str(data["household_id"]),
+            answered_at=parse_iso(str(data["answered_at"])),
+            partner=str(data["partner"]),
+            partner_name=str(data["partner_name"]),
+            stage=int(data["stage"]),
+            question_id=str(data["question_id"]),
+            question_text=str(data["question_text"]),
+            text=str(data["text"]),
+            request_id=str(data.get("request_id", "")),
+        )

@@ -1,15 +1,20 @@
-"""The ritual's rules as plain functions: which question tonight, progress, stage moves."""
+"""The ritual's rules as plain functions: which question tonight, progress, stage moves.
+
+What is said besides the question is rationed so a year of evenings does not repeat
+itself: the stage description on a stage's first evening, its short reminder and a
+growth tip each at most once a week, and a suggestion to move on at most once a week.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from skill.content import STAGE_COUNT, Content, Question
 from skill.records import PARTNERS, CurrentQuestion, Profile
 
 SUGGEST_NEXT_AFTER = 7  # questions both answered in a stage before we suggest moving on
-SUGGEST_AGAIN_EVERY = 5
+WEEK = 7  # days between reminders, tips and suggestions
 
 
 @dataclass(frozen=True)
@@ -20,10 +25,12 @@ class Tonight:
     question: Question
     status: str  # "new": just chosen; "resume": one partner still to answer; "done": both answered
     first_in_stage: bool = False
+    reminder: bool = False  # say the stage's one-line reminder
+    tip: str | None = None  # the growth tip to give, if one is due
 
 
 def tonight(profile: Profile, content: Content, day: date) -> Tonight:
-    """Same question all day; a new day takes the stage's next unasked question."""
+    """Same question all evening; a new evening takes the stage's next unasked question."""
     current = profile.current
     if current and current.day == day:
         question = content.question(current.question_id)
@@ -33,8 +40,11 @@ def tonight(profile: Profile, content: Content, day: date) -> Tonight:
     return next_question(profile, content, day)
 
 
-def next_question(profile: Profile, content: Content, day: date) -> Tonight:
-    """Pick the stage's next unasked question (bank order: lighter first) and record it."""
+def next_question(profile: Profile, content: Content, day: date, *, extras: bool = True) -> Tonight:
+    """Pick the stage's next unasked question (bank order) and record it.
+
+    `extras` False (a skip): just the question, no reminder or tip said again.
+    """
     stage = profile.stage
     bank = content.questions[stage]
     asked = profile.asked_in(stage)
@@ -46,30 +56,57 @@ def next_question(profile: Profile, content: Content, day: date) -> Tonight:
     updated = profile.with_changes(
         asked={**profile.asked, stage: (*asked, question.id)},
         current=CurrentQuestion(question_id=question.id, stage=stage, day=day),
-        tip_turn=profile.tip_turn if first_in_stage else profile.tip_turn + 1,
     )
-    return Tonight(profile=updated, question=question, status="new", first_in_stage=first_in_stage)
+    reminder, tip_text = False, None
+    if first_in_stage:
+        updated = updated.with_changes(reminder_on=day)  # the description says it all
+    elif extras:
+        if _due(profile.reminder_on, day):
+            reminder = True
+            updated = updated.with_changes(reminder_on=day)
+        if _due(profile.tip_on, day):
+            tips = content.stage(stage).tips
+            tip_text = tips[profile.tip_turn % len(tips)]
+            updated = updated.with_changes(tip_on=day, tip_turn=profile.tip_turn + 1)
+    return Tonight(
+        profile=updated,
+        question=question,
+        status="new",
+        first_in_stage=first_in_stage,
+        reminder=reminder,
+        tip=tip_text,
+    )
 
 
-def tip(profile: Profile, content: Content) -> str:
-    """Growth tips rotate, one per question."""
+def another_question(profile: Profile, content: Content, day: date) -> Tonight:
+    """A skip: the next question, with nothing said again."""
+    return next_question(profile, content, day, extras=False)
+
+
+def _due(last: date | None, day: date) -> bool:
+    return last is None or (day - last).days >= WEEK or day < last
+
+
+def current_tip(profile: Profile, content: Content) -> str:
+    """The tip the couple heard most recently (or the first one), for "what stage are we in"."""
     tips = content.stage(profile.stage).tips
-    return tips[profile.tip_turn % len(tips)]
+    return tips[max(profile.tip_turn - 1, 0) % len(tips)]
 
 
-def record_answer(profile: Profile, partner: str) -> Profile:
-    """Mark a partner's answer to the current question; count the question once both answered."""
+def record_answer(profile: Profile, partner: str, day: date | None = None) -> Profile:
+    """Mark a partner's answer; once both answered, count it and maybe note a suggestion."""
     current = profile.current
     if current is None or partner in current.answered:
         return profile
     answered = tuple(p for p in PARTNERS if p in current.answered or p == partner)
     completed = dict(profile.completed)
+    changed = profile.with_changes(current=replace(current, answered=answered))
     if len(answered) == len(PARTNERS):
         completed[current.stage] = completed.get(current.stage, 0) + 1
-    return profile.with_changes(
-        current=CurrentQuestion(current.question_id, current.stage, current.day, answered),
-        completed=completed,
-    )
+        changed = changed.with_changes(completed=completed)
+        if day is not None and suggests_next_stage(changed, day):
+            changed = changed.with_changes(suggested_on=day)
+    return changed
 
 
 def pass_question(profile: Profile) -> Profile:
@@ -77,24 +114,20 @@ def pass_question(profile: Profile) -> Profile:
     current = profile.current
     if current is None:
         return profile
-    return profile.with_changes(
-        current=CurrentQuestion(current.question_id, current.stage, current.day, PARTNERS)
-    )
+    return profile.with_changes(current=replace(current, answered=PARTNERS))
 
 
-def suggests_next_stage(profile: Profile) -> bool:
-    """After enough shared questions, suggest (never make) a move to the next stage."""
+def suggests_next_stage(profile: Profile, day: date) -> bool:
+    """After enough shared questions, suggest (never make) a move, at most once a week."""
     done = profile.completed_in(profile.stage)
     if profile.stage >= STAGE_COUNT or done < SUGGEST_NEXT_AFTER:
         return False
-    return (done - SUGGEST_NEXT_AFTER) % SUGGEST_AGAIN_EVERY == 0
+    return _due(profile.suggested_on, day)
 
 
 def change_stage(profile: Profile, stage: int) -> Profile:
-    """Move to a stage; a half-answered question stays so the other partner can finish it."""
-    current = profile.current
-    keep = current if current and current.answered and current.pending else None
-    return profile.with_changes(stage=stage, current=keep)
+    """Move to a stage; tonight's question stays tonight's, answered or not."""
+    return profile.with_changes(stage=stage)
 
 
 def valid_stage(number: int | None) -> bool:

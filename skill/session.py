@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from skill.records import Profile
+from skill.records import Answer, Profile
 
 
 class Moment(StrEnum):
@@ -19,6 +19,7 @@ class Moment(StrEnum):
     RECAP_MORE = "recap_more"  # "would you like to hear more?"
     RECAP_TODAY = "recap_today"  # both answered: "want to hear tonight's answers?"
     STAGE_CONFIRM = "stage_confirm"  # "move to stage N?"
+    RENAME = "rename"  # a known couple's new names
 
 
 @dataclass
@@ -34,6 +35,8 @@ class SessionState:
     recap_until: str | None = None
     last_speech: str | None = None  # SSML, for "repeat"
     last_reprompt: str | None = None
+    last_answer: Answer | None = None  # the answer last said back, for "that's not what I said"
+    correcting: bool = False  # the awaited answer replaces `last_answer`
 
     def to_attributes(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -46,6 +49,8 @@ class SessionState:
             "recap_until": self.recap_until,
             "last_speech": self.last_speech,
             "last_reprompt": self.last_reprompt,
+            "last_answer": self.last_answer.to_dict() if self.last_answer else None,
+            "correcting": self.correcting,
         }
         return {k: v for k, v in data.items() if v not in (None, [], False)}
 
@@ -67,6 +72,8 @@ class SessionState:
                 recap_until=_text(data.get("recap_until")),
                 last_speech=_text(data.get("last_speech")),
                 last_reprompt=_text(data.get("last_reprompt")),
+                last_answer=Answer.from_dict(last) if (last := data.get("last_answer")) else None,
+                correcting=data.get("correcting") is True,
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return cls()

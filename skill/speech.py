@@ -83,3 +83,21 @@ class Speech:
             else:
                 out.append(escape(part))
         return " ".join(out)
+
+
+READBACK_WORDS = 15  # an answer said back after it is given
+RECAP_WORDS = 40  # an answer read in a recap
+
+
+def shorten(text: str, words: int) -> tuple[str, bool]:
+    """The first `words` words of an answer (never cut mid-word), and whether it was cut."""
+    parts = text.split()
+    if len(parts) <= words:
+        return " ".join(parts), False
+    kept = parts[:words]
+    # End at a natural pause when one falls in the last third of what is kept.
+    for i in range(len(kept) - 1, (2 * words) // 3, -1):
+        if kept[i].endswith((",", ";", ".", "!", "?")):
+            kept = kept[: i + 1]
+            break
+    return " ".join(kept).rstrip(",;:.!?…-— "), True

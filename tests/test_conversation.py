@@ -12,7 +12,7 @@ from skill.config import Settings
 from skill.content import load_content
 from skill.records import Answer, Profile
 from skill.ritual import SUGGEST_NEXT_AFTER
-from skill.speech import MAX_ANSWER_CHARS
+from skill.speech import MAX_ANSWER_CHARS, RECAP_WORDS, shorten
 from skill.store import StorageError
 from skill.store.sqlite import SqliteStore
 from tests.conversation import Couple, Reply
@@ -77,11 +77,11 @@ def test_two_answers_are_stored_with_partner_stage_question_and_time(
 ) -> None:
     couple.onboard()
     first = couple.answer("the way you laugh at your own jokes")
-    assert (
-        says(first, "answer.thanks_first", name="Sam", other="Alex") and first.elicits == "answer"
-    )
+    assert says(first, "answer.heard", name="Sam", answer="the way you laugh at your own jokes")
+    assert says(first, "answer.next_turn", other="Alex") and first.elicits == "answer"
     second = couple.answer("your patience")
-    assert says(second, "answer.thanks_second", name="Alex") and second.ended
+    assert says(second, "answer.heard", name="Alex", answer="your patience")
+    assert says(second, "answer.both_saved") and second.ended
     answers = sorted(stored(app), key=lambda a: a.answered_at)
     assert [(a.partner, a.partner_name, a.stage, a.question_id, a.text) for a in answers] == [
         ("a", "Sam", 1, "attraction-01", "the way you laugh at your own jokes"),
@@ -100,11 +100,9 @@ def test_a_returning_couple_is_greeted_by_name_and_never_onboarded_again(couple:
     assert says(welcome, "launch.welcome_back", name_a="Sam", name_b="Alex")
     assert not says(welcome, "onboarding.ask_first_name")
     assert BANK[1][1] in welcome.text  # the next question of the stage
-    assert (
-        CONTENT.stage(1).reminder in welcome.text
-        and CONTENT.stage(1).description not in welcome.text
-    )
-    assert any(tip in welcome.text for tip in CONTENT.stage(1).tips)
+    assert CONTENT.stage(1).description not in welcome.text  # that was for the first evening
+    assert CONTENT.stage(1).reminder not in welcome.text  # the description said it yesterday
+    assert any(tip in welcome.text for tip in CONTENT.stage(1).tips)  # the week's tip
 
 
 def test_one_shot_question_for_a_new_couple_onboards_briefly_first(couple: Couple) -> None:
@@ -142,15 +140,24 @@ def test_no_question_repeats_until_the_stage_bank_is_used_up(couple: Couple) -> 
     assert heard[-1] == BANK[2][0]  # then the bank starts again
 
 
-def test_growth_tips_rotate(couple: Couple) -> None:
+def test_a_tip_comes_at_most_once_a_week_and_they_rotate(couple: Couple) -> None:
+    """A replayed year of nightly evenings: one tip a week, never the same tip twice running."""
+    tips = CONTENT.stage(1).tips
     couple.onboard()
-    couple.later(days=1)
-    tips = []
-    for _ in range(len(CONTENT.stage(1).tips)):
-        reply = couple.intent("TonightQuestionIntent", new_session=True)
-        tips.append(next(t for t in CONTENT.stage(1).tips if t in reply.text))
+    heard: list[tuple[int, str]] = []
+    for night in range(1, 366):
         couple.later(days=1)
-    assert sorted(tips) == sorted(CONTENT.stage(1).tips)
+        reply = couple.intent("TonightQuestionIntent", new_session=True)
+        said = [t for t in tips if t in reply.text]
+        heard += [(night, t) for t in said]
+        reminders = CONTENT.stage(1).reminder in reply.text
+        assert len(said) <= 1 and (not reminders or night % 7 == 0)
+    nights = [night for night, _ in heard]
+    assert all(b - a >= 7 for a, b in zip(nights, nights[1:], strict=False))
+    assert len(heard) >= 50  # about weekly
+    said_in_order = [t for _, t in heard]
+    assert all(a != b for a, b in zip(said_in_order, said_in_order[1:], strict=False))
+    assert set(said_in_order) == set(tips)
 
 
 def test_skip_before_anyone_answers_gives_another_question(couple: Couple) -> None:
@@ -228,7 +235,7 @@ def test_last_week_on_a_saturday_includes_the_days_since(couple: Couple) -> None
     couple.answer("this week alex")
     couple.later(days=5)  # Saturday: Alexa sends "last week" as 2026-W46
     recap = couple.intent("RecapIntent", new_session=True, period="2026-W46")
-    assert says(recap, "recap.intro", period="since Monday, November 9")
+    assert says(recap, "recap.intro", period="since you started, on Monday, November 16")
     assert "this week sam" in recap.text
 
 
@@ -280,8 +287,13 @@ def test_moving_to_the_next_stage_needs_a_yes(couple: Couple) -> None:
     couple.intent("ChangeStageIntent", new_session=True, stage_number="3")
     moved = couple.intent("AMAZON.YesIntent")
     assert says(moved, "stage.changed", number=3, stage_name=CONTENT.stage(3).name)
-    question = couple.intent("AMAZON.YesIntent")
-    assert CONTENT.stage(3).description in question.text and BANK[3][0] in question.text
+    question = couple.intent("AMAZON.YesIntent")  # tonight's unanswered question is kept
+    assert says(question, "question.resume", question=BANK[1][0], name="Sam")
+    couple.answer("a")
+    couple.answer("b")
+    couple.later(days=1)
+    next_night = couple.intent("TonightQuestionIntent", new_session=True)
+    assert CONTENT.stage(3).description in next_night.text and BANK[3][0] in next_night.text
 
 
 @pytest.mark.parametrize("value", ["7", "0", "-1", "two and a half", None])
@@ -335,10 +347,20 @@ def test_help_otherwise_explains_and_asks(couple: Couple) -> None:
     assert says(reply, "help.general") and not reply.ended
 
 
-def test_repeat_says_the_last_thing_again(couple: Couple) -> None:
-    question = couple.onboard()
+def test_repeat_restates_the_question_and_whose_turn_it_is(couple: Couple) -> None:
+    couple.onboard()
+    couple.answer("first")
     again = couple.intent("AMAZON.RepeatIntent")
-    assert again.ssml == question.ssml and again.elicits == "answer"
+    assert says(again, "question.restate", question=BANK[1][0], name="Alex")
+    assert again.elicits == "answer"
+
+
+def test_repeat_after_a_skip_restates_the_new_question_only(couple: Couple) -> None:
+    couple.onboard()
+    couple.intent("SkipIntent")
+    again = couple.intent("AMAZON.RepeatIntent")
+    assert says(again, "question.restate", question=BANK[1][1], name="Sam")
+    assert not says(again, "skip.another")
 
 
 def test_fallback_while_answering_explains_how_to_answer(couple: Couple) -> None:
@@ -398,7 +420,8 @@ def test_a_5000_character_answer_is_trimmed_not_dropped(couple: Couple, app: Sta
     assert 0 < len(kept.text) <= MAX_ANSWER_CHARS
     assert long_answer.startswith(kept.text.rstrip("…"))
     recap = couple.intent("RecapIntent", new_session=True, period=None)
-    assert kept.text in recap.text
+    spoken, cut = shorten(kept.text, RECAP_WORDS)
+    assert cut and says(recap, "recap.said_long", name="Sam", answer=spoken)
 
 
 def test_three_pages_of_maximum_answers_stay_within_alexas_limits(couple: Couple) -> None:

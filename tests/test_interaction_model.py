@@ -30,6 +30,8 @@ MAIN_INTENTS = (
     "SkipIntent",
     "NamesIntent",
     "ChooseStageIntent",
+    "RecapLastTimeIntent",
+    "CorrectAnswerIntent",
 )
 
 

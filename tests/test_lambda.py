@@ -73,7 +73,7 @@ def test_the_whole_conversation_through_lambda_handler_on_dynamodb(
         assert trips.take() <= most, label
     couple.later(days=1)
     recap = couple.intent("RecapIntent", new_session=True, period=None)
-    assert trips.take() <= 1, "one-shot recap"
+    assert trips.take() <= 2, "one-shot recap"  # the profile (current names, first evening) + Query
     assert 'Sam said: your laugh & your "terrible" puns.' in recap.text
     assert "Alex said: how you listen." in recap.text
     question = couple.intent("TonightQuestionIntent", new_session=True)

@@ -64,6 +64,7 @@ REACH: dict[Moment, Callable[[Couple], object]] = {
     Moment.RECAP_MORE: _to_recap_more,
     Moment.RECAP_TODAY: _to_recap_today,
     Moment.STAGE_CONFIRM: _to_stage_confirm,
+    Moment.RENAME: lambda c: (c.onboard(), c.answer("change our names")),
 }
 
 
@@ -121,13 +122,21 @@ def test_help_and_a_miss_explain_the_moment_and_ask_it_again(
         assert reply.elicits == row.elicit[1]
 
 
-@pytest.mark.parametrize("moment", list(Moment))
+@pytest.mark.parametrize("moment", [m for m in Moment if m != Moment.ANSWER])
 def test_repeat_says_the_same_thing_and_keeps_waiting(couple: Couple, moment: Moment) -> None:
     REACH[moment](couple)
     before = dict(couple.device.attributes)
     reply = couple.intent("AMAZON.RepeatIntent")
     assert reply.ssml == f"<speak>{before['last_speech']}</speak>"
     assert couple.device.attributes.get("awaiting") == moment.value
+
+
+def test_repeat_while_an_answer_is_awaited_restates_the_question(couple: Couple) -> None:
+    REACH[Moment.ANSWER](couple)
+    reply = couple.intent("AMAZON.RepeatIntent")
+    question = CONTENT.questions[1][0].text
+    assert said(reply, "question.restate", question=question, name="Sam")
+    assert couple.device.attributes.get("awaiting") == Moment.ANSWER.value
 
 
 @pytest.mark.parametrize("moment", [m for m in Moment if MOMENTS[m].yes is None])

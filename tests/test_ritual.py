@@ -174,13 +174,23 @@ def test_a_question_counts_once_both_partners_answered() -> None:
 
 
 @pytest.mark.parametrize(
-    ("done", "stage", "suggest"),
-    [(6, 1, False), (7, 1, True), (8, 1, False), (12, 1, True), (7, 6, False)],
+    ("done", "stage", "last", "suggest"),
+    [
+        (6, 1, None, False),
+        (7, 1, None, True),
+        (8, 1, 1, False),  # suggested yesterday
+        (9, 1, 6, False),  # six days ago
+        (10, 1, 7, True),  # a week ago
+        (7, 6, None, False),  # no stage after six
+    ],
 )
-def test_suggestions_come_now_and_then(done: int, stage: int, suggest: bool) -> None:
-    assert (
-        suggests_next_stage(Profile("h", "A", "B", stage=stage, completed={stage: done})) is suggest
-    )
+def test_a_move_is_suggested_at_most_weekly(
+    done: int, stage: int, last: int | None, suggest: bool
+) -> None:
+    today = date(2026, 11, 21)
+    suggested = today - timedelta(days=last) if last is not None else None
+    profile = Profile("h", "A", "B", stage=stage, completed={stage: done}, suggested_on=suggested)
+    assert suggests_next_stage(profile, today) is suggest
 
 
 @given(st.text(max_size=6000))

@@ -58,13 +58,23 @@ class Content:
     def variants(self, key: str) -> tuple[str, ...]:
         return self.prompts[key]
 
-    def choose(self, key: str, seed: str = "") -> int:
-        """Which variant of a prompt to use: a stable hash of the seed (the request ID)."""
-        return zlib.crc32(f"{seed}:{key}".encode()) % len(self.prompts[key])
+    def choose(self, key: str, seed: str = "", *, rotation: int | None = None) -> int:
+        """Which variant of a prompt to use.
 
-    def say(self, key: str, seed: str = "", **values: object) -> str:
+        With a `rotation` (the evening's day number), variants take turns night after
+        night, so a nightly line repeats only after as many nights as it has variants;
+        otherwise a stable hash of the seed (the request ID) picks one.
+        """
+        count = len(self.prompts[key])
+        if rotation is not None:
+            return (rotation + zlib.crc32(key.encode())) % count
+        return zlib.crc32(f"{seed}:{key}".encode()) % count
+
+    def say(
+        self, key: str, *, seed: str = "", rotation: int | None = None, **values: object
+    ) -> str:
         """One variant of a prompt, chosen by `choose`, filled in."""
-        return self.prompts[key][self.choose(key, seed)].format(**values)
+        return self.prompts[key][self.choose(key, seed, rotation=rotation)].format(**values)
 
 
 def _read(locale: str, name: str) -> object:

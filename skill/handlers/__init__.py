@@ -1,13 +1,15 @@
 """Handler order, in one place: specific before general, fallback last.
 
-Where things live: onboarding (names, where to start), tonight (the question, answers,
-skipping), stages, recap; moments (what yes, no, help and a miss do at each point where
+Where things live: onboarding (meeting a couple), names (hearing them, renaming), tonight
+(the question, skipping, the wrap-up), answers (storing, saying back, correcting, and
+what is not an answer), stages, recap; moments (what yes, no, help and a miss do at each point where
 the skill waits); conversation (those generic intents); turn (one request's state);
 interceptors (session load and save); events and errors.
 """
 
 from __future__ import annotations
 
+from skill.handlers.answers import AnswerHandler, CorrectAnswerHandler
 from skill.handlers.conversation import (
     FallbackHandler,
     HelpHandler,
@@ -21,11 +23,10 @@ from skill.handlers.conversation import (
 from skill.handlers.errors import CatchAllErrorHandler, ErrorHandler, StorageErrorHandler
 from skill.handlers.events import SkillDisabledHandler, SkillEventHandler
 from skill.handlers.interceptors import SessionInterceptor, TurnInterceptor
-from skill.handlers.onboarding import NamesHandler
-from skill.handlers.recap import RecapHandler
+from skill.handlers.names import NamesHandler
+from skill.handlers.recap import RecapHandler, RecapLastTimeHandler
 from skill.handlers.stages import ChangeStageHandler, ChooseStageHandler, StageInfoHandler
 from skill.handlers.tonight import (
-    AnswerHandler,
     LaunchHandler,
     SkipHandler,
     TonightQuestionHandler,
@@ -40,11 +41,13 @@ REQUEST_HANDLERS: tuple[type[Handler], ...] = (
     LaunchHandler,
     TonightQuestionHandler,
     AnswerHandler,
+    CorrectAnswerHandler,
     NamesHandler,
     ChooseStageHandler,
     StageInfoHandler,
     ChangeStageHandler,
     RecapHandler,
+    RecapLastTimeHandler,
     SkipHandler,
     YesHandler,
     NoHandler,

@@ -13,7 +13,9 @@ from ask_sdk_model.response import Response
 
 from skill.content import supports_locale
 from skill.handlers.moments import ask_again, on_no, on_yes
-from skill.handlers.turn import Handler, request_type
+from skill.handlers.onboarding import keep_first_name
+from skill.handlers.tonight import restate
+from skill.handlers.turn import Handler, Turn, request_type
 from skill.session import Moment
 
 log = logging.getLogger("stagewise")
@@ -53,13 +55,17 @@ class NoHandler(Handler):
 
 
 class RepeatHandler(Handler):
-    """Say the last thing again."""
+    """Tonight's question again (and whose turn) while it is open; else the last thing said."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("AMAZON.RepeatIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
+        if turn.state.moment == Moment.ANSWER:
+            restated = restate(turn)
+            if restated is not None:
+                return restated
         if turn.state.last_speech:
             return turn.replay()
         return ask_again(turn, "help")
@@ -75,8 +81,25 @@ class HelpHandler(Handler):
         return ask_again(self.turn(handler_input), "help")
 
 
+def stop(turn: Turn) -> Response:
+    """Close warmly; a half-answered question waits, and a first name heard is kept."""
+    if turn.state.moment == Moment.NAME and keep_first_name(turn) is not None:
+        return turn.close(turn.speech("onboarding.kept_name", name_a=turn.state.names[0]))
+    profile = turn.state.profile
+    current = profile.current if profile else None
+    waiting = turn.state.moment == Moment.ANSWER
+    if profile and current and current.answered and current.pending and waiting:
+        speech = turn.speech(
+            "goodbye.answer_saved",
+            name=profile.name(current.answered[0]),
+            other=profile.name(current.pending),
+        )
+        return turn.close(speech)
+    return turn.close(turn.speech("goodbye.general"))
+
+
 class StopHandler(Handler):
-    """Stop, cancel and home: close warmly; a half-answered question waits for later today."""
+    """Stop, cancel and home."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return any(
@@ -85,18 +108,7 @@ class StopHandler(Handler):
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        profile = turn.state.profile
-        current = profile.current if profile else None
-        waiting = turn.state.moment == Moment.ANSWER
-        if profile and current and current.answered and current.pending and waiting:
-            speech = turn.speech(
-                "goodbye.answer_saved",
-                name=profile.name(current.answered[0]),
-                other=profile.name(current.pending),
-            )
-            return turn.close(speech)
-        return turn.close(turn.speech("goodbye.general"))
+        return stop(self.turn(handler_input))
 
 
 class SessionEndedHandler(Handler):
@@ -109,6 +121,9 @@ class SessionEndedHandler(Handler):
         error = getattr(handler_input.request_envelope.request, "error", None)
         if error is not None:  # Alexa rejected one of our responses: the operator must know
             log.warning("session ended by an Alexa error: %s", getattr(error, "object_type", error))
+        turn = self.turn(handler_input)
+        if turn.state.moment == Moment.NAME:  # they walked away after one name: keep it
+            keep_first_name(turn)
         return handler_input.response_builder.response
 
 

@@ -105,6 +105,14 @@ MOMENTS: dict[Moment, Row] = {
         yes=apply_change,
         no=keep_stage,
     ),
+    Moment.RENAME: Row(
+        question="rename.need_both",
+        help="help.rename",
+        fallback="fallback.rename",
+        unclear="unclear.rename",
+        elicit=("NamesIntent", "first_name"),
+        no=goodbye,
+    ),
 }
 
 # With no moment open: what help, a miss and a stray yes say, and the question they ask.

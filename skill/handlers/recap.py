@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
@@ -13,9 +13,10 @@ from skill.handlers.turn import Handler, Turn
 from skill.periods import RECAP_QUESTIONS_PER_TURN, Window, group_answers, recap_window
 from skill.records import iso, parse_iso
 from skill.session import Moment
-from skill.speech import Speech
+from skill.speech import RECAP_WORDS, Speech, shorten
 
 RECAP_FETCH = RECAP_QUESTIONS_PER_TURN * 2 + 2  # enough for three questions and a sign of more
+LAST_TIME_DAYS = 3660  # "last time" looks back at most ten years when the start is unknown
 
 
 def period_phrase(turn: Turn, window: Window) -> str:
@@ -23,7 +24,7 @@ def period_phrase(turn: Turn, window: Window) -> str:
     start = window.start
     if window.kind == "day" and start.date() == turn.day:
         return turn.line("period.today")
-    if window.kind in ("day", "week", "weekend", "since"):
+    if window.kind in ("day", "week", "weekend", "since", "since_start"):
         return turn.line(
             f"period.{window.kind}",
             weekday=start.strftime("%A"),
@@ -46,8 +47,10 @@ def when_phrase(turn: Turn, day: date) -> str:
     return turn.line("when.day", weekday=day.strftime("%A"), month=day.strftime("%B"), day=day.day)
 
 
-def read_recap(turn: Turn, window: Window, *, first_page: bool) -> Response:
-    """Read up to three questions with both answers, newest first, then offer more."""
+def read_recap(
+    turn: Turn, window: Window, *, first_page: bool, last_time: bool = False
+) -> Response:
+    """Read up to three evenings with both answers, newest first, then offer more."""
     answers = turn.services.store.answers(
         turn.household_id, start=window.start, until=window.until, limit=RECAP_FETCH
     )
@@ -55,25 +58,37 @@ def read_recap(turn: Turn, window: Window, *, first_page: bool) -> Response:
     more = len(items) > RECAP_QUESTIONS_PER_TURN
     if len(answers) == RECAP_FETCH:
         items, more = items[:-1], True  # the oldest group may be cut short: keep it for next time
+    if last_time:
+        items, more = items[:1], False
     shown = items[:RECAP_QUESTIONS_PER_TURN]
     if not shown:
         turn.state.recap_start = turn.state.recap_until = None
+        if last_time:
+            return offer_question(turn, turn.speech("recap.nothing_yet"))
         if first_page:
             return offer_question(
                 turn, turn.speech("recap.empty", period=period_phrase(turn, window))
             )
         return turn.close(turn.speech("recap.no_more", "goodbye.general"))
     speech = Speech()
-    if first_page:
+    if last_time:
+        speech.say(turn.line("recap.last_time"))
+    elif first_page:
         speech.say(turn.line("recap.intro", period=period_phrase(turn, window)))
+    one_day = window.kind == "day" and not last_time  # the date was just said: not again
+    couple = turn.household.couple()
     for item in shown:
-        speech.pause(400).say(
-            turn.line(
-                "recap.question", when=when_phrase(turn, item.day), question=item.question_text
-            )
-        )
+        if one_day:
+            heading = turn.line("recap.question_same_day", question=item.question_text)
+        else:
+            when = when_phrase(turn, item.day)
+            heading = turn.line("recap.question", when=when, question=item.question_text)
+        speech.pause(400).say(heading)
         for answer in item.answers:
-            speech.say(turn.line("recap.said", name=answer.partner_name, answer=answer.text))
+            name = couple.name(answer.partner) if couple else answer.partner_name
+            text, cut = shorten(answer.text, RECAP_WORDS)
+            key = "recap.said_long" if cut else "recap.said"
+            speech.say(turn.line(key, name=name, answer=text))
     if more:
         oldest = min(a.answered_at for item in shown for a in item.answers)
         turn.state.recap_start, turn.state.recap_until = iso(window.start), iso(oldest)
@@ -107,4 +122,29 @@ class RecapHandler(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
-        return read_recap(turn, recap_window(turn.slot("period"), turn.now), first_page=True)
+        window = recap_window(turn.slot("period"), turn.now, since=first_evening(turn))
+        return read_recap(turn, window, first_page=True)
+
+
+class RecapLastTimeHandler(Handler):
+    """ "What did we say last time": the most recent evening with answers, however long ago."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("RecapLastTimeIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
+        start = first_evening(turn) or turn.now - timedelta(days=LAST_TIME_DAYS)
+        window = Window(start, turn.now, "recent")
+        return read_recap(turn, window, first_page=True, last_time=True)
+
+
+def first_evening(turn: Turn) -> datetime | None:
+    """When the couple started: a recap never reaches back before it."""
+    couple = turn.household.couple()
+    if couple is None or not couple.created_at:
+        return None
+    try:
+        return parse_iso(couple.created_at)
+    except ValueError:
+        return None

@@ -7,11 +7,11 @@ from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model.response import Response
 
 from skill.content import STAGE_COUNT
-from skill.handlers.onboarding import start_onboarding
+from skill.handlers.onboarding import back_to_onboarding, start_onboarding
 from skill.handlers.tonight import begin_at_stage, offer_question, stage_description
 from skill.handlers.turn import Handler, Turn
 from skill.records import Profile
-from skill.ritual import change_stage, tip, valid_stage
+from skill.ritual import change_stage, current_tip, valid_stage
 from skill.session import Moment
 from skill.speech import Speech
 
@@ -50,7 +50,7 @@ def apply_change(turn: Turn) -> Response:
     """The couple said yes to a stage change."""
     number = turn.state.target_stage
     turn.state.target_stage = None
-    if turn.household.profile() is None or number is None or not valid_stage(number):
+    if turn.household.couple() is None or number is None or not valid_stage(number):
         return offer_question(turn, Speech())
     turn.household.change(lambda profile: change_stage(profile, number))
     stage = turn.content.stage(number)
@@ -62,7 +62,7 @@ def apply_change(turn: Turn) -> Response:
 def keep_stage(turn: Turn) -> Response:
     """The couple said no to a stage change."""
     turn.state.target_stage = None
-    profile = turn.household.profile()
+    profile = turn.household.couple()
     number = profile.stage if profile else 1
     name = turn.content.stage(number).name
     return offer_question(turn, turn.speech("stage.stay", number=number, stage_name=name))
@@ -95,15 +95,18 @@ class StageInfoHandler(Handler):
         if number is not None:
             stage = turn.content.stage(number)
             speech = turn.speech("stage.about", number=number, stage_name=stage.name)
-            speech.extend(stage_description(turn, number))
-            return offer_question(turn, speech.pause(400))
-        profile = turn.household.profile()
+            speech.extend(stage_description(turn, number)).pause(400)
+            return back_to_onboarding(turn, speech) or offer_question(turn, speech)
+        profile = turn.household.couple()
         if profile is None:
             names = ", ".join(f"{s.number}, {s.name}" for s in turn.content.stages)
-            return offer_question(turn, turn.speech("stage.overview", stages=names))
+            speech = turn.speech("stage.overview", stages=names).pause(400)
+            return back_to_onboarding(turn, speech) or offer_question(turn, speech)
         stage = turn.content.stage(profile.stage)
         speech = turn.speech("stage.current", number=stage.number, stage_name=stage.name)
-        speech.say(stage.summary, turn.line("question.tip_intro"), tip(profile, turn.content))
+        speech.say(
+            stage.summary, turn.line("question.tip_intro"), current_tip(profile, turn.content)
+        )
         return offer_question(turn, speech.pause(400))
 
 
@@ -115,7 +118,7 @@ class ChangeStageHandler(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
-        profile = turn.household.profile()
+        profile = turn.household.couple()
         if profile is None:
             return start_onboarding(turn)
         said_number = turn.slot("stage_number") is not None
@@ -132,7 +135,7 @@ class ChooseStageHandler(Handler):
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
         number = turn.number("stage_number")
-        profile = turn.household.profile()
+        profile = turn.household.couple()
         if profile is not None:
             return confirm_change(turn, profile, number)
         if len(turn.state.names) != 2:

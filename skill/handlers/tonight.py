@@ -1,4 +1,4 @@
-"""Tonight's question: launch, asking it, the two answers, skipping, and the wrap-up."""
+"""Tonight's question: launch, asking it, resuming it, skipping it, and the wrap-up."""
 
 from __future__ import annotations
 
@@ -12,18 +12,10 @@ from ask_sdk_model.response import Response
 from skill.content import Content
 from skill.handlers.onboarding import new_profile, start_onboarding
 from skill.handlers.turn import Handler, Turn
-from skill.records import Answer, Profile
-from skill.ritual import (
-    Tonight,
-    next_question,
-    pass_question,
-    record_answer,
-    suggests_next_stage,
-    tip,
-    tonight,
-)
+from skill.records import Profile
+from skill.ritual import Tonight, another_question, pass_question, tonight
 from skill.session import Moment
-from skill.speech import Speech, trim_answer
+from skill.speech import Speech
 
 Chooser = Callable[[Profile, Content, date], Tonight]
 
@@ -59,11 +51,12 @@ def present_tonight(
             speech.say(
                 turn.line("question.stage_intro", number=stage.number, stage_name=stage.name)
             )
-            speech.pause(300).extend(stage_description(turn, stage.number)).pause(500)
-        else:
-            speech.say(stage.reminder, turn.line("question.tip_intro"), tip(profile, turn.content))
-            speech.pause(300)
-        speech.say(turn.line("question.ask", question=question.text)).pause(300)
+            speech.pause(300).extend(stage_description(turn, stage.number)).pause(600)
+        if plan.reminder:
+            speech.say(stage.reminder).pause(400)
+        if plan.tip:
+            speech.say(turn.line("question.tip_intro"), plan.tip).pause(600)
+        speech.say(turn.line("question.ask", question=question.text)).pause(400)
         speech.say(turn.line("question.you_first", name=name))
     return turn.ask(
         speech,
@@ -73,18 +66,36 @@ def present_tonight(
     )
 
 
+def _with_plan(plan: Tonight) -> tuple[Profile, Tonight]:
+    return plan.profile, plan
+
+
 def begin_at_stage(turn: Turn, number: int) -> Response:
     """The couple chose where to start: store them and go straight to tonight's question."""
     return present_tonight(turn, new_profile(turn, number), turn.speech("onboarding.stage_chosen"))
 
 
-def _with_plan(plan: Tonight) -> tuple[Profile, Tonight]:
-    return plan.profile, plan
-
-
 def stage_description(turn: Turn, number: int) -> Speech:
     """A stage's description: its narration clip when one is published, else Alexa's voice."""
     return turn.narrated(f"stage.{number}.description", turn.content.stage(number).description)
+
+
+def restate(turn: Turn, lead: Speech | None = None) -> Response | None:
+    """Tonight's open question again, and whose turn it is; None when no question is open."""
+    profile = turn.household.couple()
+    current = profile.current if profile else None
+    if profile is None or current is None or current.day != turn.day or current.pending is None:
+        return None
+    question = turn.content.question(current.question_id)
+    if question is None:
+        return None
+    name = profile.name(current.pending)
+    speech = (lead or Speech()).say(
+        turn.line("question.restate", question=question.text, name=name)
+    )
+    return turn.ask(
+        speech, turn.speech("answer.reprompt", name=name, question=question.text), Moment.ANSWER
+    )
 
 
 def offer_question(turn: Turn, lead: Speech) -> Response:
@@ -95,16 +106,16 @@ def offer_question(turn: Turn, lead: Speech) -> Response:
 
 def question_or_onboarding(turn: Turn) -> Response:
     """Tonight's question, meeting the couple first if they are new."""
-    profile = turn.household.profile()
+    profile = turn.household.couple()
     if profile is None:
         return start_onboarding(turn, "onboarding.welcome_before_question")
     return present_tonight(turn, profile)
 
 
-def wrap_up(turn: Turn, profile: Profile, lead: Speech) -> Response:
-    """Both partners are done for tonight: thank them and, now and then, suggest moving on."""
-    lead.say(turn.line("answer.talk_together"))
-    if suggests_next_stage(profile):
+def wrap_up(turn: Turn, profile: Profile, lead: Speech, *, suggest: bool = False) -> Response:
+    """Both partners are done for tonight: thank them and, at most weekly, suggest moving on."""
+    lead.pause(300).say(turn.line("answer.talk_together"))
+    if suggest:
         lead.say(
             turn.line(
                 "stage.suggest_next",
@@ -116,6 +127,23 @@ def wrap_up(turn: Turn, profile: Profile, lead: Speech) -> Response:
     return turn.close(lead)
 
 
+def skip(turn: Turn) -> Response:
+    """A new question if nobody answered yet; after one answer, the other partner passes."""
+    profile = turn.household.couple()
+    if profile is None:
+        return start_onboarding(turn, "onboarding.welcome_before_question")
+    current = profile.current
+    if current is None or current.day != turn.day:
+        return present_tonight(turn, profile)
+    if current.pending is None:
+        return turn.close(turn.speech("skip.both_done", "goodbye.general"))
+    if current.answered:
+        profile = turn.household.change(pass_question)
+        name = profile.name(current.pending)
+        return wrap_up(turn, profile, turn.speech("skip.partner_passes", name=name))
+    return present_tonight(turn, profile, turn.speech("skip.another"), choose=another_question)
+
+
 class LaunchHandler(Handler):
     """ "Open Stagewise": onboard a new couple, greet a known one and go to tonight's question."""
 
@@ -124,13 +152,13 @@ class LaunchHandler(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
-        profile = turn.household.profile()
+        profile = turn.household.couple()
         if profile is None:
             return start_onboarding(turn)
         greeting = turn.speech(
             "launch.welcome_back", name_a=profile.partner_a, name_b=profile.partner_b
         )
-        return present_tonight(turn, profile, greeting)
+        return present_tonight(turn, profile, greeting.pause(300))
 
 
 class TonightQuestionHandler(Handler):
@@ -143,54 +171,6 @@ class TonightQuestionHandler(Handler):
         return question_or_onboarding(self.turn(handler_input))
 
 
-class AnswerHandler(Handler):
-    """One partner's spoken answer: stored, then the other partner is asked, then wrap-up."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AnswerIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        profile = turn.household.profile()
-        if profile is None:
-            return start_onboarding(turn, "onboarding.welcome_before_question")
-        current = profile.current
-        if current is None or current.day != turn.day or current.pending is None:
-            return offer_question(turn, turn.speech("answer.nothing_open"))
-        partner = current.pending
-        name = profile.name(partner)
-        question = turn.content.question(current.question_id)
-        question_text = question.text if question else ""
-        text = turn.slot("answer")
-        if text is None:
-            return turn.ask(
-                turn.speech("answer.missed", name=name),
-                turn.speech("answer.reprompt", name=name, question=question_text),
-                Moment.ANSWER,
-            )
-        answer = Answer(
-            household_id=turn.household_id,
-            answered_at=turn.now,
-            partner=partner,
-            partner_name=name,
-            stage=current.stage,
-            question_id=current.question_id,
-            question_text=question_text,
-            text=trim_answer(text),
-            request_id=turn.seed,
-        )
-        profile = turn.household.add_answer(answer, lambda p: record_answer(p, partner))
-        following = profile.current.pending if profile.current else None
-        if following is not None:
-            other = profile.name(following)
-            return turn.ask(
-                turn.speech("answer.thanks_first", name=name, other=other),
-                turn.speech("answer.reprompt", name=other, question=question_text),
-                Moment.ANSWER,
-            )
-        return wrap_up(turn, profile, turn.speech("answer.thanks_second", name=name))
-
-
 class SkipHandler(Handler):
     """ "Another question": a new one if nobody answered yet, else the other partner passes."""
 
@@ -198,17 +178,4 @@ class SkipHandler(Handler):
         return is_intent_name("SkipIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        profile = turn.household.profile()
-        if profile is None:
-            return start_onboarding(turn, "onboarding.welcome_before_question")
-        current = profile.current
-        if current is None or current.day != turn.day:
-            return present_tonight(turn, profile)
-        if current.pending is None:
-            return turn.close(turn.speech("skip.both_done", "goodbye.general"))
-        if current.answered:
-            profile = turn.household.change(pass_question)
-            name = profile.name(current.pending)
-            return wrap_up(turn, profile, turn.speech("skip.partner_passes", name=name))
-        return present_tonight(turn, profile, turn.speech("skip.another"), choose=next_question)
+        return skip(self.turn(handler_input))

@@ -73,6 +73,11 @@ class Household:
             self.state.profile_loaded = True
         return self.state.profile
 
+    def couple(self) -> Profile | None:
+        """The profile once both partners are named; None while they are still being met."""
+        profile = self.profile()
+        return profile if profile is not None and profile.complete else None
+
     def change(self, change: Callable[[Profile], Profile]) -> Profile:
         """Apply a change to the stored profile; return what was stored."""
         stored, _ = self.update(lambda profile: (change(profile), None))
@@ -92,6 +97,13 @@ class Household:
         """Store an answer together with the profile change it makes, in one write."""
         stored, _ = self._retrying(
             lambda profile: (self.store.add_answer(answer, change(profile)), None)
+        )
+        return stored
+
+    def replace_answer(self, old: Answer, new: Answer) -> Profile:
+        """Store a corrected answer in place of the one it corrects."""
+        stored, _ = self._retrying(
+            lambda profile: (self.store.replace_answer(old, new, profile), None)
         )
         return stored
 
@@ -165,11 +177,18 @@ class Turn:
 
     # -- speaking ------------------------------------------------------------------
 
-    def line(self, key: str, **values: object) -> str:
-        return self.content.say(key, seed=self.seed, **values)
+    @property
+    def rotation(self) -> int:
+        """The evening's number: prompt variants take turns from one evening to the next."""
+        return self.day.toordinal()
+
+    def line(self, key: str, *, offset: int = 0, **values: object) -> str:
+        """One variant of a prompt; `offset` varies it within an evening (the second partner)."""
+        index = self.content.choose(key, rotation=self.rotation + offset)
+        return self.content.variants(key)[index].format(**values)
 
     def speech(self, *keys: str, **values: object) -> Speech:
-        return Speech().say(*(self.line(key, **values) for key in keys))
+        return Speech().say(*(self.line(key, offset=0, **values) for key in keys))
 
     def narrated(self, key: str, text: str) -> Speech:
         """Static content: its published narration clip when there is one, else Alexa's voice."""

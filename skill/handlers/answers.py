@@ -1,0 +1,237 @@
+"""The two answers: each one stored, said back, and fixable; anything else is acted on.
+
+While an answer is awaited, Alexa hands over almost anything as the answer. What is not
+an answer ("wait", "what was the question", "Alex goes first", "delete our answers") is
+recognised (skill.not_answers, phrases as data) and acted on, never stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name
+from ask_sdk_model.response import Response
+
+from skill.handlers.conversation import stop
+from skill.handlers.moments import ask_again
+from skill.handlers.onboarding import start_onboarding
+from skill.handlers.tonight import offer_question, restate, skip, wrap_up
+from skill.handlers.turn import Handler, Turn
+from skill.not_answers import NotAnswer, recognise
+from skill.records import Answer, Profile
+from skill.ritual import record_answer
+from skill.session import Moment
+from skill.speech import READBACK_WORDS, Speech, shorten, trim_answer
+
+
+def said_back(turn: Turn, key: str, name: str, text: str) -> Speech:
+    """An answer said back so a mishearing is caught; long ones by their beginning."""
+    short, cut = shorten(text, READBACK_WORDS)
+    if cut and key == "answer.heard":
+        key = "answer.heard_long"
+    return turn.speech(key, name=name, answer=short)
+
+
+def take_answer(turn: Turn, profile: Profile, text: str) -> Response:
+    """Store the awaited answer (or a correction), say it back, then ask the other partner."""
+    current = profile.current
+    assert current is not None  # checked by the caller: tonight's question is open
+    last = turn.state.last_answer
+    if turn.state.correcting and last is not None:
+        corrected = replace(
+            last, text=trim_answer(text), answered_at=turn.now, request_id=turn.seed
+        )
+        profile = turn.household.replace_answer(last, corrected)
+        turn.state.last_answer, turn.state.correcting = corrected, False
+        speech = said_back(turn, "answer.corrected", corrected.partner_name, corrected.text)
+        return _next_partner(turn, profile, speech)
+    partner = current.pending
+    assert partner is not None
+    question = turn.content.question(current.question_id)
+    answer = Answer(
+        household_id=turn.household_id,
+        answered_at=turn.now,
+        partner=partner,
+        partner_name=profile.name(partner),
+        stage=current.stage,
+        question_id=current.question_id,
+        question_text=question.text if question else "",
+        text=trim_answer(text),
+        request_id=turn.seed,
+    )
+    day = turn.day
+    profile = turn.household.add_answer(answer, lambda p: record_answer(p, partner, day))
+    turn.state.last_answer = answer
+    speech = said_back(turn, "answer.heard", answer.partner_name, answer.text)
+    return _next_partner(turn, profile, speech, just_finished=True)
+
+
+def _next_partner(
+    turn: Turn, profile: Profile, speech: Speech, *, just_finished: bool = False
+) -> Response:
+    current = profile.current
+    following = current.pending if current else None
+    if following is not None and current is not None:
+        other = profile.name(following)
+        question = turn.content.question(current.question_id)
+        speech.say(turn.line("answer.next_turn", offset=1, other=other))
+        return turn.ask(
+            speech,
+            turn.speech("answer.reprompt", name=other, question=question.text if question else ""),
+            Moment.ANSWER,
+        )
+    speech.say(turn.line("answer.both_saved"))
+    suggest = just_finished and profile.suggested_on == turn.day
+    return wrap_up(turn, profile, speech, suggest=suggest)
+
+
+def not_an_answer(turn: Turn, profile: Profile, said: NotAnswer) -> Response:
+    """Act on what was said instead of an answer."""
+    name = _pending_name(profile)
+    if said.kind == "repeat":
+        return restate(turn) or offer_question(turn, Speech())
+    if said.kind == "think":
+        return turn.ask(
+            turn.speech("answer.take_time", name=name),
+            turn.speech("answer.reprompt", name=name, question=_question_text(turn, profile)),
+            Moment.ANSWER,
+        )
+    if said.kind == "pass":
+        return skip(turn)
+    if said.kind == "go_first" and said.name:
+        return goes_first(turn, profile, said.name)
+    if said.kind == "correct":
+        return correct(turn, profile)
+    if said.kind == "rename":
+        return turn.ask(turn.speech("rename.ask"), turn.speech("rename.need_both"), Moment.RENAME)
+    if said.kind == "remind":
+        return turn.ask(
+            turn.speech("answer.no_reminders", name=name),
+            turn.speech("answer.how", name=name),
+            Moment.ANSWER,
+        )
+    if said.kind == "delete":
+        return turn.ask(
+            turn.speech("answer.later_for_that", name=name),
+            turn.speech("answer.how", name=name),
+            Moment.ANSWER,
+        )
+    if said.kind == "stop":
+        return stop(turn)
+    return ask_again(turn, "help")
+
+
+def goes_first(turn: Turn, profile: Profile, spoken: str) -> Response:
+    """ "Jordan goes first": that partner answers next, unless they already have."""
+    current = profile.current
+    partner = next((p for p in ("a", "b") if profile.name(p).lower() == spoken.lower()), None)
+    if current is None or partner is None:
+        return ask_again(turn, "unclear")
+    name = profile.name(partner)
+    if partner in current.answered:
+        other = profile.name(current.pending) if current.pending else ""
+        return turn.ask(
+            turn.speech("answer.already_answered", name=name, other=other),
+            turn.speech("answer.how", name=other),
+            Moment.ANSWER,
+        )
+    if current.pending != partner:
+        profile = turn.household.change(
+            lambda p: p.with_changes(current=p.current.first(partner)) if p.current else p
+        )
+    return turn.ask(
+        turn.speech("answer.goes_first", name=name),
+        turn.speech("answer.how", name=name),
+        Moment.ANSWER,
+    )
+
+
+def correct(turn: Turn, profile: Profile) -> Response:
+    """ "That's not what I said": ask that partner again; their next answer replaces it."""
+    last = turn.state.last_answer or _latest_tonight(turn, profile)
+    current = profile.current
+    if last is None or current is None or last.question_id != current.question_id:
+        name = _pending_name(profile)
+        return turn.ask(
+            turn.speech("answer.nothing_to_correct", name=name),
+            turn.speech("answer.how", name=name),
+            Moment.ANSWER,
+        )
+    turn.state.last_answer, turn.state.correcting = last, True
+    name = profile.name(last.partner)
+    return turn.ask(
+        turn.speech("answer.correct_ask", name=name),
+        turn.speech("answer.how", name=name),
+        Moment.ANSWER,
+    )
+
+
+def _latest_tonight(turn: Turn, profile: Profile) -> Answer | None:
+    """Tonight's most recent answer, when the session does not remember one (one query)."""
+    current = profile.current
+    if current is None or current.day != turn.day or not current.answered:
+        return None
+    day = turn.day
+    start = datetime(day.year, day.month, day.day, tzinfo=turn.now.tzinfo)
+    found = turn.services.store.answers(turn.household_id, start=start, until=turn.now, limit=1)
+    return found[0] if found and found[0].question_id == current.question_id else None
+
+
+def _pending_name(profile: Profile) -> str:
+    current = profile.current
+    return profile.name(current.pending) if current and current.pending else ""
+
+
+def _question_text(turn: Turn, profile: Profile) -> str:
+    question = turn.content.question(profile.current.question_id) if profile.current else None
+    return question.text if question else ""
+
+
+def answer_step(turn: Turn, text: str | None) -> Response:
+    """What to do with a supposed answer, from the AnswerIntent or a lone first name."""
+    profile = turn.household.couple()
+    if profile is None:
+        return start_onboarding(turn, "onboarding.welcome_before_question")
+    if text is not None:
+        said = recognise(text, (profile.partner_a, profile.partner_b), turn.content.locale)
+        if said is not None:
+            return not_an_answer(turn, profile, said)
+    current = profile.current
+    correcting = turn.state.correcting and turn.state.last_answer is not None
+    if current is None or current.day != turn.day or (current.pending is None and not correcting):
+        return offer_question(turn, turn.speech("answer.nothing_open"))
+    if text is None:
+        name = _pending_name(profile)
+        return turn.ask(
+            turn.speech("answer.missed", name=name),
+            turn.speech("answer.reprompt", name=name, question=_question_text(turn, profile)),
+            Moment.ANSWER,
+        )
+    return take_answer(turn, profile, text)
+
+
+class AnswerHandler(Handler):
+    """One partner's spoken answer: stored and said back; or what it asked for instead."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AnswerIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
+        return answer_step(turn, turn.slot("answer"))
+
+
+class CorrectAnswerHandler(Handler):
+    """ "That's not what I said", "change my answer": the last answer tonight is asked again."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("CorrectAnswerIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
+        profile = turn.household.couple()
+        if profile is None:
+            return start_onboarding(turn, "onboarding.welcome_before_question")
+        return correct(turn, profile)
