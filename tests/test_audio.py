@@ -19,22 +19,15 @@ import pytest
 import requests
 from botocore.config import Config
 
-from skill import narration
 from skill.content import load_content, placeholders
-from skill.narration import (
-    MANIFEST_NAME,
-    BuildReport,
-    Clip,
-    ClipSpecError,
-    EspeakEngine,
-    GttsEngine,
-    NarrationError,
-    build,
-    check_clip,
-    publish,
-    stale_clips,
-    static_clips,
-)
+from skill.narration import cli
+from skill.narration.build import BuildReport, build
+from skill.narration.engines import TRANSCODE_ARGS, EspeakEngine, GttsEngine
+from skill.narration.errors import ClipSpecError, NarrationError
+from skill.narration.manifest import MANIFEST_NAME, sha256_hex, stale_clips
+from skill.narration.mp3 import MAX_DURATION_S, check_clip
+from skill.narration.publish import CACHE_CONTROL, base_url, publish
+from skill.narration.texts import ClipText, static_clips
 
 COMMITTED_AUDIO = Path(__file__).resolve().parents[1] / "audio"
 TOOLS = ("ffmpeg", "ffprobe", "espeak-ng")
@@ -90,12 +83,14 @@ def read_manifest(audio_dir: Path) -> dict[str, Any]:
 
 
 @pytest.fixture
-def welcome_clips() -> list[Clip]:
+def welcome_clips() -> list[ClipText]:
     """The two short welcome clips: real static content, quick to render."""
     return [c for c in static_clips(load_content()) if c.key.startswith("onboarding.welcome.")]
 
 
-def quiet_build(clips: list[Clip], audio_dir: Path, engine: Any = None, **kw: Any) -> BuildReport:
+def quiet_build(
+    clips: list[ClipText], audio_dir: Path, engine: Any = None, **kw: Any
+) -> BuildReport:
     return build(clips, audio_dir, engine or EspeakEngine(), progress=io.StringIO(), **kw)
 
 
@@ -120,7 +115,7 @@ def test_only_static_content_is_narrated() -> None:
 @needs_tools
 def test_a_file_made_to_spec_passes(tmp_path: Path) -> None:
     path = tmp_path / "ok.mp3"
-    info = check_clip(sine_mp3(path, 3, *narration.TRANSCODE_ARGS[:-2]))
+    info = check_clip(sine_mp3(path, 3, *TRANSCODE_ARGS[:-2]))
     assert (info.mpeg_version, info.layer, info.bitrate_kbps, info.sample_rate_hz, info.mode) == (
         "2",
         3,
@@ -145,7 +140,7 @@ def test_cd_quality_stereo_is_refused(tmp_path: Path) -> None:
 
 @needs_tools
 def test_a_clip_over_240_seconds_is_refused(tmp_path: Path) -> None:
-    data = sine_mp3(tmp_path / "long.mp3", 241, *narration.TRANSCODE_ARGS[:-2])
+    data = sine_mp3(tmp_path / "long.mp3", 241, *TRANSCODE_ARGS[:-2])
     with pytest.raises(ClipSpecError, match=r"long.mp3 does not meet .*: 241\.\d s") as refused:
         check_clip(data, "long.mp3")
     assert "kbps" not in str(refused.value)  # the format is right; only the length is not
@@ -154,7 +149,7 @@ def test_a_clip_over_240_seconds_is_refused(tmp_path: Path) -> None:
 @needs_tools
 def test_an_info_frame_of_another_bitrate_is_refused(tmp_path: Path) -> None:
     # ffmpeg's default Xing/Info frame is 64 kbps: the first frame would not read as 48 kbps.
-    args = list(narration.TRANSCODE_ARGS[:-2])
+    args = list(TRANSCODE_ARGS[:-2])
     del args[args.index("-write_xing") : args.index("-write_xing") + 2]
     with pytest.raises(ClipSpecError, match="64 kbps"):
         check_clip(sine_mp3(tmp_path / "xing.mp3", 2, *args))
@@ -176,7 +171,7 @@ def test_bytes_that_are_not_a_clip_are_refused(data: bytes) -> None:
 
 
 @needs_tools
-def test_build_never_writes_a_clip_off_spec(tmp_path: Path, welcome_clips: list[Clip]) -> None:
+def test_build_never_writes_a_clip_off_spec(tmp_path: Path, welcome_clips: list[ClipText]) -> None:
     cd_quality = ("-ac", "2", "-codec:a", "libmp3lame", "-b:a", "128k", "-ar", "44100", "-f", "mp3")
     with pytest.raises(ClipSpecError):
         quiet_build(welcome_clips, tmp_path, transcode_args=cd_quality)
@@ -187,7 +182,7 @@ def test_build_never_writes_a_clip_off_spec(tmp_path: Path, welcome_clips: list[
 
 
 @needs_tools
-def test_a_second_build_renders_nothing(tmp_path: Path, welcome_clips: list[Clip]) -> None:
+def test_a_second_build_renders_nothing(tmp_path: Path, welcome_clips: list[ClipText]) -> None:
     first = quiet_build(welcome_clips, tmp_path)
     before = read_manifest(tmp_path)
     second = quiet_build(welcome_clips, tmp_path)
@@ -202,7 +197,7 @@ def test_a_second_build_renders_nothing(tmp_path: Path, welcome_clips: list[Clip
 
 @needs_tools
 def test_changed_text_rerenders_exactly_that_clip(
-    tmp_path: Path, welcome_clips: list[Clip]
+    tmp_path: Path, welcome_clips: list[ClipText]
 ) -> None:
     quiet_build(welcome_clips, tmp_path)
     before = read_manifest(tmp_path)["clips"]
@@ -223,14 +218,14 @@ def test_changed_text_rerenders_exactly_that_clip(
 
 
 @needs_tools
-def test_a_new_voice_rerenders_everything(tmp_path: Path, welcome_clips: list[Clip]) -> None:
+def test_a_new_voice_rerenders_everything(tmp_path: Path, welcome_clips: list[ClipText]) -> None:
     quiet_build(welcome_clips, tmp_path)
     report = quiet_build(welcome_clips, tmp_path, EspeakEngine(words_per_minute=170))
     assert report.rendered == [c.key for c in welcome_clips]
 
 
 @needs_tools
-def test_force_rerenders_the_same_bytes(tmp_path: Path, welcome_clips: list[Clip]) -> None:
+def test_force_rerenders_the_same_bytes(tmp_path: Path, welcome_clips: list[ClipText]) -> None:
     quiet_build(welcome_clips, tmp_path)
     before = read_manifest(tmp_path)
     report = quiet_build(welcome_clips, tmp_path, force=True)
@@ -240,7 +235,7 @@ def test_force_rerenders_the_same_bytes(tmp_path: Path, welcome_clips: list[Clip
 
 @needs_tools
 def test_clips_no_longer_in_the_content_are_dropped(
-    tmp_path: Path, welcome_clips: list[Clip]
+    tmp_path: Path, welcome_clips: list[ClipText]
 ) -> None:
     quiet_build(welcome_clips, tmp_path)
     quiet_build(welcome_clips[:1], tmp_path)
@@ -251,7 +246,7 @@ def test_clips_no_longer_in_the_content_are_dropped(
 
 @needs_tools
 def test_a_failed_manifest_write_leaves_the_old_manifest_whole(
-    tmp_path: Path, welcome_clips: list[Clip], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, welcome_clips: list[ClipText], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     quiet_build(welcome_clips, tmp_path)
     manifest = tmp_path / MANIFEST_NAME
@@ -317,7 +312,7 @@ def google_tts(monkeypatch: pytest.MonkeyPatch, gtts_like_mp3: bytes) -> list[Se
 
 @needs_tools
 def test_gtts_sends_only_static_text_with_a_timeout(
-    tmp_path: Path, welcome_clips: list[Clip], google_tts: list[SentToGoogle]
+    tmp_path: Path, welcome_clips: list[ClipText], google_tts: list[SentToGoogle]
 ) -> None:
     report = quiet_build(welcome_clips, tmp_path, GttsEngine())
     assert report.rendered == [c.key for c in welcome_clips]
@@ -339,7 +334,7 @@ def test_gtts_unreachable_says_so_in_one_line(
         raise requests.exceptions.ConnectionError("Name or service not known")
 
     monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", no_network)
-    code = narration.main(["audio", "build", "--audio-dir", str(tmp_path)])  # gtts is the default
+    code = cli.main(["audio", "build", "--audio-dir", str(tmp_path)])  # gtts is the default
     err = capsys.readouterr().err
     assert code == 1
     assert "Traceback" not in err
@@ -380,7 +375,7 @@ def bucket(s3: Any) -> str:
 
 
 @pytest.fixture
-def built(tmp_path: Path, welcome_clips: list[Clip]) -> Path:
+def built(tmp_path: Path, welcome_clips: list[ClipText]) -> Path:
     quiet_build(welcome_clips, tmp_path / "audio")
     return tmp_path / "audio"
 
@@ -394,7 +389,7 @@ def count_puts(s3: Any) -> list[str]:
 
 @needs_tools
 def test_publish_uploads_only_what_s3_lacks(
-    built: Path, s3: Any, bucket: str, welcome_clips: list[Clip], moto_endpoint: str
+    built: Path, s3: Any, bucket: str, welcome_clips: list[ClipText], moto_endpoint: str
 ) -> None:
     files = sorted(e["file"] for e in read_manifest(built)["clips"].values())
     puts = count_puts(s3)
@@ -408,7 +403,7 @@ def test_publish_uploads_only_what_s3_lacks(
         assert served.headers["Content-Type"] == "audio/mpeg"
         assert served.content == (built / name).read_bytes()
         head = s3.head_object(Bucket=bucket, Key=f"narration/{name}")
-        assert head["CacheControl"] == narration.CACHE_CONTROL
+        assert head["CacheControl"] == CACHE_CONTROL
 
     second = publish(built, bucket, "narration", s3)
     assert (second.uploaded, sorted(second.unchanged), len(puts)) == ([], files, len(files))
@@ -424,7 +419,7 @@ def test_publish_uploads_only_what_s3_lacks(
 def test_publish_command_prints_the_base_url(
     built: Path, bucket: str, moto_endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = narration.main(
+    code = cli.main(
         [
             "audio",
             "publish",
@@ -476,7 +471,7 @@ def test_base_url_on_aws_is_https_virtual_host(
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
         monkeypatch.delenv(name, raising=False)
     client = boto3.session.Session(region_name=region).client("s3")
-    assert narration.base_url(client, "clips", prefix.strip("/")) == expected
+    assert base_url(client, "clips", prefix.strip("/")) == expected
 
 
 # --- The committed clips ---------------------------------------------------------------------
@@ -503,7 +498,7 @@ def test_committed_clips_meet_alexas_spec_in_one_voice() -> None:
     assert len({e["settings_sha256"] for e in entries}) == 1, "clips from more than one voice"
     for key, entry in manifest["clips"].items():
         audio = (COMMITTED_AUDIO / entry["file"]).read_bytes()
-        assert narration.sha256_hex(audio) == entry["audio_sha256"], key
+        assert sha256_hex(audio) == entry["audio_sha256"], key
         info = check_clip(audio, key)
         assert info.duration_s == pytest.approx(entry["duration_s"], abs=0.01)
     assert sorted(p.name for p in COMMITTED_AUDIO.glob("*.mp3")) == sorted(
@@ -516,9 +511,7 @@ def test_full_offline_build_from_the_command_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """What a new user runs with no internet: six stage clips and the welcome, to spec."""
-    assert (
-        narration.main(["audio", "build", "--engine", "espeak", "--audio-dir", str(tmp_path)]) == 0
-    )
+    assert cli.main(["audio", "build", "--engine", "espeak", "--audio-dir", str(tmp_path)]) == 0
     assert "8 rendered, 0 unchanged" in capsys.readouterr().out
     clips = read_manifest(tmp_path)["clips"]
     committed = read_manifest(COMMITTED_AUDIO)["clips"]
@@ -526,7 +519,7 @@ def test_full_offline_build_from_the_command_line(
     for key, entry in clips.items():
         path = tmp_path / entry["file"]
         info = check_clip(path.read_bytes(), key)
-        assert 0 < info.duration_s <= narration.MAX_DURATION_S
+        assert 0 < info.duration_s <= MAX_DURATION_S
         assert info.duration_s == pytest.approx(ffprobe_duration(path), abs=0.05)
         assert entry["text_sha256"] == committed[key]["text_sha256"]
         if committed[key]["engine"] == "espeak":
