@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import io
 import json
@@ -10,17 +9,19 @@ import os
 import shutil
 import subprocess
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import boto3
+import gtts
 import pytest
 import requests
 from botocore.config import Config
 
 from skill.content import load_content, placeholders
-from skill.narration import cli
+from skill.narration import cli, engines
 from skill.narration.build import BuildReport, build
 from skill.narration.engines import TRANSCODE_ARGS, EspeakEngine, GttsEngine
 from skill.narration.errors import ClipSpecError, NarrationError
@@ -28,43 +29,23 @@ from skill.narration.manifest import MANIFEST_NAME, sha256_hex, stale_clips
 from skill.narration.mp3 import MAX_DURATION_S, check_clip
 from skill.narration.publish import CACHE_CONTROL, base_url, publish
 from skill.narration.texts import ClipText, static_clips
+from skill.narration.verified_gtts import TESTED_GTTS, require_tested_gtts
+from tests.audio_fakes import (
+    FakeGoogle,
+    LoopbackCertificates,
+    fake_google,
+    google_reply,
+    make_certificates,
+    needs_tools,
+    sine_mp3,
+    text_sent,
+)
 
 COMMITTED_AUDIO = Path(__file__).resolve().parents[1] / "audio"
-TOOLS = ("ffmpeg", "ffprobe", "espeak-ng")
-needs_tools = pytest.mark.skipif(
-    any(shutil.which(tool) is None for tool in TOOLS),
-    reason="needs ffmpeg and espeak-ng (Debian packages ffmpeg, espeak-ng; CI installs them)",
-)
 # moto can be slow on its first calls; the production client's timeouts are for AWS.
 S3_TEST_CONFIG = Config(
     connect_timeout=2, read_timeout=10, retries={"mode": "standard", "total_max_attempts": 2}
 )
-
-
-def sine_mp3(path: Path, seconds: float, *encoder: str) -> bytes:
-    """A tone encoded as asked: a file of known format and length to check the checker with."""
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency=440:duration={seconds}",
-            *encoder,
-            "-f",
-            "mp3",
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    return path.read_bytes()
 
 
 def ffprobe_duration(path: Path) -> float:
@@ -277,6 +258,7 @@ class SentToGoogle:
     url: str
     text: str
     timeout: Any
+    verify: Any
 
 
 @pytest.fixture(scope="module")
@@ -294,16 +276,18 @@ def google_tts(monkeypatch: pytest.MonkeyPatch, gtts_like_mp3: bytes) -> list[Se
     sent: list[SentToGoogle] = []
 
     def send(adapter: Any, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
-        rpc = json.loads(parse_qs(body)["f.req"][0])
-        text = json.loads(rpc[0][0][1])[0]
-        sent.append(SentToGoogle(str(request.url), text, kwargs.get("timeout")))
-        audio = base64.b64encode(gtts_like_mp3).decode()
-        payload = f')]}}\'\n\n[["wrb.fr","jQ1olc","[\\"{audio}\\"]",null,null,null,"generic"]]\n'
+        sent.append(
+            SentToGoogle(
+                str(request.url),
+                text_sent(request.body or ""),
+                kwargs.get("timeout"),
+                kwargs.get("verify"),
+            )
+        )
         response = requests.Response()
         response.status_code, response.reason = 200, "OK"
         response.url, response.request = str(request.url), request
-        response.raw = io.BytesIO(payload.encode())
+        response.raw = io.BytesIO(google_reply(gtts_like_mp3))
         return response
 
     monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
@@ -320,6 +304,7 @@ def test_gtts_sends_only_static_text_with_a_timeout(
     for request in google_tts:
         assert urlsplit(request.url).hostname == "translate.google.co.uk"
         assert request.timeout == GttsEngine().timeout
+        assert request.verify not in (False, None, "")  # certificates checked
         assert any(request.text in clip.text for clip in welcome_clips), request.text
     for entry in read_manifest(tmp_path)["clips"].values():
         assert entry["engine"] == "gtts"
@@ -342,6 +327,118 @@ def test_gtts_unreachable_says_so_in_one_line(
     assert len(failures) == 1
     assert "translate.google.co.uk" in failures[0] and "--engine espeak" in failures[0]
     assert list(tmp_path.iterdir()) == []
+
+
+# --- gTTS over real TLS, to Google's API faked on loopback ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> LoopbackCertificates:
+    return make_certificates(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def google_on_loopback(
+    certificates: LoopbackCertificates, gtts_like_mp3: bytes, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FakeGoogle]:
+    """`stagewise audio build` (gtts) talks to a local HTTPS server; no CA trusts it yet."""
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("no_proxy", "NO_PROXY"):  # straight to loopback, whatever proxy is set
+        monkeypatch.setenv(name, "127.0.0.1")
+    with fake_google(certificates, gtts_like_mp3) as google:
+        monkeypatch.setitem(engines.ENGINES, "gtts", lambda: GttsEngine(endpoint_url=google.url))
+        yield google
+
+
+def build_failures(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("stagewise audio build:")]
+
+
+@needs_tools
+def test_an_untrusted_certificate_fails_the_build_in_one_line(
+    tmp_path: Path, google_on_loopback: FakeGoogle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    audio_dir = tmp_path / "audio"
+    code = cli.main(["audio", "build", "--audio-dir", str(audio_dir)])
+    err = capsys.readouterr().err
+    host = urlsplit(google_on_loopback.url).netloc
+    assert code == 1
+    assert "Traceback" not in err
+    [failure] = build_failures(err)
+    assert failure.startswith(f"stagewise audio build: gTTS: TLS certificate not trusted at {host}")
+    assert "self-signed certificate in certificate chain" in failure
+    assert list(audio_dir.iterdir()) == []  # no clip, no manifest
+    assert google_on_loopback.sent == []  # the handshake failed before any text was sent
+
+
+@needs_tools
+def test_a_trusted_certificate_renders_google_audio(
+    tmp_path: Path,
+    google_on_loopback: FakeGoogle,
+    certificates: LoopbackCertificates,
+    gtts_like_mp3: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificates.ca))
+    audio_dir = tmp_path / "audio"
+    assert cli.main(["audio", "build", "--audio-dir", str(audio_dir)]) == 0
+    assert "8 rendered, 0 unchanged" in capsys.readouterr().out
+    clips = static_clips(load_content())
+    # Requests took gTTS's path, and carried only static content.
+    paths = {path for path, _ in google_on_loopback.sent}
+    assert paths == {"/_/TranslateWebserverUi/data/batchexecute"}
+    for _, text in google_on_loopback.sent:
+        assert any(text in clip.text for clip in clips), text
+    # Each clip is the canned reply once per text part, decoded and re-encoded to spec: a
+    # part lost or doubled would change the total by a whole part, more than the tolerance
+    # (the re-encode may add one 24 ms frame per clip).
+    (tmp_path / "part.mp3").write_bytes(gtts_like_mp3)
+    part_s = ffprobe_duration(tmp_path / "part.mp3")
+    manifest = read_manifest(audio_dir)["clips"]
+    durations = [
+        check_clip((audio_dir / e["file"]).read_bytes()).duration_s for e in manifest.values()
+    ]
+    assert sum(durations) == pytest.approx(
+        part_s * len(google_on_loopback.sent), abs=0.05 * len(manifest)
+    )
+    assert {e["engine"] for e in manifest.values()} == {"gtts"}
+
+
+@needs_tools
+def test_a_ca_bundle_given_to_the_engine_is_trusted(
+    tmp_path: Path,
+    google_on_loopback: FakeGoogle,
+    certificates: LoopbackCertificates,
+    welcome_clips: list[ClipText],
+) -> None:
+    engine = GttsEngine(ca_bundle=str(certificates.ca), endpoint_url=google_on_loopback.url)
+    report = quiet_build(welcome_clips, tmp_path, engine)
+    assert report.rendered == [c.key for c in welcome_clips]
+    assert google_on_loopback.sent
+
+
+@pytest.mark.parametrize("version", ["2.5.3", "2.6.0", "3.0", "2.5", "unknown"])
+def test_an_untested_gtts_version_stops_before_any_request(
+    tmp_path: Path,
+    version: str,
+    google_on_loopback: FakeGoogle,
+    certificates: LoopbackCertificates,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificates.ca))
+    monkeypatch.setattr(gtts, "__version__", version)
+    assert cli.main(["audio", "build", "--audio-dir", str(tmp_path)]) == 1
+    [failure] = build_failures(capsys.readouterr().err)
+    assert f"gTTS {version} is untested" in failure and f"gtts{TESTED_GTTS}" in failure
+    assert google_on_loopback.sent == []
+
+
+@pytest.mark.parametrize("version", ["2.5.4", "2.5.10"])
+def test_tested_gtts_versions_are_accepted(version: str) -> None:
+    require_tested_gtts(version)
 
 
 # --- Publish, to a local S3 over HTTP --------------------------------------------------------
