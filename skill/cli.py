@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "skill.web.serve",
         "serve the skill over HTTPS-ready Flask (pip install '.[web]')",
     )
-    _add_optional(commands, "audio", "skill.narration", "build and publish narration clips")
+    _add_optional(commands, "audio", "skill.narration.cli", "build and publish narration clips")
 
     args = parser.parse_args(argv)
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import io
 import json
@@ -10,68 +9,43 @@ import os
 import shutil
 import subprocess
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import boto3
+import gtts
 import pytest
 import requests
 from botocore.config import Config
 
-from skill import narration
 from skill.content import load_content, placeholders
-from skill.narration import (
-    MANIFEST_NAME,
-    BuildReport,
-    Clip,
-    ClipSpecError,
-    EspeakEngine,
-    GttsEngine,
-    NarrationError,
-    build,
-    check_clip,
-    publish,
-    stale_clips,
-    static_clips,
+from skill.narration import cli, engines
+from skill.narration.build import BuildReport, build
+from skill.narration.engines import TRANSCODE_ARGS, EspeakEngine, GttsEngine
+from skill.narration.errors import ClipSpecError, NarrationError
+from skill.narration.manifest import MANIFEST_NAME, sha256_hex, stale_clips
+from skill.narration.mp3 import MAX_DURATION_S, check_clip
+from skill.narration.publish import CACHE_CONTROL, base_url, publish
+from skill.narration.texts import ClipText, static_clips
+from skill.narration.verified_gtts import TESTED_GTTS, require_tested_gtts
+from tests.audio_fakes import (
+    FakeGoogle,
+    LoopbackCertificates,
+    fake_google,
+    google_reply,
+    make_certificates,
+    needs_tools,
+    sine_mp3,
+    text_sent,
 )
 
 COMMITTED_AUDIO = Path(__file__).resolve().parents[1] / "audio"
-TOOLS = ("ffmpeg", "ffprobe", "espeak-ng")
-needs_tools = pytest.mark.skipif(
-    any(shutil.which(tool) is None for tool in TOOLS),
-    reason="needs ffmpeg and espeak-ng (Debian packages ffmpeg, espeak-ng; CI installs them)",
-)
 # moto can be slow on its first calls; the production client's timeouts are for AWS.
 S3_TEST_CONFIG = Config(
     connect_timeout=2, read_timeout=10, retries={"mode": "standard", "total_max_attempts": 2}
 )
-
-
-def sine_mp3(path: Path, seconds: float, *encoder: str) -> bytes:
-    """A tone encoded as asked: a file of known format and length to check the checker with."""
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency=440:duration={seconds}",
-            *encoder,
-            "-f",
-            "mp3",
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    return path.read_bytes()
 
 
 def ffprobe_duration(path: Path) -> float:
@@ -90,12 +64,14 @@ def read_manifest(audio_dir: Path) -> dict[str, Any]:
 
 
 @pytest.fixture
-def welcome_clips() -> list[Clip]:
+def welcome_clips() -> list[ClipText]:
     """The two short welcome clips: real static content, quick to render."""
     return [c for c in static_clips(load_content()) if c.key.startswith("onboarding.welcome.")]
 
 
-def quiet_build(clips: list[Clip], audio_dir: Path, engine: Any = None, **kw: Any) -> BuildReport:
+def quiet_build(
+    clips: list[ClipText], audio_dir: Path, engine: Any = None, **kw: Any
+) -> BuildReport:
     return build(clips, audio_dir, engine or EspeakEngine(), progress=io.StringIO(), **kw)
 
 
@@ -120,7 +96,7 @@ def test_only_static_content_is_narrated() -> None:
 @needs_tools
 def test_a_file_made_to_spec_passes(tmp_path: Path) -> None:
     path = tmp_path / "ok.mp3"
-    info = check_clip(sine_mp3(path, 3, *narration.TRANSCODE_ARGS[:-2]))
+    info = check_clip(sine_mp3(path, 3, *TRANSCODE_ARGS[:-2]))
     assert (info.mpeg_version, info.layer, info.bitrate_kbps, info.sample_rate_hz, info.mode) == (
         "2",
         3,
@@ -145,7 +121,7 @@ def test_cd_quality_stereo_is_refused(tmp_path: Path) -> None:
 
 @needs_tools
 def test_a_clip_over_240_seconds_is_refused(tmp_path: Path) -> None:
-    data = sine_mp3(tmp_path / "long.mp3", 241, *narration.TRANSCODE_ARGS[:-2])
+    data = sine_mp3(tmp_path / "long.mp3", 241, *TRANSCODE_ARGS[:-2])
     with pytest.raises(ClipSpecError, match=r"long.mp3 does not meet .*: 241\.\d s") as refused:
         check_clip(data, "long.mp3")
     assert "kbps" not in str(refused.value)  # the format is right; only the length is not
@@ -154,7 +130,7 @@ def test_a_clip_over_240_seconds_is_refused(tmp_path: Path) -> None:
 @needs_tools
 def test_an_info_frame_of_another_bitrate_is_refused(tmp_path: Path) -> None:
     # ffmpeg's default Xing/Info frame is 64 kbps: the first frame would not read as 48 kbps.
-    args = list(narration.TRANSCODE_ARGS[:-2])
+    args = list(TRANSCODE_ARGS[:-2])
     del args[args.index("-write_xing") : args.index("-write_xing") + 2]
     with pytest.raises(ClipSpecError, match="64 kbps"):
         check_clip(sine_mp3(tmp_path / "xing.mp3", 2, *args))
@@ -176,7 +152,7 @@ def test_bytes_that_are_not_a_clip_are_refused(data: bytes) -> None:
 
 
 @needs_tools
-def test_build_never_writes_a_clip_off_spec(tmp_path: Path, welcome_clips: list[Clip]) -> None:
+def test_build_never_writes_a_clip_off_spec(tmp_path: Path, welcome_clips: list[ClipText]) -> None:
     cd_quality = ("-ac", "2", "-codec:a", "libmp3lame", "-b:a", "128k", "-ar", "44100", "-f", "mp3")
     with pytest.raises(ClipSpecError):
         quiet_build(welcome_clips, tmp_path, transcode_args=cd_quality)
@@ -187,7 +163,7 @@ def test_build_never_writes_a_clip_off_spec(tmp_path: Path, welcome_clips: list[
 
 
 @needs_tools
-def test_a_second_build_renders_nothing(tmp_path: Path, welcome_clips: list[Clip]) -> None:
+def test_a_second_build_renders_nothing(tmp_path: Path, welcome_clips: list[ClipText]) -> None:
     first = quiet_build(welcome_clips, tmp_path)
     before = read_manifest(tmp_path)
     second = quiet_build(welcome_clips, tmp_path)
@@ -202,7 +178,7 @@ def test_a_second_build_renders_nothing(tmp_path: Path, welcome_clips: list[Clip
 
 @needs_tools
 def test_changed_text_rerenders_exactly_that_clip(
-    tmp_path: Path, welcome_clips: list[Clip]
+    tmp_path: Path, welcome_clips: list[ClipText]
 ) -> None:
     quiet_build(welcome_clips, tmp_path)
     before = read_manifest(tmp_path)["clips"]
@@ -223,14 +199,14 @@ def test_changed_text_rerenders_exactly_that_clip(
 
 
 @needs_tools
-def test_a_new_voice_rerenders_everything(tmp_path: Path, welcome_clips: list[Clip]) -> None:
+def test_a_new_voice_rerenders_everything(tmp_path: Path, welcome_clips: list[ClipText]) -> None:
     quiet_build(welcome_clips, tmp_path)
     report = quiet_build(welcome_clips, tmp_path, EspeakEngine(words_per_minute=170))
     assert report.rendered == [c.key for c in welcome_clips]
 
 
 @needs_tools
-def test_force_rerenders_the_same_bytes(tmp_path: Path, welcome_clips: list[Clip]) -> None:
+def test_force_rerenders_the_same_bytes(tmp_path: Path, welcome_clips: list[ClipText]) -> None:
     quiet_build(welcome_clips, tmp_path)
     before = read_manifest(tmp_path)
     report = quiet_build(welcome_clips, tmp_path, force=True)
@@ -240,7 +216,7 @@ def test_force_rerenders_the_same_bytes(tmp_path: Path, welcome_clips: list[Clip
 
 @needs_tools
 def test_clips_no_longer_in_the_content_are_dropped(
-    tmp_path: Path, welcome_clips: list[Clip]
+    tmp_path: Path, welcome_clips: list[ClipText]
 ) -> None:
     quiet_build(welcome_clips, tmp_path)
     quiet_build(welcome_clips[:1], tmp_path)
@@ -251,7 +227,7 @@ def test_clips_no_longer_in_the_content_are_dropped(
 
 @needs_tools
 def test_a_failed_manifest_write_leaves_the_old_manifest_whole(
-    tmp_path: Path, welcome_clips: list[Clip], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, welcome_clips: list[ClipText], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     quiet_build(welcome_clips, tmp_path)
     manifest = tmp_path / MANIFEST_NAME
@@ -282,6 +258,7 @@ class SentToGoogle:
     url: str
     text: str
     timeout: Any
+    verify: Any
 
 
 @pytest.fixture(scope="module")
@@ -299,16 +276,18 @@ def google_tts(monkeypatch: pytest.MonkeyPatch, gtts_like_mp3: bytes) -> list[Se
     sent: list[SentToGoogle] = []
 
     def send(adapter: Any, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
-        rpc = json.loads(parse_qs(body)["f.req"][0])
-        text = json.loads(rpc[0][0][1])[0]
-        sent.append(SentToGoogle(str(request.url), text, kwargs.get("timeout")))
-        audio = base64.b64encode(gtts_like_mp3).decode()
-        payload = f')]}}\'\n\n[["wrb.fr","jQ1olc","[\\"{audio}\\"]",null,null,null,"generic"]]\n'
+        sent.append(
+            SentToGoogle(
+                str(request.url),
+                text_sent(request.body or ""),
+                kwargs.get("timeout"),
+                kwargs.get("verify"),
+            )
+        )
         response = requests.Response()
         response.status_code, response.reason = 200, "OK"
         response.url, response.request = str(request.url), request
-        response.raw = io.BytesIO(payload.encode())
+        response.raw = io.BytesIO(google_reply(gtts_like_mp3))
         return response
 
     monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
@@ -317,7 +296,7 @@ def google_tts(monkeypatch: pytest.MonkeyPatch, gtts_like_mp3: bytes) -> list[Se
 
 @needs_tools
 def test_gtts_sends_only_static_text_with_a_timeout(
-    tmp_path: Path, welcome_clips: list[Clip], google_tts: list[SentToGoogle]
+    tmp_path: Path, welcome_clips: list[ClipText], google_tts: list[SentToGoogle]
 ) -> None:
     report = quiet_build(welcome_clips, tmp_path, GttsEngine())
     assert report.rendered == [c.key for c in welcome_clips]
@@ -325,6 +304,7 @@ def test_gtts_sends_only_static_text_with_a_timeout(
     for request in google_tts:
         assert urlsplit(request.url).hostname == "translate.google.co.uk"
         assert request.timeout == GttsEngine().timeout
+        assert request.verify not in (False, None, "")  # certificates checked
         assert any(request.text in clip.text for clip in welcome_clips), request.text
     for entry in read_manifest(tmp_path)["clips"].values():
         assert entry["engine"] == "gtts"
@@ -339,7 +319,7 @@ def test_gtts_unreachable_says_so_in_one_line(
         raise requests.exceptions.ConnectionError("Name or service not known")
 
     monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", no_network)
-    code = narration.main(["audio", "build", "--audio-dir", str(tmp_path)])  # gtts is the default
+    code = cli.main(["audio", "build", "--audio-dir", str(tmp_path)])  # gtts is the default
     err = capsys.readouterr().err
     assert code == 1
     assert "Traceback" not in err
@@ -347,6 +327,118 @@ def test_gtts_unreachable_says_so_in_one_line(
     assert len(failures) == 1
     assert "translate.google.co.uk" in failures[0] and "--engine espeak" in failures[0]
     assert list(tmp_path.iterdir()) == []
+
+
+# --- gTTS over real TLS, to Google's API faked on loopback ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> LoopbackCertificates:
+    return make_certificates(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def google_on_loopback(
+    certificates: LoopbackCertificates, gtts_like_mp3: bytes, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FakeGoogle]:
+    """`stagewise audio build` (gtts) talks to a local HTTPS server; no CA trusts it yet."""
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("no_proxy", "NO_PROXY"):  # straight to loopback, whatever proxy is set
+        monkeypatch.setenv(name, "127.0.0.1")
+    with fake_google(certificates, gtts_like_mp3) as google:
+        monkeypatch.setitem(engines.ENGINES, "gtts", lambda: GttsEngine(endpoint_url=google.url))
+        yield google
+
+
+def build_failures(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("stagewise audio build:")]
+
+
+@needs_tools
+def test_an_untrusted_certificate_fails_the_build_in_one_line(
+    tmp_path: Path, google_on_loopback: FakeGoogle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    audio_dir = tmp_path / "audio"
+    code = cli.main(["audio", "build", "--audio-dir", str(audio_dir)])
+    err = capsys.readouterr().err
+    host = urlsplit(google_on_loopback.url).netloc
+    assert code == 1
+    assert "Traceback" not in err
+    [failure] = build_failures(err)
+    assert failure.startswith(f"stagewise audio build: gTTS: TLS certificate not trusted at {host}")
+    assert "self-signed certificate in certificate chain" in failure
+    assert list(audio_dir.iterdir()) == []  # no clip, no manifest
+    assert google_on_loopback.sent == []  # the handshake failed before any text was sent
+
+
+@needs_tools
+def test_a_trusted_certificate_renders_google_audio(
+    tmp_path: Path,
+    google_on_loopback: FakeGoogle,
+    certificates: LoopbackCertificates,
+    gtts_like_mp3: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificates.ca))
+    audio_dir = tmp_path / "audio"
+    assert cli.main(["audio", "build", "--audio-dir", str(audio_dir)]) == 0
+    assert "8 rendered, 0 unchanged" in capsys.readouterr().out
+    clips = static_clips(load_content())
+    # Requests took gTTS's path, and carried only static content.
+    paths = {path for path, _ in google_on_loopback.sent}
+    assert paths == {"/_/TranslateWebserverUi/data/batchexecute"}
+    for _, text in google_on_loopback.sent:
+        assert any(text in clip.text for clip in clips), text
+    # Each clip is the canned reply once per text part, decoded and re-encoded to spec: a
+    # part lost or doubled would change the total by a whole part, more than the tolerance
+    # (the re-encode may add one 24 ms frame per clip).
+    (tmp_path / "part.mp3").write_bytes(gtts_like_mp3)
+    part_s = ffprobe_duration(tmp_path / "part.mp3")
+    manifest = read_manifest(audio_dir)["clips"]
+    durations = [
+        check_clip((audio_dir / e["file"]).read_bytes()).duration_s for e in manifest.values()
+    ]
+    assert sum(durations) == pytest.approx(
+        part_s * len(google_on_loopback.sent), abs=0.05 * len(manifest)
+    )
+    assert {e["engine"] for e in manifest.values()} == {"gtts"}
+
+
+@needs_tools
+def test_a_ca_bundle_given_to_the_engine_is_trusted(
+    tmp_path: Path,
+    google_on_loopback: FakeGoogle,
+    certificates: LoopbackCertificates,
+    welcome_clips: list[ClipText],
+) -> None:
+    engine = GttsEngine(ca_bundle=str(certificates.ca), endpoint_url=google_on_loopback.url)
+    report = quiet_build(welcome_clips, tmp_path, engine)
+    assert report.rendered == [c.key for c in welcome_clips]
+    assert google_on_loopback.sent
+
+
+@pytest.mark.parametrize("version", ["2.5.3", "2.6.0", "3.0", "2.5", "unknown"])
+def test_an_untested_gtts_version_stops_before_any_request(
+    tmp_path: Path,
+    version: str,
+    google_on_loopback: FakeGoogle,
+    certificates: LoopbackCertificates,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificates.ca))
+    monkeypatch.setattr(gtts, "__version__", version)
+    assert cli.main(["audio", "build", "--audio-dir", str(tmp_path)]) == 1
+    [failure] = build_failures(capsys.readouterr().err)
+    assert f"gTTS {version} is untested" in failure and f"gtts{TESTED_GTTS}" in failure
+    assert google_on_loopback.sent == []
+
+
+@pytest.mark.parametrize("version", ["2.5.4", "2.5.10"])
+def test_tested_gtts_versions_are_accepted(version: str) -> None:
+    require_tested_gtts(version)
 
 
 # --- Publish, to a local S3 over HTTP --------------------------------------------------------
@@ -380,7 +472,7 @@ def bucket(s3: Any) -> str:
 
 
 @pytest.fixture
-def built(tmp_path: Path, welcome_clips: list[Clip]) -> Path:
+def built(tmp_path: Path, welcome_clips: list[ClipText]) -> Path:
     quiet_build(welcome_clips, tmp_path / "audio")
     return tmp_path / "audio"
 
@@ -394,7 +486,7 @@ def count_puts(s3: Any) -> list[str]:
 
 @needs_tools
 def test_publish_uploads_only_what_s3_lacks(
-    built: Path, s3: Any, bucket: str, welcome_clips: list[Clip], moto_endpoint: str
+    built: Path, s3: Any, bucket: str, welcome_clips: list[ClipText], moto_endpoint: str
 ) -> None:
     files = sorted(e["file"] for e in read_manifest(built)["clips"].values())
     puts = count_puts(s3)
@@ -408,7 +500,7 @@ def test_publish_uploads_only_what_s3_lacks(
         assert served.headers["Content-Type"] == "audio/mpeg"
         assert served.content == (built / name).read_bytes()
         head = s3.head_object(Bucket=bucket, Key=f"narration/{name}")
-        assert head["CacheControl"] == narration.CACHE_CONTROL
+        assert head["CacheControl"] == CACHE_CONTROL
 
     second = publish(built, bucket, "narration", s3)
     assert (second.uploaded, sorted(second.unchanged), len(puts)) == ([], files, len(files))
@@ -424,7 +516,7 @@ def test_publish_uploads_only_what_s3_lacks(
 def test_publish_command_prints_the_base_url(
     built: Path, bucket: str, moto_endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = narration.main(
+    code = cli.main(
         [
             "audio",
             "publish",
@@ -476,7 +568,7 @@ def test_base_url_on_aws_is_https_virtual_host(
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
         monkeypatch.delenv(name, raising=False)
     client = boto3.session.Session(region_name=region).client("s3")
-    assert narration.base_url(client, "clips", prefix.strip("/")) == expected
+    assert base_url(client, "clips", prefix.strip("/")) == expected
 
 
 # --- The committed clips ---------------------------------------------------------------------
@@ -503,7 +595,7 @@ def test_committed_clips_meet_alexas_spec_in_one_voice() -> None:
     assert len({e["settings_sha256"] for e in entries}) == 1, "clips from more than one voice"
     for key, entry in manifest["clips"].items():
         audio = (COMMITTED_AUDIO / entry["file"]).read_bytes()
-        assert narration.sha256_hex(audio) == entry["audio_sha256"], key
+        assert sha256_hex(audio) == entry["audio_sha256"], key
         info = check_clip(audio, key)
         assert info.duration_s == pytest.approx(entry["duration_s"], abs=0.01)
     assert sorted(p.name for p in COMMITTED_AUDIO.glob("*.mp3")) == sorted(
@@ -516,9 +608,7 @@ def test_full_offline_build_from_the_command_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """What a new user runs with no internet: six stage clips and the welcome, to spec."""
-    assert (
-        narration.main(["audio", "build", "--engine", "espeak", "--audio-dir", str(tmp_path)]) == 0
-    )
+    assert cli.main(["audio", "build", "--engine", "espeak", "--audio-dir", str(tmp_path)]) == 0
     assert "8 rendered, 0 unchanged" in capsys.readouterr().out
     clips = read_manifest(tmp_path)["clips"]
     committed = read_manifest(COMMITTED_AUDIO)["clips"]
@@ -526,7 +616,7 @@ def test_full_offline_build_from_the_command_line(
     for key, entry in clips.items():
         path = tmp_path / entry["file"]
         info = check_clip(path.read_bytes(), key)
-        assert 0 < info.duration_s <= narration.MAX_DURATION_S
+        assert 0 < info.duration_s <= MAX_DURATION_S
         assert info.duration_s == pytest.approx(ffprobe_duration(path), abs=0.05)
         assert entry["text_sha256"] == committed[key]["text_sha256"]
         if committed[key]["engine"] == "espeak":
