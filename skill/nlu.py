@@ -182,7 +182,7 @@ class Resolver:
                 return Resolution("launch", new_session=True)
             found = self._match(invoked, None)
             for word in CONNECTING_WORDS:
-                if found.kind == "none" and invoked.startswith(word + " "):
+                if not found.matched and invoked.startswith(word + " "):
                     found = self._match(invoked[len(word) + 1 :], None)
             return Resolution(found.kind, found.intent, found.slots, True, found.matched)
         found = self._match(text, eliciting if in_session else None)

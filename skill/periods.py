@@ -55,8 +55,9 @@ def recap_window(value: str | None, now: datetime, since: datetime | None = None
         window = Window(window.start, min(window.until, now), window.kind)
     if since is not None and window.start < since <= window.until:
         start = _midnight(since.astimezone(UTC).date())
-        kind = "since_start" if window.kind in ("since", "recent", "week") else window.kind
-        window = Window(max(window.start, start), window.until, kind)
+        if start > window.start:  # say when they started, not a day before it
+            kind = "since_start" if window.kind in ("since", "recent", "week") else window.kind
+            window = Window(start, window.until, kind)
     return window
 
 

@@ -1,0 +1,98 @@
+"""Golden transcripts: console scripts in, replies checked against content variants.
+
+See tests/transcripts/README.md for the format. Every file is one situation a couple
+meets; expected speech is matched against the content's own variants, so rewording a
+line keeps the transcripts true while a wrong reply fails.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from skill import envelope as alexa
+from skill.app import build_skill, handle_event
+from skill.cli import Console
+from skill.config import Settings
+from skill.content import load_content
+from skill.store.sqlite import SqliteStore
+
+CONTENT = load_content()
+FILES = sorted((Path(__file__).parent / "transcripts").glob("*.chat"))
+START = datetime(2026, 11, 16, 19, 0, tzinfo=UTC)  # a Monday evening
+HOUSEHOLD = "amzn1.ask.account.transcript"
+
+
+def pattern(key: str) -> re.Pattern[str]:
+    """Any variant of a content key, its placeholders matching any text."""
+    options = []
+    for variant in CONTENT.variants(key):
+        parts = re.split(r"\{\w+\}", variant)
+        options.append(".+?".join(re.escape(p) for p in parts))
+    return re.compile("|".join(f"(?:{o})" for o in options), re.S)
+
+
+def test_there_are_transcripts() -> None:
+    assert len(FILES) >= 10
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_transcript(path: Path, tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "t.db")
+    app = build_skill(Settings(store_url="sqlite:///:memory:"), store=store)
+    console = Console(
+        lambda event: handle_event(app, event), alexa.Device(user_id=HOUSEHOLD), START
+    )
+    reply, said = "", ""
+    for number, raw in enumerate(path.read_text().splitlines(), 1):
+        line = raw.strip()
+        where = f"{path.name}:{number}"
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith(">"):
+            said = line[1:].strip()
+            reply = console.turn(said)
+        elif line.startswith("<"):
+            position = 0
+            for expected in shlex.split(line[1:]):
+                if expected.startswith("-"):
+                    unwanted = expected[1:]
+                    heard = (
+                        pattern(unwanted).search(reply)
+                        if unwanted in CONTENT.prompts
+                        else unwanted in reply
+                    )
+                    assert not heard, f"{where}: {unwanted!r} was said:\n{reply}"
+                    continue
+                if expected not in CONTENT.prompts:  # literal text: anywhere in the reply
+                    assert expected in reply, f"{where}: after {said!r} no {expected!r} in:\n{reply}"
+                    continue
+                found = pattern(expected).search(reply, position)
+                assert found, f"{where}: after {said!r} expected {expected!r} in:\n{reply}"
+                position = found.end()
+        elif line.startswith("="):
+            check(line[1:].strip(), store, reply, where)
+        else:
+            raise AssertionError(f"{where}: cannot read {line!r}")
+
+
+def check(claim: str, store: SqliteStore, reply: str, where: str) -> None:
+    answers = store.answers(
+        HOUSEHOLD, start=START - timedelta(days=400), until=START + timedelta(days=800), limit=999
+    )
+    if claim.startswith("answers "):
+        assert len(answers) == int(claim.split()[1]), f"{where}: {[a.text for a in answers]}"
+    elif claim.startswith("answer "):
+        name, _, text = claim[len("answer ") :].partition(": ")
+        latest = next((a for a in answers if a.partner_name == name), None)
+        assert latest is not None and latest.text == text, f"{where}: {latest}"
+    elif claim == "closed":
+        assert "(session closed)" in reply, f"{where}: {reply}"
+    elif claim == "open":
+        assert "(session closed)" not in reply, f"{where}: {reply}"
+    else:
+        raise AssertionError(f"{where}: unknown check {claim!r}")
