@@ -26,9 +26,9 @@ from werkzeug.serving import make_server
 from skill.app import Stagewise, build_skill, handle_event
 from skill.config import Settings
 from skill.store.sqlite import SqliteStore
-from skill.web import serve
+from skill.web import serve, verify
 from skill.web.app import create_app
-from skill.web.testing import (
+from tests.signing import (
     TEST_CHAIN_URL,
     TEST_SKILL_ID,
     FakeChainHost,
@@ -422,16 +422,19 @@ def test_serve_reports_a_busy_port(
 
 
 def test_the_production_factory_builds_from_the_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pki: TestPKI
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pki: TestPKI, s3: FakeChainHost
 ) -> None:
     monkeypatch.setenv("STAGEWISE_STORE", f"sqlite:///{tmp_path / 'env.db'}")
     monkeypatch.setenv("STAGEWISE_SKILL_ID", TEST_SKILL_ID)
+    # The default trust store and fetcher, swapped at their source: no network here.
+    monkeypatch.setattr(verify, "fetch_chain", s3)
+    monkeypatch.setattr(verify, "certifi_roots", lambda: [pki.root.certificate])
     client = create_app().test_client()
     assert client.get("/healthz").status_code == 200
-    # Rejected by the skill id check, which runs before any download: no network here.
     headers, body = _signed(pki.signer, alexa_event(skill_id="amzn1.ask.skill.someone-else"))
     response = client.post("/alexa", data=body, headers=headers)
     assert (response.status_code, response.text) == (400, "request is for another skill\n")
+    assert post(client, *reversed(_signed(pki.signer))).status_code == 200
 
 
 # -- real servers on loopback ------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""Test support, no network: a generated CA that signs requests the way Alexa does.
+"""A generated CA that signs requests the way Alexa does: test support, no network.
 
-Used by tests/test_web_*.py and bench/web_load.py, and by an operator who wants to
-send a correctly signed request to their own server: build `RequestVerifier` with
+Used by tests/test_web_*.py and bench/web_load.py (which puts the repository root on
+sys.path), never by anything under skill/: it is tooling, not product. To send a
+correctly signed request to your own server, build `RequestVerifier` with
 `roots=[authority.certificate]` and a fetcher that returns `signer.chain_pem()`.
 Nothing here is trusted in production: the generated root is never in certifi.
 """
