@@ -28,6 +28,7 @@ from skill.config import Settings
 from skill.store.sqlite import SqliteStore
 from skill.web import serve, verify
 from skill.web.app import create_app
+from skill.web.verify import CHAIN_URL_HEADER, SIGNATURE_HEADER, RequestVerifier
 from tests.signing import (
     TEST_CHAIN_URL,
     TEST_SKILL_ID,
@@ -37,7 +38,6 @@ from tests.signing import (
     alexa_event,
     encode,
 )
-from skill.web.verify import CHAIN_URL_HEADER, SIGNATURE_HEADER, RequestVerifier
 
 REPO = Path(__file__).resolve().parents[1]
 

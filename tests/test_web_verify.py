@@ -14,14 +14,6 @@ from cryptography import x509
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.signing import (
-    TEST_CHAIN_URL,
-    TEST_SKILL_ID,
-    FakeChainHost,
-    TestPKI,
-    alexa_event,
-    encode,
-)
 from skill.web.verify import (
     CHAIN_URL_HEADER,
     SIGNATURE_HEADER,
@@ -30,6 +22,14 @@ from skill.web.verify import (
     certifi_roots,
     chain_fetch_url,
     fetch_chain,
+)
+from tests.signing import (
+    TEST_CHAIN_URL,
+    TEST_SKILL_ID,
+    FakeChainHost,
+    TestPKI,
+    alexa_event,
+    encode,
 )
 
 NOW = datetime(2026, 3, 14, 20, 0, 0, tzinfo=UTC)
