@@ -6,6 +6,8 @@ import argparse
 import contextlib
 import logging
 import os
+import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -30,6 +32,7 @@ from skill.web import serve, verify
 from skill.web.app import create_app
 from skill.web.verify import CHAIN_URL_HEADER, SIGNATURE_HEADER, RequestVerifier
 from tests.signing import (
+    PKI_DIR_ENV,
     TEST_CHAIN_URL,
     TEST_SKILL_ID,
     FakeChainHost,
@@ -37,6 +40,7 @@ from tests.signing import (
     TestPKI,
     alexa_event,
     encode,
+    write_public_pki,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -542,6 +546,84 @@ def _wait_until_up(url: str, process: subprocess.Popen[str], limit: float = 30.0
         try:
             if requests.get(url, timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # bound, workers still booting
             time.sleep(0.05)
     pytest.fail(f"server not up after {limit} s")
+
+
+# -- gunicorn as the README runs it ------------------------------------------------------------
+
+
+def readme_gunicorn_command() -> list[str]:
+    """The production gunicorn command exactly as the README's self-hosting section gives it."""
+    section = (REPO / "README.md").read_text().split("## Self-hosting", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+    lines = [block for block in blocks if "gunicorn " in block]
+    assert len(lines) == 1, "the README should give one gunicorn command"
+    command = lines[0].split("gunicorn ", 1)[1].replace("\\\n", " ")
+    return ["gunicorn", *shlex.split(command)]
+
+
+# Broken chunked uploads, byte for byte: gunicorn's reader raised an error Flask turned into 500.
+HEAD = (
+    b"POST /alexa HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n"
+)
+BROKEN_CHUNKED = {
+    "chunk size not hex": (HEAD + b"ZZ\r\n{}\r\n0\r\n\r\n", "InvalidChunkSize"),
+    "chunk without CRLF": (HEAD + b"2\r\n{}XX0\r\n\r\n", "ChunkMissingTerminator"),
+    "client gone midway": (HEAD + b"10\r\n{}", "ClientDisconnected"),
+}
+
+
+def _raw_exchange(port: int, data: bytes) -> tuple[int, bytes]:
+    """Send raw bytes, half-close, and return the status and body of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(data)
+        connection.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := connection.recv(4096):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def test_the_readme_gunicorn_command_serves_signed_requests_and_refuses_broken_uploads(
+    tmp_path: Path, pki: TestPKI
+) -> None:
+    command = readme_gunicorn_command()
+    assert command[-1] == "skill.web.app:create_app()"
+    for flag in ("--timeout", "--graceful-timeout", "--keep-alive", "--limit-request-line"):
+        assert flag in command
+    port = _free_port()
+    # Same flags; only the address and the factory change (to trust the test CA, offline).
+    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    command[-1] = "tests.signing:app_trusting_test_pki()"
+    write_public_pki(pki, tmp_path / "pki")
+    env = {
+        **os.environ,
+        "STAGEWISE_STORE": f"sqlite:///{tmp_path / 'gunicorn.db'}",
+        "STAGEWISE_SKILL_ID": TEST_SKILL_ID,
+        PKI_DIR_ENV: str(tmp_path / "pki"),
+        "PYTHONPATH": str(REPO),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", *command], cwd=REPO, env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+        headers, body = _signed(pki.signer)
+        signed = requests.post(
+            f"http://127.0.0.1:{port}/alexa", data=body, headers=headers, timeout=10
+        )
+        assert signed.status_code == 200
+        assert signed.json()["response"]["outputSpeech"]["ssml"].startswith("<speak>")
+        for data, cause in BROKEN_CHUNKED.values():
+            status, reason = _raw_exchange(port, data)
+            assert (status, reason) == (400, f"the body could not be read: {cause}\n".encode())
+        long_line = b"POST /alexa?" + b"x" * 2000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+        assert _raw_exchange(port, long_line)[0] == 414  # --limit-request-line, before the app
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=20)
+    assert "status=500" not in stderr and "Traceback" not in stderr

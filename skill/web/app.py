@@ -110,15 +110,16 @@ class UnreadableBodyError(Exception):
 def _read_body(max_body: int) -> bytes:
     """The raw body, at most `max_body` bytes, or 413, or UnreadableBodyError.
 
-    The server's reader raises its own errors on a broken upload (gunicorn: an OSError
-    such as InvalidChunkSize; Werkzeug: ClientDisconnected, a BadRequest): each is the
-    client's fault, so each is a 400, not the 500 it would be if it escaped.
+    Each server's reader raises its own errors on a broken upload (gunicorn: InvalidChunkSize,
+    ChunkMissingTerminator, NoMoreData; Werkzeug: ClientDisconnected), with no common base
+    class and nothing importable without that server: whatever reading the client's bytes
+    raises is the client's 400, not the 500 it would be if it escaped.
     """
     try:
         raw_body = request.get_data(cache=False)
     except RequestEntityTooLarge:
         raise
-    except (HTTPException, OSError, ValueError) as err:
+    except Exception as err:
         raise UnreadableBodyError(f"the body could not be read: {type(err).__name__}") from err
     if len(raw_body) > max_body:
         raise RequestEntityTooLarge()
