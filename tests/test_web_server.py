@@ -31,6 +31,7 @@ from skill.store.sqlite import SqliteStore
 from skill.web import serve, verify
 from skill.web.app import create_app
 from skill.web.verify import CHAIN_URL_HEADER, SIGNATURE_HEADER, RequestVerifier
+from tests.conversation import Couple
 from tests.signing import (
     PKI_DIR_ENV,
     TEST_CHAIN_URL,
@@ -627,3 +628,46 @@ def test_the_readme_gunicorn_command_serves_signed_requests_and_refuses_broken_u
         process.terminate()
         _, stderr = process.communicate(timeout=20)
     assert "status=500" not in stderr and "Traceback" not in stderr
+
+
+# -- what the logs hold --------------------------------------------------------------------------
+
+
+def test_a_whole_signed_conversation_at_debug_logs_no_names_answers_or_user_id(
+    pki: TestPKI, s3: FakeChainHost, skill_app: Stagewise, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Launch, names, two answers and a recap through a real server, every logger at DEBUG."""
+    user_id = "amzn1.ask.account.PRIVATE-LOGTEST-7731"
+    markers = ["Zanthia", "Quillon", "marmalade", "tangerine"]
+    verifier = RequestVerifier(roots=[pki.root.certificate], fetch=s3, skill_id=TEST_SKILL_ID)
+    web_app = create_app(app=skill_app, verifier=verifier)
+    caplog.set_level(logging.DEBUG)
+    for name in [None, *logging.root.manager.loggerDict]:  # werkzeug, botocore: whatever exists
+        caplog.set_level(logging.DEBUG, logger=name)
+    statuses: list[int] = []
+    with serving(web_app) as url, requests.Session() as session:
+
+        def over_http(event: dict[str, Any]) -> dict[str, Any]:
+            body = encode(event)
+            response = session.post(
+                f"{url}/alexa", data=body, headers=pki.signer.headers(body), timeout=10
+            )
+            statuses.append(response.status_code)
+            return dict(response.json())
+
+        couple = Couple(skill_app, user_id=user_id, now=datetime.now(UTC), handler=over_http)
+        couple.device.skill_id = TEST_SKILL_ID
+        couple.onboard(first="zanthia", second="quillon")
+        first = couple.answer("a marmalade sunrise")
+        second = couple.answer("tangerine dreams")
+        couple.later(seconds=1)
+        recap = couple.intent("RecapIntent", new_session=True)
+    assert statuses == [200] * 7
+    # The conversation really carried the words, so their absence from the log means something.
+    assert "Zanthia" in first.text and "Quillon" in second.text
+    assert "marmalade" in recap.text and "tangerine" in recap.text
+    logged = caplog.text + "\n".join(str(r.args) for r in caplog.records)
+    assert any(r.levelno == logging.DEBUG for r in caplog.records)  # DEBUG really was on
+    assert "POST /alexa" in caplog.text  # werkzeug's access line: the server's own logger ran
+    for secret in [*markers, "PRIVATE-LOGTEST-7731"]:
+        assert secret.lower() not in logged.lower(), f"{secret} reached the log"
