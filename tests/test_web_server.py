@@ -255,6 +255,19 @@ FORGERIES: dict[str, tuple[Forgery, str]] = {
     ),
     "foreign skill id": (_foreign_skill, "another skill"),
     "chain unreachable": (_unreachable_chain, "cannot fetch"),
+    # Issue 13's unauthenticated 500: a non-string type reached the timestamp check unsigned.
+    "type {} with any signature": (
+        lambda pki, stranger, s3: (
+            pki.signer.headers(b"{}"),
+            _stamped(b'{"request": {"type": {}}}'),
+        ),
+        "does not match",
+    ),
+    "type {} signed": (_raw(_stamped(b'{"request": {"type": {}}}')), "no request.type string"),
+    "NaN": (_raw(_stamped(b'{"request": {"type": "LaunchRequest", "x": NaN}}')), "NaN"),
+    "not utf-8": (_raw(b'{"request": "\xff"}'), "not UTF-8"),
+    "lone surrogate": (_raw(b'{"session": {"user": {"userId": "\\ud800"}}}'), "surrogate"),
+    "deep": (_raw(b'{"a":' * 100 + b"1" + b"}" * 100), "nests deeper than 64 levels"),
     "not json": (_raw(b"hello"), "not JSON"),
     "json array": (_raw(b"[]"), "not a JSON object"),
     "no application id": (
@@ -633,10 +646,29 @@ def test_the_readme_gunicorn_command_serves_signed_requests_and_refuses_broken_u
 # -- what the logs hold --------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "store_name",
+    [
+        "sqlite",
+        pytest.param(
+            "dynamo",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="botocore logs request bodies at DEBUG; the store must quiet it (issue 13)",
+            ),
+        ),
+    ],
+)
 def test_a_whole_signed_conversation_at_debug_logs_no_names_answers_or_user_id(
-    pki: TestPKI, s3: FakeChainHost, skill_app: Stagewise, caplog: pytest.LogCaptureFixture
+    pki: TestPKI,
+    s3: FakeChainHost,
+    caplog: pytest.LogCaptureFixture,
+    request: pytest.FixtureRequest,
+    store_name: str,
 ) -> None:
     """Launch, names, two answers and a recap through a real server, every logger at DEBUG."""
+    store = request.getfixturevalue(f"{store_name}_store")
+    skill_app = build_skill(Settings(store_url="unused://", skill_id=TEST_SKILL_ID), store=store)
     user_id = "amzn1.ask.account.PRIVATE-LOGTEST-7731"
     markers = ["Zanthia", "Quillon", "marmalade", "tangerine"]
     verifier = RequestVerifier(roots=[pki.root.certificate], fetch=s3, skill_id=TEST_SKILL_ID)
