@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
+import math
 import os
 import re
 import shlex
@@ -21,11 +23,12 @@ from typing import Any
 
 import pytest
 import requests
+from ask_sdk_model import ResponseEnvelope
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from skill.app import Stagewise, build_skill, handle_event
+from skill.app import Stagewise, apology_envelope, build_skill, handle_event
 from skill.config import Settings
 from skill.store.sqlite import SqliteStore
 from skill.web import serve, verify
@@ -145,6 +148,28 @@ def test_a_crashing_skill_still_answers_200_with_an_apology(
     assert response.get_json()["response"]["shouldEndSession"] is True
     assert "RuntimeError" in caplog.text
     assert "secret words" not in caplog.text
+
+
+def test_an_answer_that_is_not_json_becomes_the_apology(
+    pki: TestPKI, s3: FakeChainHost, skill_app: Stagewise, caplog: pytest.LogCaptureFixture
+) -> None:
+    class NaNSkill:
+        def invoke(self, **kwargs: Any) -> Any:
+            return ResponseEnvelope(version="1.0", session_attributes={"x": math.nan})
+
+    nan_skill = Stagewise(skill=NaNSkill(), services=skill_app.services)  # type: ignore[arg-type]
+    verifier = RequestVerifier(roots=[pki.root.certificate], fetch=s3)
+    body = encode(alexa_event())
+    with caplog.at_level(logging.INFO, logger="stagewise.web"):
+        response = post(
+            create_app(app=nan_skill, verifier=verifier).test_client(),
+            body,
+            pki.signer.headers(body),
+        )
+    assert response.status_code == 200
+    answer = json.loads(response.text, parse_constant=lambda name: pytest.fail(name))
+    assert answer == apology_envelope(skill_app)
+    assert "skill answer is not JSON: ValueError" in caplog.text
 
 
 def test_healthz(client: FlaskClient) -> None:
