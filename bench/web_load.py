@@ -37,7 +37,8 @@ from cryptography.hazmat.primitives import serialization  # noqa: E402
 from flask import Flask, Response  # noqa: E402
 
 from skill.web.app import create_app  # noqa: E402
-from skill.web.testing import (  # noqa: E402
+from skill.web.verify import RequestVerifier  # noqa: E402
+from tests.signing import (  # noqa: E402
     TEST_CHAIN_URL,
     TEST_SKILL_ID,
     TEST_USER_ID,
@@ -46,7 +47,6 @@ from skill.web.testing import (  # noqa: E402
     alexa_event,
     encode,
 )
-from skill.web.verify import RequestVerifier  # noqa: E402
 
 PKI_DIR_ENV = "STAGEWISE_BENCH_PKI"
 HOUSEHOLDS = 50  # requests spread over this many users, as a small deployment would see

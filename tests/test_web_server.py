@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
+import math
 import os
+import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -19,16 +23,20 @@ from typing import Any
 
 import pytest
 import requests
+from ask_sdk_model import ResponseEnvelope
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from skill.app import Stagewise, build_skill, handle_event
+from skill.app import Stagewise, apology_envelope, build_skill, handle_event
 from skill.config import Settings
 from skill.store.sqlite import SqliteStore
-from skill.web import serve
+from skill.web import serve, verify
 from skill.web.app import create_app
-from skill.web.testing import (
+from skill.web.verify import CHAIN_URL_HEADER, SIGNATURE_HEADER, RequestVerifier
+from tests.conversation import Couple
+from tests.signing import (
+    PKI_DIR_ENV,
     TEST_CHAIN_URL,
     TEST_SKILL_ID,
     FakeChainHost,
@@ -36,8 +44,8 @@ from skill.web.testing import (
     TestPKI,
     alexa_event,
     encode,
+    write_public_pki,
 )
-from skill.web.verify import CHAIN_URL_HEADER, SIGNATURE_HEADER, RequestVerifier
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -140,6 +148,28 @@ def test_a_crashing_skill_still_answers_200_with_an_apology(
     assert response.get_json()["response"]["shouldEndSession"] is True
     assert "RuntimeError" in caplog.text
     assert "secret words" not in caplog.text
+
+
+def test_an_answer_that_is_not_json_becomes_the_apology(
+    pki: TestPKI, s3: FakeChainHost, skill_app: Stagewise, caplog: pytest.LogCaptureFixture
+) -> None:
+    class NaNSkill:
+        def invoke(self, **kwargs: Any) -> Any:
+            return ResponseEnvelope(version="1.0", session_attributes={"x": math.nan})
+
+    nan_skill = Stagewise(skill=NaNSkill(), services=skill_app.services)  # type: ignore[arg-type]
+    verifier = RequestVerifier(roots=[pki.root.certificate], fetch=s3)
+    body = encode(alexa_event())
+    with caplog.at_level(logging.INFO, logger="stagewise.web"):
+        response = post(
+            create_app(app=nan_skill, verifier=verifier).test_client(),
+            body,
+            pki.signer.headers(body),
+        )
+    assert response.status_code == 200
+    answer = json.loads(response.text, parse_constant=lambda name: pytest.fail(name))
+    assert answer == apology_envelope(skill_app)
+    assert "skill answer is not JSON: ValueError" in caplog.text
 
 
 def test_healthz(client: FlaskClient) -> None:
@@ -250,6 +280,19 @@ FORGERIES: dict[str, tuple[Forgery, str]] = {
     ),
     "foreign skill id": (_foreign_skill, "another skill"),
     "chain unreachable": (_unreachable_chain, "cannot fetch"),
+    # Issue 13's unauthenticated 500: a non-string type reached the timestamp check unsigned.
+    "type {} with any signature": (
+        lambda pki, stranger, s3: (
+            pki.signer.headers(b"{}"),
+            _stamped(b'{"request": {"type": {}}}'),
+        ),
+        "does not match",
+    ),
+    "type {} signed": (_raw(_stamped(b'{"request": {"type": {}}}')), "no request.type string"),
+    "NaN": (_raw(_stamped(b'{"request": {"type": "LaunchRequest", "x": NaN}}')), "NaN"),
+    "not utf-8": (_raw(b'{"request": "\xff"}'), "not UTF-8"),
+    "lone surrogate": (_raw(b'{"session": {"user": {"userId": "\\ud800"}}}'), "surrogate"),
+    "deep": (_raw(b'{"a":' * 100 + b"1" + b"}" * 100), "nests deeper than 64 levels"),
     "not json": (_raw(b"hello"), "not JSON"),
     "json array": (_raw(b"[]"), "not a JSON object"),
     "no application id": (
@@ -422,16 +465,19 @@ def test_serve_reports_a_busy_port(
 
 
 def test_the_production_factory_builds_from_the_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pki: TestPKI
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pki: TestPKI, s3: FakeChainHost
 ) -> None:
     monkeypatch.setenv("STAGEWISE_STORE", f"sqlite:///{tmp_path / 'env.db'}")
     monkeypatch.setenv("STAGEWISE_SKILL_ID", TEST_SKILL_ID)
+    # The default trust store and fetcher, swapped at their source: no network here.
+    monkeypatch.setattr(verify, "fetch_chain", s3)
+    monkeypatch.setattr(verify, "certifi_roots", lambda: [pki.root.certificate])
     client = create_app().test_client()
     assert client.get("/healthz").status_code == 200
-    # Rejected by the skill id check, which runs before any download: no network here.
     headers, body = _signed(pki.signer, alexa_event(skill_id="amzn1.ask.skill.someone-else"))
     response = client.post("/alexa", data=body, headers=headers)
     assert (response.status_code, response.text) == (400, "request is for another skill\n")
+    assert post(client, *reversed(_signed(pki.signer))).status_code == 200
 
 
 # -- real servers on loopback ------------------------------------------------------------------
@@ -539,6 +585,146 @@ def _wait_until_up(url: str, process: subprocess.Popen[str], limit: float = 30.0
         try:
             if requests.get(url, timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # bound, workers still booting
             time.sleep(0.05)
     pytest.fail(f"server not up after {limit} s")
+
+
+# -- gunicorn as the README runs it ------------------------------------------------------------
+
+
+def readme_gunicorn_command() -> list[str]:
+    """The production gunicorn command exactly as the README's self-hosting section gives it."""
+    section = (REPO / "README.md").read_text().split("## Self-hosting", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+    lines = [block for block in blocks if "gunicorn " in block]
+    assert len(lines) == 1, "the README should give one gunicorn command"
+    command = lines[0].split("gunicorn ", 1)[1].replace("\\\n", " ")
+    return ["gunicorn", *shlex.split(command)]
+
+
+# Broken chunked uploads, byte for byte: gunicorn's reader raised an error Flask turned into 500.
+HEAD = (
+    b"POST /alexa HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n"
+)
+BROKEN_CHUNKED = {
+    "chunk size not hex": (HEAD + b"ZZ\r\n{}\r\n0\r\n\r\n", "InvalidChunkSize"),
+    "chunk without CRLF": (HEAD + b"2\r\n{}XX0\r\n\r\n", "ChunkMissingTerminator"),
+    "client gone midway": (HEAD + b"10\r\n{}", "ClientDisconnected"),
+}
+
+
+def _raw_exchange(port: int, data: bytes) -> tuple[int, bytes]:
+    """Send raw bytes, half-close, and return the status and body of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(data)
+        connection.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := connection.recv(4096):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def test_the_readme_gunicorn_command_serves_signed_requests_and_refuses_broken_uploads(
+    tmp_path: Path, pki: TestPKI
+) -> None:
+    command = readme_gunicorn_command()
+    assert command[-1] == "skill.web.app:create_app()"
+    for flag in ("--timeout", "--graceful-timeout", "--keep-alive", "--limit-request-line"):
+        assert flag in command
+    port = _free_port()
+    # Same flags; only the address and the factory change (to trust the test CA, offline).
+    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    command[-1] = "tests.signing:app_trusting_test_pki()"
+    write_public_pki(pki, tmp_path / "pki")
+    env = {
+        **os.environ,
+        "STAGEWISE_STORE": f"sqlite:///{tmp_path / 'gunicorn.db'}",
+        "STAGEWISE_SKILL_ID": TEST_SKILL_ID,
+        PKI_DIR_ENV: str(tmp_path / "pki"),
+        "PYTHONPATH": str(REPO),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", *command], cwd=REPO, env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+        headers, body = _signed(pki.signer)
+        signed = requests.post(
+            f"http://127.0.0.1:{port}/alexa", data=body, headers=headers, timeout=10
+        )
+        assert signed.status_code == 200
+        assert signed.json()["response"]["outputSpeech"]["ssml"].startswith("<speak>")
+        for data, cause in BROKEN_CHUNKED.values():
+            status, reason = _raw_exchange(port, data)
+            assert (status, reason) == (400, f"the body could not be read: {cause}\n".encode())
+        long_line = b"POST /alexa?" + b"x" * 2000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+        assert _raw_exchange(port, long_line)[0] == 414  # --limit-request-line, before the app
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=20)
+    assert "status=500" not in stderr and "Traceback" not in stderr
+
+
+# -- what the logs hold --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "store_name",
+    [
+        "sqlite",
+        pytest.param(
+            "dynamo",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="botocore logs request bodies at DEBUG; the store must quiet it (issue 13)",
+            ),
+        ),
+    ],
+)
+def test_a_whole_signed_conversation_at_debug_logs_no_names_answers_or_user_id(
+    pki: TestPKI,
+    s3: FakeChainHost,
+    caplog: pytest.LogCaptureFixture,
+    request: pytest.FixtureRequest,
+    store_name: str,
+) -> None:
+    """Launch, names, two answers and a recap through a real server, every logger at DEBUG."""
+    store = request.getfixturevalue(f"{store_name}_store")
+    skill_app = build_skill(Settings(store_url="unused://", skill_id=TEST_SKILL_ID), store=store)
+    user_id = "amzn1.ask.account.PRIVATE-LOGTEST-7731"
+    markers = ["Zanthia", "Quillon", "marmalade", "tangerine"]
+    verifier = RequestVerifier(roots=[pki.root.certificate], fetch=s3, skill_id=TEST_SKILL_ID)
+    web_app = create_app(app=skill_app, verifier=verifier)
+    caplog.set_level(logging.DEBUG)
+    for name in [None, *logging.root.manager.loggerDict]:  # werkzeug, botocore: whatever exists
+        caplog.set_level(logging.DEBUG, logger=name)
+    statuses: list[int] = []
+    with serving(web_app) as url, requests.Session() as session:
+
+        def over_http(event: dict[str, Any]) -> dict[str, Any]:
+            body = encode(event)
+            response = session.post(
+                f"{url}/alexa", data=body, headers=pki.signer.headers(body), timeout=10
+            )
+            statuses.append(response.status_code)
+            return dict(response.json())
+
+        couple = Couple(skill_app, user_id=user_id, now=datetime.now(UTC), handler=over_http)
+        couple.device.skill_id = TEST_SKILL_ID
+        couple.onboard(first="zanthia", second="quillon")
+        first = couple.answer("a marmalade sunrise")
+        second = couple.answer("tangerine dreams")
+        couple.later(seconds=1)
+        recap = couple.intent("RecapIntent", new_session=True)
+    assert statuses == [200] * 7
+    # The conversation really carried the words, so their absence from the log means something.
+    assert "Zanthia" in first.text and "Quillon" in second.text
+    assert "marmalade" in recap.text and "tangerine" in recap.text
+    logged = caplog.text + "\n".join(str(r.args) for r in caplog.records)
+    assert any(r.levelno == logging.DEBUG for r in caplog.records)  # DEBUG really was on
+    assert "POST /alexa" in caplog.text  # werkzeug's access line: the server's own logger ran
+    for secret in [*markers, "PRIVATE-LOGTEST-7731"]:
+        assert secret.lower() not in logged.lower(), f"{secret} reached the log"

@@ -14,14 +14,6 @@ from cryptography import x509
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skill.web.testing import (
-    TEST_CHAIN_URL,
-    TEST_SKILL_ID,
-    FakeChainHost,
-    TestPKI,
-    alexa_event,
-    encode,
-)
 from skill.web.verify import (
     CHAIN_URL_HEADER,
     SIGNATURE_HEADER,
@@ -30,6 +22,14 @@ from skill.web.verify import (
     certifi_roots,
     chain_fetch_url,
     fetch_chain,
+)
+from tests.signing import (
+    TEST_CHAIN_URL,
+    TEST_SKILL_ID,
+    FakeChainHost,
+    TestPKI,
+    alexa_event,
+    encode,
 )
 
 NOW = datetime(2026, 3, 14, 20, 0, 0, tzinfo=UTC)
@@ -191,8 +191,16 @@ def test_a_tampered_body_is_rejected(pki: TestPKI, verifier: RequestVerifier) ->
     ("body", "cause"),
     [
         (b"not json", "not JSON"),
-        (b"\xff\xfe\x00", "not JSON"),
-        (b"[" * 100_000, "not JSON"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+        ('{"request": {}}'.encode("utf-16"), "not UTF-8"),  # json.loads alone would accept it
+        (b"[" * 100_000, "nests deeper than 64 levels"),
+        (b'{"a":' * 65 + b"1" + b"}" * 65, "nests deeper than 64 levels"),
+        (b'{"request": {"n": NaN}}', "NaN"),
+        (b'{"request": {"n": -Infinity}}', "-Infinity"),
+        (b'{"request": {"n": 1e999}}', "number too large"),
+        (b'{"request": {"n": 1' + b"0" * 5000 + b"}}", "longer than 20 digits"),
+        (b'{"request": {"type": "LaunchRequest", "name": "\\ud800"}}', "lone surrogate"),
+        (b'{"request": {"\\udfff": 1}}', "lone surrogate"),
         (b"[1, 2]", "not a JSON object"),
         (b'{"version": "1.0"}', "no request"),
         (b'{"request": {"type": "LaunchRequest"}}', "no request.timestamp"),
@@ -201,6 +209,16 @@ def test_a_tampered_body_is_rejected(pki: TestPKI, verifier: RequestVerifier) ->
             "no request.timestamp",
         ),
         (b'{"request": {"type": "LaunchRequest", "timestamp": "yesterday"}}', "ISO 8601"),
+        (b'{"request": {"type": "LaunchRequest", "timestamp": "2026-03-14"}}', "ISO 8601"),
+        (b'{"request": {"type": "LaunchRequest", "timestamp": "2026-13-14T20:00:00Z"}}', "ISO"),
+        (
+            b'{"request": {"type": "LaunchRequest", "timestamp": "\xd9\xa2026-03-14T20:00:00Z"}}',
+            "ISO",
+        ),
+        (b'{"request": {"timestamp": "2026-03-14T20:00:00Z"}}', "no request.type"),
+        # The 500 found by fuzzing: a type that is not a string met the skill-event lookup.
+        (b'{"request": {"timestamp": "2026-03-14T20:00:00Z", "type": {}}}', "no request.type"),
+        (b'{"request": {"timestamp": "2026-03-14T20:00:00Z", "type": [1]}}', "no request.type"),
     ],
 )
 def test_bodies_without_a_readable_timestamp_are_rejected(
@@ -273,12 +291,50 @@ def test_a_zoneless_timestamp_counts_as_utc(pki: TestPKI, verifier: RequestVerif
     assert verifier.verify(headers, body) == event
 
 
-def test_cheap_checks_run_before_any_download(
-    pki: TestPKI, verifier: RequestVerifier, s3: FakeChainHost
+@pytest.mark.parametrize(
+    ("header", "value", "cause"),
+    [
+        (CHAIN_URL_HEADER, "http://s3.amazonaws.com/echo.api/x.pem", "https"),
+        (SIGNATURE_HEADER, "not*base64!", "not base64"),
+        (SIGNATURE_HEADER, "", "missing"),
+    ],
+)
+def test_malformed_headers_are_refused_before_any_download(
+    pki: TestPKI, verifier: RequestVerifier, s3: FakeChainHost, header: str, value: str, cause: str
 ) -> None:
-    headers, body = signed(pki, alexa_event(timestamp=NOW - timedelta(hours=1)))
-    reason(verifier, headers, body)
+    headers, body = signed(pki)
+    headers[header] = value
+    assert cause in reason(verifier, headers, body)
     assert s3.fetches == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"request": {"timestamp": "2026-03-14T20:00:00Z", "type": {}}}',
+        b'{"request": {"type": "LaunchRequest", "timestamp": "yesterday"}}',
+        b"[NaN]",
+        b"\xff",
+    ],
+)
+def test_an_unsigned_body_is_never_read(
+    pki: TestPKI, verifier: RequestVerifier, body: bytes
+) -> None:
+    """Whatever a forged body holds, the answer is about its signature, not its content."""
+    headers = pki.signer.headers(b"{}")  # a real signature, over other bytes
+    assert reason(verifier, headers, body) == f"{SIGNATURE_HEADER} does not match the body"
+
+
+@pytest.mark.parametrize("value", [b"https://s3.amazonaws.com/echo.api/x.pem", 42, None])
+def test_a_header_that_is_not_text_is_refused(
+    pki: TestPKI, verifier: RequestVerifier, value: object
+) -> None:
+    headers: dict = dict(signed(pki)[0])
+    body = signed(pki)[1]
+    headers[CHAIN_URL_HEADER] = value
+    headers[7] = "a name that is not text"
+    expected = "missing" if value is None else "is not text"
+    assert expected in reason(verifier, headers, body)
 
 
 # -- the skill id -------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from skill.app import (
     parse_envelope,
     respond,
 )
-from skill.web.verify import RequestVerifier, VerificationError
+from skill.web.verify import RequestVerifier, VerificationError, load_event
 
 log = logging.getLogger("stagewise.web")
 
@@ -64,19 +64,24 @@ def create_app(
     def alexa() -> Response:
         started = time.perf_counter()
         event: dict[str, Any] = {}
+        # Every step that reads the request raises only the errors caught below, in this
+        # order: the body's bytes, its signature, its JSON, then the envelope's shape.
         try:
-            raw_body = request.get_data(cache=False)
-            if len(raw_body) > max_body:
-                raise RequestEntityTooLarge()
+            raw_body = _read_body(max_body)
             headers = dict(request.headers.items())
-            event = verifier.verify(headers, raw_body) if verifier else _decode(raw_body)
+            event = verifier.verify(headers, raw_body) if verifier else load_event(raw_body)
             envelope = parse_envelope(event)  # a malformed body is the client's 400
             answer = _answer(skill_app, envelope)
         except RequestEntityTooLarge:
             return _finish(event, 413, f"body larger than {max_body} bytes", started)
-        except (VerificationError, MalformedRequestError, ForeignSkillError) as err:
+        except (
+            UnreadableBodyError,
+            VerificationError,
+            MalformedRequestError,
+            ForeignSkillError,
+        ) as err:
             return _finish(event, 400, str(err), started)
-        response = Response(json.dumps(answer), status=200, mimetype="application/json")
+        response = Response(_to_json(skill_app, answer), status=200, mimetype="application/json")
         return _finish(event, 200, "ok", started, response)
 
     @web.get("/healthz")
@@ -98,15 +103,27 @@ def create_app(
     return web
 
 
-def _decode(raw_body: bytes) -> dict[str, Any]:
-    """The JSON object of an unverified body (verification, when on, does this itself)."""
+class UnreadableBodyError(Exception):
+    """The body never fully arrived (a broken chunked upload, a client gone midway)."""
+
+
+def _read_body(max_body: int) -> bytes:
+    """The raw body, at most `max_body` bytes, or 413, or UnreadableBodyError.
+
+    Each server's reader raises its own errors on a broken upload (gunicorn: InvalidChunkSize,
+    ChunkMissingTerminator, NoMoreData; Werkzeug: ClientDisconnected), with no common base
+    class and nothing importable without that server: whatever reading the client's bytes
+    raises is the client's 400, not the 500 it would be if it escaped.
+    """
     try:
-        event = json.loads(raw_body)
-    except (ValueError, RecursionError) as err:
-        raise MalformedRequestError("the body is not JSON") from err
-    if not isinstance(event, dict):
-        raise MalformedRequestError("the body is not a JSON object")
-    return event
+        raw_body = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        raise
+    except Exception as err:
+        raise UnreadableBodyError(f"the body could not be read: {type(err).__name__}") from err
+    if len(raw_body) > max_body:
+        raise RequestEntityTooLarge()
+    return raw_body
 
 
 def _answer(skill_app: Stagewise, envelope: RequestEnvelope) -> dict[str, Any]:
@@ -118,6 +135,15 @@ def _answer(skill_app: Stagewise, envelope: RequestEnvelope) -> dict[str, Any]:
     except Exception as err:  # the skill's own exception handlers failed: last resort
         log.error("skill failed: %s at %s", type(err).__name__, _where(err))
         return apology_envelope()
+
+
+def _to_json(skill_app: Stagewise, answer: dict[str, Any]) -> str:
+    """The answer as strict JSON; one that cannot be (NaN, odd types) becomes the apology."""
+    try:
+        return json.dumps(answer, allow_nan=False)
+    except (TypeError, ValueError) as err:
+        log.error("skill answer is not JSON: %s at %s", type(err).__name__, _where(err))
+        return json.dumps(apology_envelope(skill_app), allow_nan=False)
 
 
 def _finish(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import posixpath
+import re
 import threading
 import time
 import urllib.request
@@ -52,6 +54,17 @@ SKILL_EVENT_TYPES = frozenset(
         "AlexaSkillEvent.SkillAccountLinked",
     }
 )
+
+# Limits on what a body may hold; Alexa's envelopes stay far inside them.
+MAX_DEPTH = 64
+MAX_INT_DIGITS = 20
+MAX_NUMBER_CHARS = 40
+# "2026-03-14T20:00:00Z" as Alexa sends it; fractions and numeric offsets allowed, ASCII only.
+_ALEXA_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"  # date and time
+    r"(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})?"  # fraction, zone
+)
+_BAD_TIMESTAMP = "request.timestamp is not an ISO 8601 time as Alexa sends"
 
 ChainFetcher = Callable[[str], bytes]
 Clock = Callable[[], datetime]
@@ -170,30 +183,35 @@ class RequestVerifier:
         self,
         *,
         roots: Sequence[x509.Certificate] | None = None,
-        fetch: ChainFetcher = fetch_chain,
+        fetch: ChainFetcher | None = None,
         clock: Clock = utc_now,
         skill_id: str | None = None,
         cache_size: int = CHAIN_CACHE_SIZE,
     ) -> None:
         self._store = Store(list(roots) if roots is not None else certifi_roots())
-        self._fetch = fetch
+        self._fetch = fetch or fetch_chain
         self._clock = clock
         self._skill_id = skill_id
         self._cache = _ChainCache(cache_size)
 
-    def verify(self, headers: Mapping[str, str], raw_body: bytes) -> dict[str, Any]:
-        """Return the request's JSON if Alexa provably sent it, else raise VerificationError."""
+    def verify(self, headers: Mapping[str, Any], raw_body: bytes) -> dict[str, Any]:
+        """Return the request's JSON if Alexa provably sent it, else raise VerificationError.
+
+        The order is the point: nothing in the body is read until its signature holds, so a
+        forged body can only ever earn a 400, never reach code that might fail on it.
+        """
         url_header = _header(headers, CHAIN_URL_HEADER)
         signature_header = _header(headers, SIGNATURE_HEADER)
-        if not url_header:
-            raise VerificationError(f"missing {CHAIN_URL_HEADER} header")
-        if not signature_header:
-            raise VerificationError(f"missing {SIGNATURE_HEADER} header")
-        # Everything that needs no network first: a forged request must not cost a download.
+        # Checks that need no network first: a malformed header must not cost a download.
         url = chain_fetch_url(url_header)
         signature = _decode_signature(signature_header)
-        event = _load_json(raw_body)
         now = self._clock()
+        public_key = self._signing_key(url, now)
+        try:
+            public_key.verify(signature, raw_body, padding.PKCS1v15(), hashes.SHA256())
+        except (InvalidSignature, ValueError) as err:
+            raise VerificationError(f"{SIGNATURE_HEADER} does not match the body") from err
+        event = load_event(raw_body)
         _check_timestamp(event, now)
         if self._skill_id:
             named = _application_id(event)
@@ -201,11 +219,6 @@ class RequestVerifier:
                 raise VerificationError("no applicationId: not an Alexa request envelope")
             if named != self._skill_id:
                 raise VerificationError("request is for another skill")
-        public_key = self._signing_key(url, now)
-        try:
-            public_key.verify(signature, raw_body, padding.PKCS1v15(), hashes.SHA256())
-        except (InvalidSignature, ValueError) as err:
-            raise VerificationError(f"{SIGNATURE_HEADER} does not match the body") from err
         return event
 
     def _signing_key(self, url: str, now: datetime) -> rsa.RSAPublicKey:
@@ -224,12 +237,18 @@ class RequestVerifier:
         return entry.public_key
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
+def _header(headers: Mapping[str, Any], name: str) -> str:
     """A header by name in any case (Werkzeug's headers do this; plain dicts do not)."""
     value = headers.get(name)
     if value is None:
         wanted = name.lower()
-        value = next((v for k, v in headers.items() if k.lower() == wanted), None)
+        value = next(
+            (v for k, v in headers.items() if isinstance(k, str) and k.lower() == wanted), None
+        )
+    if value is None or value == "":
+        raise VerificationError(f"missing {name} header")
+    if not isinstance(value, str):
+        raise VerificationError(f"the {name} header is not text")
     return value
 
 
@@ -243,30 +262,101 @@ def _decode_signature(value: str) -> bytes:
     return signature
 
 
-def _load_json(raw_body: bytes) -> dict[str, Any]:
+def load_event(raw_body: bytes) -> dict[str, Any]:
+    """The body's JSON object, read strictly, or VerificationError with a one-line reason.
+
+    Stricter than `json.loads`: UTF-8 only (json.loads would guess UTF-16 or 32), no NaN or
+    Infinity (not JSON, and they make the answer non-JSON), no numbers too large to be a
+    real field, no text that is not valid Unicode, and a bounded depth, so nothing after
+    this can fail on the shape of a value.
+    """
     try:
-        event = json.loads(raw_body)
-    except (ValueError, RecursionError) as err:  # RecursionError: absurdly nested arrays
+        text = raw_body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise VerificationError("the body is not UTF-8") from err
+    try:
+        event = json.loads(
+            text,
+            parse_constant=_refuse_constant,
+            parse_int=_bounded_int,
+            parse_float=_finite_float,
+        )
+    except _NumberRefused as err:
+        raise VerificationError(str(err)) from err
+    except RecursionError as err:
+        raise VerificationError(f"the body nests deeper than {MAX_DEPTH} levels") from err
+    except ValueError as err:
         raise VerificationError("the body is not JSON") from err
     if not isinstance(event, dict):
         raise VerificationError("the body is not a JSON object")
+    _check_values(event)
     return event
+
+
+class _NumberRefused(ValueError):
+    """A JSON number the endpoint will not read; its message is the 400 reason."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NumberRefused(f"the body holds {name}, which JSON does not allow")
+
+
+def _bounded_int(literal: str) -> int:
+    if len(literal.lstrip("-")) > MAX_INT_DIGITS:
+        raise _NumberRefused(f"the body holds a number longer than {MAX_INT_DIGITS} digits")
+    return int(literal)
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value) or len(literal) > MAX_NUMBER_CHARS:
+        raise _NumberRefused("the body holds a number too large to read")
+    return value
+
+
+def _check_values(event: dict[str, Any]) -> None:
+    """Refuse deep nesting and text with lone surrogates (no UTF-8 form: unstorable)."""
+    pending: list[tuple[Any, int]] = [(event, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise VerificationError(f"the body nests deeper than {MAX_DEPTH} levels")
+        if isinstance(node, dict):
+            for key, value in node.items():
+                _check_text(key)
+                pending.append((value, depth + 1))
+        elif isinstance(node, list):
+            pending.extend((value, depth + 1) for value in node)
+        elif isinstance(node, str):
+            _check_text(node)
+
+
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise VerificationError("the body holds a lone surrogate, which is not text") from err
 
 
 def _check_timestamp(event: dict[str, Any], now: datetime) -> None:
     request = event.get("request")
     if not isinstance(request, dict):
         raise VerificationError("no request object: not an Alexa request envelope")
+    request_type = request.get("type")
+    if not isinstance(request_type, str):
+        raise VerificationError("no request.type string: not an Alexa request envelope")
     stamp = request.get("timestamp")
     if not isinstance(stamp, str):
-        raise VerificationError("no request.timestamp")
+        raise VerificationError("no request.timestamp string")
+    if not _ALEXA_TIMESTAMP.fullmatch(stamp):
+        raise VerificationError(_BAD_TIMESTAMP)
     try:
         moment = datetime.fromisoformat(stamp)
-    except ValueError as err:
-        raise VerificationError("request.timestamp is not an ISO 8601 time") from err
+    except ValueError as err:  # shaped right, but e.g. month 13
+        raise VerificationError(_BAD_TIMESTAMP) from err
     if moment.tzinfo is None:  # Alexa sends "Z"; a zoneless time can only mean UTC
         moment = moment.replace(tzinfo=UTC)
-    limit = SKILL_EVENT_TOLERANCE if request.get("type") in SKILL_EVENT_TYPES else TOLERANCE
+    limit = SKILL_EVENT_TOLERANCE if request_type in SKILL_EVENT_TYPES else TOLERANCE
     skew = abs(now - moment)
     if skew > limit:
         raise VerificationError(

@@ -1,7 +1,8 @@
-"""Test support, no network: a generated CA that signs requests the way Alexa does.
+"""A generated CA that signs requests the way Alexa does: test support, no network.
 
-Used by tests/test_web_*.py and bench/web_load.py, and by an operator who wants to
-send a correctly signed request to their own server: build `RequestVerifier` with
+Used by tests/test_web_*.py and bench/web_load.py (which puts the repository root on
+sys.path), never by anything under skill/: it is tooling, not product. To send a
+correctly signed request to your own server, build `RequestVerifier` with
 `roots=[authority.certificate]` and a fetcher that returns `signer.chain_pem()`.
 Nothing here is trusted in production: the generated root is never in certifi.
 """
@@ -10,10 +11,12 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -260,3 +263,38 @@ def alexa_event(
 def encode(event: dict[str, Any]) -> bytes:
     """The body bytes as Alexa would send them (signatures cover these exact bytes)."""
     return json.dumps(event, separators=(",", ":")).encode("utf-8")
+
+
+# Where a server in another process (gunicorn under test) finds the PKI's public half.
+PKI_DIR_ENV = "STAGEWISE_TEST_PKI_DIR"
+
+
+def write_public_pki(pki: TestPKI, directory: Path) -> None:
+    """Write the root (to trust) and the chain (to serve) for `app_trusting_test_pki`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "root.pem").write_bytes(
+        pki.root.certificate.public_bytes(serialization.Encoding.PEM)
+    )
+    (directory / "chain.pem").write_bytes(pki.signer.chain_pem())
+
+
+def app_trusting_test_pki() -> Any:
+    """The production app, built from the environment, but trusting the test PKI in
+    $STAGEWISE_TEST_PKI_DIR and serving its chain instead of downloading Amazon's.
+
+    For `gunicorn 'tests.signing:app_trusting_test_pki()'` in tests: no network.
+    """
+    from skill.app import build_skill
+    from skill.web.app import create_app
+    from skill.web.verify import RequestVerifier
+
+    directory = Path(os.environ[PKI_DIR_ENV])
+    root = x509.load_pem_x509_certificate((directory / "root.pem").read_bytes())
+    chain = (directory / "chain.pem").read_bytes()
+    skill_app = build_skill()
+    verifier = RequestVerifier(
+        roots=[root],
+        fetch=lambda url: chain,
+        skill_id=skill_app.services.settings.skill_id,
+    )
+    return create_app(app=skill_app, verifier=verifier)
