@@ -41,8 +41,8 @@ def supports_apl(handler_input: HandlerInput) -> bool:
 @cache
 def question_document() -> dict[str, Any]:
     """The APL document for the question screen, read once from the package."""
-    text = files("skill.content").joinpath("apl", "question.json").read_text(encoding="utf-8")
-    document: dict[str, Any] = json.loads(text)
+    source = files("skill.content").joinpath("apl", "question_screen.json")
+    document: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
     return document
 
 

@@ -208,8 +208,8 @@ _COMMON = {"type", "id", "when", "width", "height", "spacing", "grow", "shrink",
 _COMMON |= {"paddingLeft", "paddingRight", "paddingTop", "paddingBottom"}
 _PROPERTIES = {
     "Container": _COMMON | {"items", "direction", "justifyContent", "alignItems"},
-    "Frame": _COMMON | {"item", "items", "backgroundColor", "borderRadius", "borderWidth"}
-    | {"borderColor"},
+    "Frame": _COMMON
+    | {"item", "items", "backgroundColor", "borderRadius", "borderWidth", "borderColor"},
     "Text": _COMMON
     | {"text", "fontSize", "fontWeight", "fontStyle", "color", "textAlign", "textAlignVertical"}
     | {"lineHeight", "letterSpacing", "maxLines"},
@@ -529,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.turn is not None:
         datasources["tonight"]["turnName"] = args.turn
     if find_chromium() is None:
-        print("chromium not found: writing HTML only (apt-get install -y chromium)", file=sys.stderr)
+        print("chromium not found: writing HTML only (apt-get install chromium)", file=sys.stderr)
     failed = False
     for preview in write_previews(args.out, datasources):
         shown = preview.png or preview.page
