@@ -70,6 +70,12 @@ def test_a_device_with_apl_gets_the_screen() -> None:
     assert display.supports_apl(handler_input(show))
 
 
+def test_a_real_echo_show_launch_gets_the_screen() -> None:
+    raw = (Path(__file__).parent / "events" / "launch.json").read_text()  # an Echo Show 10
+    envelope = serializer.deserialize(raw, RequestEnvelope)
+    assert display.supports_apl(HandlerInput(request_envelope=envelope))
+
+
 @pytest.mark.parametrize(
     "device",
     [
@@ -236,8 +242,7 @@ def test_each_screen_size_gets_its_layout(name: str, layout: str) -> None:
     page = preview.render_html(
         display.question_document(), screen().datasources, preview.viewport(name)
     )
-    assert page.count('Layout"') == 1
-    assert f'data-id="{layout}"' in page
+    assert re.findall(r'data-id="(\w+Layout)"', page) == [layout]
 
 
 def test_whose_turn_is_shown_only_when_a_name_was_given() -> None:
