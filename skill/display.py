@@ -1,0 +1,93 @@
+"""What a screen shows: the Echo Show question screen (APL) and Alexa app cards.
+
+The screen carries only what the skill has just said aloud: the stage, tonight's
+question, whose turn it is and a progress line. It has no parameter for an answer,
+so no answer can reach a screen through it.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_supported_interfaces
+from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+from ask_sdk_model.ui import StandardCard
+
+SCREEN_TOKEN = "stagewise.question"  # stable, so a later directive replaces this screen
+DATASOURCE = "tonight"  # the document reads ${payload.tonight.<field>}
+MAX_CARD_CHARS = 8000  # Alexa's limit on card text
+
+# All five locales are English, so the card titles live here rather than per locale.
+QUESTION_CARD_TITLE = "Tonight's question"
+RECAP_CARD_TITLE = "Your recap"
+
+# APL Text is markup: a spoken name such as "Jo <3" must show as typed, not as a tag.
+_MARKUP = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def supports_apl(handler_input: HandlerInput) -> bool:
+    """True when the device can show APL (an Echo Show or Fire TV), false when unsure."""
+    try:
+        interfaces = get_supported_interfaces(handler_input)
+    except AttributeError:  # a request without context, system or device
+        return False
+    return getattr(interfaces, "alexa_presentation_apl", None) is not None
+
+
+@cache
+def question_document() -> dict[str, Any]:
+    """The APL document for the question screen, read once from the package."""
+    source = files("skill.content").joinpath("apl", "question_screen.json")
+    document: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
+    return document
+
+
+def question_datasource(
+    *, stage_number: int, stage_name: str, question: str, turn_name: str | None, progress: str
+) -> dict[str, Any]:
+    """The values the question screen binds, escaped for APL's text markup."""
+    return {
+        DATASOURCE: {
+            "stageNumber": stage_number,
+            "stageName": stage_name.translate(_MARKUP),
+            "question": question.translate(_MARKUP),
+            "turnName": (turn_name or "").translate(_MARKUP),
+            "progress": progress.translate(_MARKUP),
+        }
+    }
+
+
+def question_screen(
+    *, stage_number: int, stage_name: str, question: str, turn_name: str | None, progress: str
+) -> RenderDocumentDirective:
+    """Show tonight's question; `turn_name` only when that name was just spoken."""
+    return RenderDocumentDirective(
+        token=SCREEN_TOKEN,
+        document=question_document(),
+        datasources=question_datasource(
+            stage_number=stage_number,
+            stage_name=stage_name,
+            question=question,
+            turn_name=turn_name,
+            progress=progress,
+        ),
+    )
+
+
+def question_card(*, stage_number: int, stage_name: str, question: str) -> StandardCard:
+    """A card in the Alexa app with tonight's question, on every device."""
+    return StandardCard(
+        title=QUESTION_CARD_TITLE,
+        text=f"Stage {stage_number}: {stage_name}\n\n{question}",
+    )
+
+
+def recap_card(text: str) -> StandardCard:
+    """A card in the Alexa app with a recap the skill has just read aloud."""
+    if len(text) > MAX_CARD_CHARS:
+        text = text[: MAX_CARD_CHARS - 1].rstrip() + "…"
+    return StandardCard(title=RECAP_CARD_TITLE, text=text)
