@@ -69,7 +69,7 @@ def test_transcript(path: Path, tmp_path: Path) -> None:
                     assert not heard, f"{where}: {unwanted!r} was said:\n{reply}"
                     continue
                 if expected not in CONTENT.prompts:  # literal text: anywhere in the reply
-                    assert expected in reply, f"{where}: after {said!r} no {expected!r} in:\n{reply}"
+                    assert expected in reply, f"{where}: after {said!r} no {expected!r}:\n{reply}"
                     continue
                 found = pattern(expected).search(reply, position)
                 assert found, f"{where}: after {said!r} expected {expected!r} in:\n{reply}"

@@ -143,7 +143,7 @@ def _to_json(skill_app: Stagewise, answer: dict[str, Any]) -> str:
         return json.dumps(answer, allow_nan=False)
     except (TypeError, ValueError) as err:
         log.error("skill answer is not JSON: %s at %s", type(err).__name__, _where(err))
-        return json.dumps(apology_envelope(skill_app), allow_nan=False)
+        return json.dumps(apology_envelope(), allow_nan=False)
 
 
 def _finish(
