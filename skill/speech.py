@@ -84,6 +84,12 @@ class Speech:
                 out.append(escape(part))
         return " ".join(out)
 
+    def text(self) -> str:
+        """The same words as plain text, for a card in the Alexa app."""
+        return " ".join(
+            p.text if isinstance(p, Audio) else p for p in self.parts if not isinstance(p, int)
+        )
+
 
 READBACK_WORDS = 15  # an answer said back after it is given
 RECAP_WORDS = 40  # an answer read in a recap

@@ -8,6 +8,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model.response import Response
 
+from skill.display import recap_card
 from skill.handlers.tonight import offer_question
 from skill.handlers.turn import Handler, Turn
 from skill.periods import RECAP_QUESTIONS_PER_TURN, Window, group_answers, recap_window
@@ -93,10 +94,11 @@ def read_recap(
         oldest = min(a.answered_at for item in shown for a in item.answers)
         turn.state.recap_start, turn.state.recap_until = iso(window.start), iso(oldest)
         speech.pause(400).say(turn.line("recap.more"))
-        return turn.ask(speech, turn.speech("recap.more"), Moment.RECAP_MORE)
+        card = recap_card(speech.text())
+        return turn.ask(speech, turn.speech("recap.more"), Moment.RECAP_MORE, card=card)
     turn.state.recap_start = turn.state.recap_until = None
     speech.pause(400).say(turn.line("recap.end"))
-    return turn.close(speech)
+    return turn.close(speech, card=recap_card(speech.text()))
 
 
 def continue_recap(turn: Turn) -> Response:

@@ -10,6 +10,7 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model.response import Response
 
 from skill.content import Content
+from skill.display import question_card, question_screen, supports_apl
 from skill.handlers.onboarding import new_profile, start_onboarding
 from skill.handlers.turn import Handler, Turn
 from skill.records import Profile
@@ -58,11 +59,24 @@ def present_tonight(
             speech.say(turn.line("question.tip_intro"), plan.tip).pause(600)
         speech.say(turn.line("question.ask", question=question.text)).pause(400)
         speech.say(turn.line("question.you_first", name=name))
+    stage = turn.content.stage(question.stage)
+    card = question_card(stage_number=stage.number, stage_name=stage.name, question=question.text)
+    screen = None
+    if supports_apl(turn.handler_input):
+        evening = profile.completed_in(stage.number) + 1
+        screen = question_screen(
+            stage_number=stage.number,
+            stage_name=stage.name,
+            question=question.text,
+            turn_name=name,  # just spoken: "Sam, you first"
+            progress=turn.line("display.progress", count=evening),
+        )
     return turn.ask(
         speech,
         turn.speech("answer.reprompt", name=name, question=question.text),
         Moment.ANSWER,
-        card=(turn.line("card.question_title"), question.text),
+        card=card,
+        screen=screen,
     )
 
 

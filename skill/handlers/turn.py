@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_slot
-from ask_sdk_model import IntentRequest
+from ask_sdk_model import Directive, IntentRequest
 from ask_sdk_model.response import Response
-from ask_sdk_model.ui import SimpleCard
+from ask_sdk_model.ui import Card
 
 from skill.config import Settings
 from skill.content import Content, content_for
@@ -201,13 +201,14 @@ class Turn:
         reprompt: Speech,
         moment: Moment | None = None,
         *,
-        card: tuple[str, str] | None = None,
+        card: Card | None = None,
+        screen: Directive | None = None,
     ) -> Response:
         """Keep the session open for what the prompt asked (the moment it leaves us in)."""
         self.state.moment = moment
-        return self._respond(speech.ssml(), reprompt.ssml(), card)
+        return self._respond(speech.ssml(), reprompt.ssml(), card, screen)
 
-    def close(self, speech: Speech, card: tuple[str, str] | None = None) -> Response:
+    def close(self, speech: Speech, card: Card | None = None) -> Response:
         """Say something and end the session."""
         self.state.moment = None
         return self._respond(speech.ssml(), None, card)
@@ -215,20 +216,28 @@ class Turn:
     def replay(self) -> Response:
         """Say the last response again, waiting for the same thing."""
         speech = self.state.last_speech or ""
-        return self._respond(speech, self.state.last_reprompt or speech, None)
+        return self._respond(speech, self.state.last_reprompt or speech)
 
     def empty(self) -> Response:
         return self.handler_input.response_builder.response
 
-    def _respond(self, ssml: str, reprompt: str | None, card: tuple[str, str] | None) -> Response:
+    def _respond(
+        self,
+        ssml: str,
+        reprompt: str | None,
+        card: Card | None = None,
+        screen: Directive | None = None,
+    ) -> Response:
         builder = self.handler_input.response_builder
         builder.speak(ssml)
         if reprompt is not None:
             builder.ask(reprompt)
         else:
             builder.set_should_end_session(True)
-        if card:
-            builder.set_card(SimpleCard(title=card[0], content=card[1]))
+        if card is not None:
+            builder.set_card(card)
+        if screen is not None:
+            builder.add_directive(screen)
         self.state.last_speech, self.state.last_reprompt = ssml, reprompt
         return builder.response
 
