@@ -22,13 +22,11 @@ from skill.content import STAGE_COUNT, Question, load_content
 CONTENT = load_content()
 BANK = [q for number in range(1, STAGE_COUNT + 1) for q in CONTENT.questions[number]]
 RETIRED = list(CONTENT.retired.values())
-TERMS: dict[str, list[str]] = {
-    key: value
-    for key, value in json.loads(
-        files("skill.content").joinpath("en-US", "lint_terms.json").read_text(encoding="utf-8")
-    ).items()
-    if not key.startswith("_")
-}
+_LINT = json.loads(
+    files("skill.content").joinpath("en-US", "lint_terms.json").read_text(encoding="utf-8")
+)
+SIMILARITY = {k: _LINT.pop(k) for k in ("similarity_stop_words", "similarity_same_idea")}
+TERMS: dict[str, list[str]] = {k: v for k, v in _LINT.items() if not k.startswith("_")}
 SOURCE = Path(__file__).resolve().parents[2] / "shared/source/six-stages-of-emotional-intimacy.txt"
 
 EVENINGS_PER_STAGE = 61  # 6 x 61 = 366: a year of evenings in one stage, or all six, no repeat
@@ -45,31 +43,11 @@ YES_NO_START = re.compile(
 # Two questions "ask the same thing" when the sets of ideas they carry overlap too much. Ideas
 # are content words: lower-cased, light suffixes stripped, words that every question shares
 # (question words, pronouns, "partner", intensifiers, light verbs) dropped, and a few words and
-# phrases that say the same thing folded into one idea. Jaccard (shared / all) on those sets.
-STOP_WORDS = frozenset(
-    """a an the and or but of to in on at for with from by about as into than that this these
-    those it its what which when where who whom how why is are was were be been being am do does
-    did done have has had having i you your yours yourself me my we us our they them their
-    themselves he she his her one some any can could would will should might may must shall get
-    gets got find found last little lot partner each other thing things something anything way
-    ways kind make makes made feel feels felt like likes most more very really truly just still
-    always ever even so too right not no never help helps helped day days""".split()
-)
-SAME_IDEA = {
-    "quirk": ("habit", "quirk"),
-    "love": ("love", "charming", "adore", "treasure", "cherish"),
-    "see": ("see", "seen", "show", "shown"),
-    "sense": ("sense", "understand", "understood", "notice", "can your partner tell", "can tell"),
-    "part": ("part", "side"),
-    "few": ("only", "rarely", "anyone else", "others", "nobody"),
-    "support": ("support", "show up for you", "had your back", "have your back"),
-    "unspoken": (
-        "without words",
-        "without saying a word",
-        "without you having to explain",
-        "before you say so",
-    ),
-}
+# phrases that say the same thing folded into one idea (both lists live in lint_terms.json).
+# Jaccard (shared / all) on those sets.
+STOP_WORDS = frozenset(SIMILARITY["similarity_stop_words"])
+SAME_IDEA: dict[str, list[str]] = SIMILARITY["similarity_same_idea"]
+
 # Justified by the fixtures below: every near-duplicate the issue named scores 0.5 or more, and
 # questions that merely share one idea (two about laughter, two about a disagreement) score
 # 0.4 or less once each carries a thought of its own.
@@ -261,7 +239,10 @@ def test_no_opening_is_heard_more_than_one_evening_in_ten(stage: tuple[int, str]
 def test_crowded_openings_are_caught() -> None:
     texts = [f"What is one thing number {i}?" for i in range(2)] + ["When?"] * 8
     assert crowded_openings(texts) == {"what is one": 2, "when": 8}
-    varied = [f"{w} comes here?" for w in "how when where who why which if in on".split()]
+    varied = [
+        f"{w} comes here?"
+        for w in ("how", "when", "where", "who", "why", "which", "if", "in", "on")
+    ]
     assert crowded_openings(["What is one?", *varied]) == {}
 
 
