@@ -33,6 +33,7 @@ EVENINGS_PER_STAGE = 61  # 6 x 61 = 366: a year of evenings in one stage, or all
 MAX_WORDS = 20  # about 8 seconds at a calm pace
 MIN_TIPS = 6
 TONES = ("light", "warm", "deep")
+MAX_SAME_TONE_RUN = 3  # tones spread through the year, not a deep spring and a light winter
 MIN_TONE_SHARE = 0.15  # a real mix: each tone is at least this share of a stage
 YES_NO_START = re.compile(
     r"^(is|are|am|do|does|did|have|has|had|can|could|would|will|should|shall|was|were|may|might)\b",
@@ -137,6 +138,11 @@ def listed_terms(text: str, terms: Iterable[str]) -> list[str]:
 def deep_pairs(tones: Sequence[str]) -> list[int]:
     """Positions where a deep question follows a deep one, counting the wrap from last to first."""
     return [i for i in range(len(tones)) if tones[i] == "deep" == tones[i - 1]]
+
+
+def longest_same_tone_run(tones: Sequence[str]) -> int:
+    """The most evenings in a row that share one tone (a light or warm streak tires too)."""
+    return max((len(list(run)) for _, run in itertools.groupby(tones)), default=0)
 
 
 def runs_shared_with(text: str, source_words: str, length: int = 6) -> list[str]:
@@ -308,12 +314,14 @@ def test_the_nightly_order_never_puts_two_deep_questions_together(stage: tuple[i
     bank = CONTENT.questions[stage[0]]
     assert [bank[i].id for i in deep_pairs([q.tone for q in bank])] == []
     assert bank[0].tone == "light"  # a couple's first evening in a stage starts gently
+    assert longest_same_tone_run([q.tone for q in bank]) <= MAX_SAME_TONE_RUN
 
 
 def test_deep_pairs_are_caught_including_the_wrap_around() -> None:
     assert deep_pairs(["light", "deep", "deep", "warm"]) == [2]
     assert deep_pairs(["deep", "light", "warm", "deep"]) == [0]
     assert deep_pairs(["deep", "light", "deep", "warm"]) == []
+    assert longest_same_tone_run(["deep", "light", "light", "light", "light", "warm"]) == 4
 
 
 # --- Everything spoken: questions, tips, descriptions ----------------------------------------
