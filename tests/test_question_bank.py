@@ -310,7 +310,7 @@ def test_each_stage_mixes_light_warm_and_deep(stage: tuple[int, str]) -> None:
 
 
 @pytest.mark.parametrize("stage", STAGES, ids=_stage_id)
-def test_the_nightly_order_never_puts_two_deep_questions_together(stage: tuple[int, str]) -> None:
+def test_the_nightly_order_spreads_tones_and_never_pairs_two_deep(stage: tuple[int, str]) -> None:
     bank = CONTENT.questions[stage[0]]
     assert [bank[i].id for i in deep_pairs([q.tone for q in bank])] == []
     assert bank[0].tone == "light"  # a couple's first evening in a stage starts gently
