@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import string
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
+from typing import Any
 
 DEFAULT_LOCALE = "en-US"
 STAGE_COUNT = 6
@@ -29,6 +30,7 @@ class Question:
     id: str
     stage: int
     text: str
+    tone: str = "warm"  # light, warm or deep; the bank order never puts two deep ones together
 
 
 def placeholders(template: str) -> frozenset[str]:
@@ -44,6 +46,7 @@ class Content:
     stages: tuple[Stage, ...]
     questions: dict[int, tuple[Question, ...]]
     prompts: dict[str, tuple[str, ...]]
+    retired: dict[str, Question] = field(default_factory=dict)  # old ids that stored answers use
 
     def stage(self, number: int) -> Stage:
         return self.stages[number - 1]
@@ -53,7 +56,7 @@ class Content:
             for question in bank:
                 if question.id == question_id:
                     return question
-        return None
+        return self.retired.get(question_id)
 
     def variants(self, key: str) -> tuple[str, ...]:
         return self.prompts[key]
@@ -81,15 +84,34 @@ def _read(locale: str, name: str) -> object:
     return json.loads(files(__package__).joinpath(locale, name).read_text(encoding="utf-8"))
 
 
+def _as_list(value: object, where: str) -> list[Any]:
+    """A real check (asserts vanish under python -O): bad content stops the load, clearly."""
+    if not isinstance(value, list):
+        raise ValueError(f"{where}: expected a JSON list, found {type(value).__name__}")
+    return value
+
+
+def _as_dict(value: object, where: str) -> dict[str, Any]:
+    """A real check (asserts vanish under python -O): bad content stops the load, clearly."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{where}: expected a JSON object, found {type(value).__name__}")
+    return value
+
+
+def _question(value: object, stage: int, where: str) -> Question:
+    raw = _as_dict(value, where)
+    missing = [name for name in ("id", "text") if not isinstance(raw.get(name), str)]
+    if missing:
+        raise ValueError(f"{where}: missing or non-text {', '.join(missing)}")
+    return Question(id=raw["id"], stage=stage, text=raw["text"], tone=str(raw.get("tone", "warm")))
+
+
 @cache
 def load_content(locale: str = DEFAULT_LOCALE) -> Content:
     """Load and index one locale's content (cached for the life of the process)."""
-    raw_stages = _read(locale, "stages.json")
-    raw_questions = _read(locale, "questions.json")
-    raw_prompts = _read(locale, "prompts.json")
-    assert isinstance(raw_stages, list)
-    assert isinstance(raw_questions, dict)
-    assert isinstance(raw_prompts, dict)
+    raw_stages = _as_list(_read(locale, "stages.json"), f"{locale}/stages.json")
+    raw_questions = _as_dict(_read(locale, "questions.json"), f"{locale}/questions.json")
+    raw_prompts = _as_dict(_read(locale, "prompts.json"), f"{locale}/prompts.json")
     stages = tuple(
         Stage(
             number=s["number"],
@@ -102,19 +124,29 @@ def load_content(locale: str = DEFAULT_LOCALE) -> Content:
         )
         for s in raw_stages
     )
-    questions = {
-        stage.number: tuple(
-            Question(id=q["id"], stage=stage.number, text=q["text"])
-            for q in raw_questions[stage.key]
+    questions: dict[int, tuple[Question, ...]] = {}
+    for stage in stages:
+        where = f"{locale}/questions.json[{stage.key!r}]"
+        bank = _as_list(raw_questions.get(stage.key), where)
+        questions[stage.number] = tuple(
+            _question(q, stage.number, f"{where}[{i}]") for i, q in enumerate(bank)
         )
-        for stage in stages
-    }
+    retired: dict[str, Question] = {}
+    where = f"{locale}/questions.json['_retired']"
+    for i, value in enumerate(_as_list(raw_questions.get("_retired", []), where)):
+        stage_number = _as_dict(value, f"{where}[{i}]").get("stage")
+        if not isinstance(stage_number, int):
+            raise ValueError(f"{where}[{i}]: 'stage' must be a stage number")
+        question = _question(value, stage_number, f"{where}[{i}]")
+        retired[question.id] = question
     prompts = {
         key: tuple(value) if isinstance(value, list) else (value,)
         for key, value in raw_prompts.items()
         if not key.startswith("_")
     }
-    return Content(locale=locale, stages=stages, questions=questions, prompts=prompts)
+    return Content(
+        locale=locale, stages=stages, questions=questions, prompts=prompts, retired=retired
+    )
 
 
 def content_for(locale: str | None) -> Content:
