@@ -106,12 +106,29 @@ def _question(value: object, stage: int, where: str) -> Question:
     return Question(id=raw["id"], stage=stage, text=raw["text"], tone=str(raw.get("tone", "warm")))
 
 
+def _prompt_files(locale: str) -> dict[str, object]:
+    """prompts.json and, per feature, prompts-<feature>.json; a key may live in one only."""
+    folder = files(__package__).joinpath(locale)
+    names = ["prompts.json"] + sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.name.startswith("prompts-") and p.name.endswith(".json")
+    )
+    merged: dict[str, object] = {}
+    for name in names:
+        for key, value in _as_dict(_read(locale, name), f"{locale}/{name}").items():
+            if key in merged and not key.startswith("_"):
+                raise ValueError(f"{locale}/{name}: prompt {key!r} is already defined")
+            merged[key] = value
+    return merged
+
+
 @cache
 def load_content(locale: str = DEFAULT_LOCALE) -> Content:
     """Load and index one locale's content (cached for the life of the process)."""
     raw_stages = _as_list(_read(locale, "stages.json"), f"{locale}/stages.json")
     raw_questions = _as_dict(_read(locale, "questions.json"), f"{locale}/questions.json")
-    raw_prompts = _as_dict(_read(locale, "prompts.json"), f"{locale}/prompts.json")
+    raw_prompts = _prompt_files(locale)
     stages = tuple(
         Stage(
             number=s["number"],
