@@ -1,0 +1,118 @@
+"""Issue 5, item 6: the size of the Lambda bundle.
+
+Measures: what lambda/build.sh puts in lambda/build (the `skill` package and its runtime
+dependencies, without boto3 and botocore, which the Lambda Python runtime provides), unzipped
+and with bytecode counted apart, plus the size of its deployment zip; the build is removed
+afterwards. Against: nothing (the baseline has no bundle); the largest distributions are
+named, and a miss says which package costs most.
+Target: ≤ 5 MB unzipped, bytecode apart.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+from bench.driver import BenchError
+from bench.harness import REPO, Bench
+from bench.processes import run_bounded
+from bench.report import BUNDLE_MB, Row
+
+ITEM = 6
+TIMEOUT_S = 600
+# Dependencies of boto3 that build.sh keeps although the Lambda Python runtime provides them.
+RUNTIME_PROVIDED = {"urllib3", "python-dateutil", "jmespath", "six"}
+WHY_PACKAGE = {
+    "ask-sdk-model": "generated classes for every Alexa API, which ask-sdk-core imports",
+    "ask-sdk-core": "the SDK itself",
+    "certifi": "CA bundle, pulled in by requests (ask-sdk-core's API client)",
+}
+
+
+def sizes_by_distribution(root: Path) -> tuple[int, Counter[str], int]:
+    """Bytes under `root` (bytecode apart), bytes per distribution, and the bytecode's bytes.
+
+    build.sh compiles bytecode because Lambda cannot write it at run time; it is reported
+    on its own so the package sizes compare with what pip installs.
+    """
+    owner: dict[Path, str] = {}
+    for record in root.glob("*.dist-info/RECORD"):
+        name = record.parent.name.split("-")[0].replace("_", "-").lower()
+        for line in record.read_text().splitlines():
+            if line:
+                owner[(root / line.split(",")[0]).resolve()] = name
+    total, sizes, bytecode = 0, Counter[str](), 0
+    for path in root.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            size = path.stat().st_size
+            if path.suffix == ".pyc":
+                bytecode += size
+                continue
+            total += size
+            sizes[owner.get(path.resolve(), path.relative_to(root).parts[0])] += size
+    return total, sizes, bytecode
+
+
+def zipped_size(root: Path, target: Path) -> int:
+    """The size of the deployment zip Lambda would be given."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                bundle.write(path, path.relative_to(root))
+    return target.stat().st_size
+
+
+def measure(bench: Bench) -> list[Row]:
+    """lambda/build.sh's output: measured, then removed."""
+    build = REPO / "lambda" / "build"
+    try:
+        code, _stdout, stderr = run_bounded(
+            ["bash", str(REPO / "lambda" / "build.sh")], bench.clean_env, timeout=TIMEOUT_S
+        )
+        if code != 0:
+            tail = (stderr.strip().splitlines() or ["no output"])[-1]
+            raise BenchError(f"lambda/build.sh exited {code}: {tail}")
+        total, sizes, bytecode = sizes_by_distribution(build)
+        zipped = zipped_size(build, bench.work / "bundle.zip")
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+    mb = total / 1_000_000
+    largest = sizes.most_common(5)
+    provided = sum(v for k, v in sizes.items() if k in RUNTIME_PROVIDED)
+    bench.results["bundle"] = {
+        "bytes": total,
+        "mb": round(mb, 2),
+        "zipped_bytes": zipped,
+        "bytecode_bytes": bytecode,
+        "largest": {k: v for k, v in largest},
+        "runtime_provided_bytes": provided,
+        "target_mb": BUNDLE_MB,
+    }
+    met = mb <= BUNDLE_MB
+    top = ", ".join(f"{k} {v / 1_000_000:.1f}" for k, v in largest)
+    note = f"largest (MB): {top}"
+    if not met:
+        head, head_bytes = largest[0]
+        why = WHY_PACKAGE.get(head, "")
+        note = (
+            f"over by {mb - BUNDLE_MB:.1f} MB ({100 * (mb / BUNDLE_MB - 1):.0f} %): "
+            f"{head} alone is {head_bytes / 1_000_000:.1f} MB"
+            + (f" ({why})" if why else "")
+            + f"; {provided / 1_000_000:.1f} MB is boto3's own dependencies "
+            f"({', '.join(sorted(k for k in RUNTIME_PROVIDED if sizes.get(k)))}), "
+            "which the Lambda runtime already has but build.sh keeps for version safety. " + note
+        )
+    return [
+        Row(
+            ITEM,
+            "bundle: lambda/build (skill + runtime deps, no boto3), unzipped",
+            f"{mb:.1f} MB (+{bytecode / 1_000_000:.1f} MB bytecode; "
+            f"{zipped / 1_000_000:.1f} MB zipped)",
+            "—",
+            target=f"≤ {BUNDLE_MB:.0f} MB",
+            met=met,
+            note=note,
+        )
+    ]
