@@ -71,9 +71,7 @@ def _add_optional(commands: Any, name: str, module: str, help_text: str) -> None
     _, needs, extra = OPTIONAL.get(name, (module, (), ""))
     missing = [package for package in needs if importlib.util.find_spec(package) is None]
     if missing:
-        message = (
-            f"stagewise {name} needs {', '.join(missing)}: pip install 'stagewise[{extra}]'"
-        )
+        message = f"stagewise {name} needs {', '.join(missing)}: pip install 'stagewise[{extra}]'"
         stub = commands.add_parser(name, help=help_text)
         stub.set_defaults(func=lambda _args: _fail(message))
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
@@ -76,7 +76,9 @@ def read_recap(turn: Turn, window: Window, *, first_page: bool) -> Response:
             speech.say(turn.line("recap.said", name=answer.partner_name, answer=answer.text))
     if more:
         oldest = min(a.answered_at for item in shown for a in item.answers)
-        turn.state.recap_start, turn.state.recap_until = iso(window.start), iso(oldest)
+        # A window takes in the whole second of its end: the next page ends a second earlier.
+        turn.state.recap_start = iso(window.start)
+        turn.state.recap_until = iso(oldest - timedelta(seconds=1))
         speech.pause(400).say(turn.line("recap.more"))
         return turn.ask(speech, turn.speech("recap.more"), Moment.RECAP_MORE)
     turn.state.recap_start = turn.state.recap_until = None
