@@ -116,26 +116,38 @@ class _Pacing:
         self.backoff, self.sleep, self.jitter = backoff, sleep, jitter
         self.slept = 0.0
 
-    def retrying(self, action: str, call: Callable[[], T], done: Callable[[T], bool]) -> T:
-        """Call until `done` says the result is complete or a retryable error stops recurring."""
-        for attempt in range(self.backoff.attempts):
-            if attempt:
-                self._pause(action, attempt)
+    def retrying(self, action: str, call: Callable[[], T], left: Callable[[T], int]) -> T:
+        """Call until nothing is `left`; pause longer after each try that made no progress.
+
+        A try that got some of the work done (DynamoDB processed part of a batch) is
+        followed by the shortest pause; failures and tries that did nothing double it.
+        At most `attempts` tries without progress, and never more sleep than the budget.
+        """
+        stalled, before = 0, None
+        while True:
             try:
                 with _aws_errors(action, DeletionIncomplete):
                     result = call()
             except DeletionIncomplete as err:
                 if not _retryable(err.code):
                     raise
-                continue
-            if done(result):
-                return result
-        raise DeletionIncomplete(
-            f"DynamoDB {action} did not finish in {self.backoff.attempts} tries", "Exhausted"
-        )
+                remaining = before
+            else:
+                remaining = left(result)
+                if remaining == 0:
+                    return result
+            progressed = before is not None and remaining is not None and remaining < before
+            stalled = 1 if progressed else stalled + 1
+            before = remaining if remaining is not None else before
+            if stalled >= self.backoff.attempts:
+                raise DeletionIncomplete(
+                    f"DynamoDB {action} did not finish in {self.backoff.attempts} tries",
+                    "Exhausted",
+                )
+            self._pause(action, stalled)
 
-    def _pause(self, action: str, attempt: int) -> None:
-        pause = min(self.backoff.cap, self.backoff.base * 2 ** (attempt - 1)) * self.jitter()
+    def _pause(self, action: str, stalled: int) -> None:
+        pause = min(self.backoff.cap, self.backoff.base * 2 ** (stalled - 1)) * self.jitter()
         if self.slept + pause > self.backoff.budget:
             raise DeletionIncomplete(f"DynamoDB {action}: retry budget spent", "Exhausted")
         self.slept += pause
@@ -286,9 +298,7 @@ class DynamoStore:
         if limit:
             query["Limit"] = limit
         while True:
-            reply = pacing.retrying(
-                "list household", lambda: self.client.query(**query), lambda _: True
-            )
+            reply = pacing.retrying("list household", lambda: self.client.query(**query), _nothing)
             items = reply.get("Items", [])
             if items:
                 yield items
@@ -306,7 +316,7 @@ class DynamoStore:
             pending = reply.get("UnprocessedItems") or {}
             return pending
 
-        pacing.retrying("delete household", send, lambda unprocessed: not unprocessed)
+        pacing.retrying("delete household", send, _requests_in)
 
     def _answer_put(self, answer: Answer) -> dict[str, Any]:
         return {
@@ -347,6 +357,14 @@ class DynamoStore:
             put["ExpressionAttributeNames"] = {"#v": VERSION}
             put["ExpressionAttributeValues"] = _to_wire({":expected": expected})
         return put
+
+
+def _nothing(_: object) -> int:
+    return 0
+
+
+def _requests_in(unprocessed: dict[str, Any]) -> int:
+    return sum(len(requests) for requests in unprocessed.values())
 
 
 def _cancellation_codes(err: StorageError) -> list[str]:

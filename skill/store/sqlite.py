@@ -40,13 +40,13 @@ CREATE TABLE IF NOT EXISTS items (
 class SqliteStore:
     """Same single-table layout as DynamoDB, each item kept as JSON."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float = 5.0) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         try:
-            self._db = sqlite3.connect(self.path, timeout=5, check_same_thread=False)
+            self._db = sqlite3.connect(self.path, timeout=busy_timeout, check_same_thread=False)
             self._db.executescript(SCHEMA)
         except sqlite3.Error as err:
             raise StorageError(f"cannot open SQLite store at {self.path}: {err}", "sqlite") from err
