@@ -43,6 +43,7 @@ SPEECHLESS_TYPES = frozenset(
     {"SessionEndedRequest", "System.ExceptionEncountered", "Messaging.MessageReceived"}
 )
 KNOWN_REQUEST_TYPES = frozenset(Request.discriminator_value_class_map)
+FALLBACK_INTENT = "AMAZON.FallbackIntent"
 
 
 class ForeignSkillError(Exception):
@@ -100,6 +101,11 @@ def parse_envelope(event: dict[str, Any]) -> RequestEnvelope:
         raise MalformedRequestError("no context or session: not an Alexa request envelope")
     if request["type"] not in KNOWN_REQUEST_TYPES:
         raise MalformedRequestError("unreadable envelope: unknown request type")
+    intent = request.get("intent")
+    if request["type"] == "IntentRequest" and not (
+        isinstance(intent, dict) and isinstance(intent.get("name"), str)
+    ):  # an intent request naming no intent: heard as "I didn't catch that"
+        event = {**event, "request": {**request, "intent": {"name": FALLBACK_INTENT}}}
     failure: Exception | None = None
     for attempt in _readings(event):
         try:
@@ -280,7 +286,13 @@ def _user_id_of(envelope: RequestEnvelope) -> str | None:
     system = envelope.context.system if envelope.context else None
     user = system.user if system and system.user else envelope.session and envelope.session.user
     user_id = user.user_id if user else None
-    return user_id if isinstance(user_id, str) and user_id else None
+    if not isinstance(user_id, str) or not user_id:
+        return None
+    try:
+        user_id.encode("utf-8")  # a lone surrogate is no Alexa user: storage cannot key on it
+    except UnicodeEncodeError:
+        return None
+    return user_id
 
 
 def speechless(kind: str) -> bool:

@@ -36,7 +36,7 @@ def recap_window(value: str | None, now: datetime) -> Window:
         return recent
     try:
         window = _parse_period(value.strip().upper())
-    except ValueError:
+    except (ValueError, OverflowError):  # no such date, or past the end of the calendar
         return recent
     if window is None:
         return recent
