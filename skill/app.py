@@ -239,6 +239,8 @@ def handle_event(app: Stagewise, event: dict[str, Any], context: Any = None) -> 
         return _fallback(kind, _locale_of(event))
     try:
         return respond(app, envelope, context)
+    except DeletionIncomplete:
+        raise
     except ForeignSkillError:
         log.warning("request for another skill ignored: %s", kind or "-")
         return _empty()
