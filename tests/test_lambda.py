@@ -350,3 +350,24 @@ def test_an_unfinished_skill_disabled_deletion_fails_the_invocation(
     assert store.get_profile(couple.device.user_id) is not None
     assert lambda_module.lambda_handler(event, None) == {"version": "1.0", "response": {}}
     assert store.get_profile(couple.device.user_id) is None
+
+
+def test_two_devices_answering_in_the_same_second_keep_both_answers(
+    lambda_module: ModuleType,
+) -> None:
+    """Kitchen and bedroom Echo, one household, one second: two requests, two answers."""
+    handler = lambda event: lambda_module.lambda_handler(event, None)  # noqa: E731
+    kitchen = Couple(lambda_module.SKILL, handler=handler)
+    kitchen.onboard()
+    bedroom = Couple(lambda_module.SKILL, handler=handler, now=kitchen.now)
+    bedroom.device.device_id = "amzn1.ask.device.bedroom"
+    bedroom.intent("TonightQuestionIntent", new_session=True)
+    bedroom.now = kitchen.now  # the next turn of each lands in the same second
+    kitchen.answer("from the kitchen")
+    bedroom.answer("from the bedroom")
+    assert kitchen.last_event["request"]["timestamp"] == bedroom.last_event["request"]["timestamp"]
+    store = lambda_module.SKILL.services.store
+    stored = store.answers(
+        kitchen.device.user_id, start=datetime(2020, 1, 1, tzinfo=UTC), until=kitchen.now, limit=9
+    )
+    assert sorted(a.text for a in stored) == ["from the bedroom", "from the kitchen"]
