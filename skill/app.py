@@ -38,10 +38,14 @@ MAX_RESPONSE_BYTES = 24 * 1024  # Alexa's limit for a whole response (docs)
 # Requests that cannot take speech or open a session, whatever they carry (docs: skill
 # events, reminders, AudioPlayer and PlaybackController, SessionEnded, exceptions,
 # skill messages). Connections.Response is a dialog request and may speak.
-SPEECHLESS_FAMILIES = ("AlexaSkillEvent.", "Reminders.", "AudioPlayer.", "PlaybackController.")
-SPEECHLESS_TYPES = frozenset(
-    {"SessionEndedRequest", "System.ExceptionEncountered", "Messaging.MessageReceived"}
+SPEECHLESS_FAMILIES = (
+    "AlexaSkillEvent.",
+    "Reminders.",
+    "AudioPlayer.",
+    "PlaybackController.",
+    "Messaging.",
 )
+SPEECHLESS_TYPES = frozenset({"SessionEndedRequest", "System.ExceptionEncountered"})
 KNOWN_REQUEST_TYPES = frozenset(Request.discriminator_value_class_map)
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
 
