@@ -38,12 +38,17 @@ MAX_RESPONSE_BYTES = 24 * 1024  # Alexa's limit for a whole response (docs)
 # Requests that cannot take speech or open a session, whatever they carry (docs: skill
 # events, reminders, AudioPlayer and PlaybackController, SessionEnded, exceptions,
 # skill messages). Connections.Response is a dialog request and may speak.
-SPEECHLESS_FAMILIES = ("AlexaSkillEvent.", "Reminders.", "AudioPlayer.", "PlaybackController.")
-SPEECHLESS_TYPES = frozenset(
-    {"SessionEndedRequest", "System.ExceptionEncountered", "Messaging.MessageReceived"}
+SPEECHLESS_FAMILIES = (
+    "AlexaSkillEvent.",
+    "Reminders.",
+    "AudioPlayer.",
+    "PlaybackController.",
+    "Messaging.",
 )
+SPEECHLESS_TYPES = frozenset({"SessionEndedRequest", "System.ExceptionEncountered"})
 KNOWN_REQUEST_TYPES = frozenset(Request.discriminator_value_class_map)
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
+REPEAT_ATTRIBUTES = ("last_speech", "last_reprompt")  # SessionState's copy of the last prompt
 
 
 class ForeignSkillError(Exception):
@@ -239,6 +244,8 @@ def handle_event(app: Stagewise, event: dict[str, Any], context: Any = None) -> 
         return _fallback(kind, _locale_of(event))
     try:
         return respond(app, envelope, context)
+    except DeletionIncomplete:
+        raise
     except ForeignSkillError:
         log.warning("request for another skill ignored: %s", kind or "-")
         return _empty()
@@ -315,8 +322,13 @@ def _finish(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
     attributes = raw.pop("sessionAttributes", None)
     if isinstance(attributes, dict):
         rebuilt = SessionState.from_attributes(attributes).to_attributes()
-        if rebuilt and _json_size({**raw, "sessionAttributes": rebuilt}) <= MAX_RESPONSE_BYTES:
-            raw["sessionAttributes"] = rebuilt
+        # Too big with "repeat"'s copy of the last prompt: keep the rest (the moment, the
+        # profile) rather than nothing; "repeat" then falls back to its own line.
+        lean = {k: v for k, v in rebuilt.items() if k not in REPEAT_ATTRIBUTES}
+        for kept in (rebuilt, lean):
+            if kept and _json_size({**raw, "sessionAttributes": kept}) <= MAX_RESPONSE_BYTES:
+                raw["sessionAttributes"] = kept
+                break
     if _json_size(raw) > MAX_RESPONSE_BYTES:
         log.error("response over %d bytes replaced: %s", MAX_RESPONSE_BYTES, kind or "-")
         return _fallback(kind, "")
