@@ -20,6 +20,8 @@ class Moment(StrEnum):
     RECAP_TODAY = "recap_today"  # both answered: "want to hear tonight's answers?"
     STAGE_CONFIRM = "stage_confirm"  # "move to stage N?"
     RENAME = "rename"  # a known couple's new names
+    DELETE_CONFIRM = "delete_confirm"  # "delete all your answers...?"
+    RETRY_SAVE = "retry_save"  # an answer could not be stored: "shall I try again?"
 
 
 @dataclass
@@ -37,6 +39,9 @@ class SessionState:
     last_reprompt: str | None = None
     last_answer: Answer | None = None  # the answer last said back, for "that's not what I said"
     correcting: bool = False  # the awaited answer replaces `last_answer`
+    deleting: str | None = None  # what a confirmed deletion removes: "all", "last", "tonight"
+    to_delete: tuple[Answer, ...] = ()  # the answers it removes ("last", "tonight")
+    unsaved: Answer | None = None  # an answer the store refused, kept to try again
 
     def to_attributes(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -51,6 +56,9 @@ class SessionState:
             "last_reprompt": self.last_reprompt,
             "last_answer": self.last_answer.to_dict() if self.last_answer else None,
             "correcting": self.correcting,
+            "deleting": self.deleting,
+            "to_delete": [a.to_dict() for a in self.to_delete],
+            "unsaved": self.unsaved.to_dict() if self.unsaved else None,
         }
         return {k: v for k, v in data.items() if v not in (None, [], False)}
 
@@ -74,9 +82,23 @@ class SessionState:
                 last_reprompt=_text(data.get("last_reprompt")),
                 last_answer=Answer.from_dict(last) if (last := data.get("last_answer")) else None,
                 correcting=data.get("correcting") is True,
+                deleting=_choice(data.get("deleting"), DELETIONS),
+                to_delete=tuple(Answer.from_dict(a) for a in data.get("to_delete", ())),
+                unsaved=Answer.from_dict(kept) if (kept := data.get("unsaved")) else None,
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return cls()
+
+
+DELETIONS = ("all", "last", "tonight")
+
+
+def _choice(value: object, allowed: tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    if value not in allowed:
+        raise ValueError("not one of the allowed values")
+    return str(value)
 
 
 def _text(value: object) -> str | None:

@@ -514,7 +514,7 @@ def failing_couple(failing: FailingWrites) -> Couple:
     return Couple(build_skill(Settings(store_url="sqlite:///:memory:"), store=failing))  # type: ignore[arg-type]
 
 
-def test_a_store_outage_gets_an_apology_and_loses_nothing_stored(
+def test_an_answer_refused_by_the_store_is_kept_told_truthfully_and_written_when_it_recovers(
     failing: FailingWrites, failing_couple: Couple
 ) -> None:
     failing_couple.onboard()
@@ -522,9 +522,29 @@ def test_a_store_outage_gets_an_apology_and_loses_nothing_stored(
     before = failing.store.get_profile(failing_couple.device.user_id)
     failing.error = StorageError("DynamoDB add answer failed (InternalServerError)", "500")
     reply = failing_couple.answer("said during the outage")
-    assert says(reply, "error.storage") and reply.ended
-    assert [a.text for a in stored_in(failing.store)] == ["precious"]
+    assert says(reply, "answer.not_saved", name="Alex") and not reply.ended
+    assert [a.text for a in stored_in(failing.store)] == ["precious"]  # nothing claimed
     assert failing.store.get_profile(failing_couple.device.user_id) == before
+    failing.error = None  # the store is back
+    saved = failing_couple.intent("AMAZON.YesIntent")
+    assert says(saved, "answer.heard", name="Alex", answer="said during the outage")
+    assert sorted(a.text for a in stored_in(failing.store)) == [
+        "precious",
+        "said during the outage",
+    ]
+
+
+def test_an_outage_that_lasts_is_told_and_nothing_is_claimed(
+    failing: FailingWrites, failing_couple: Couple
+) -> None:
+    failing_couple.onboard()
+    failing.error = StorageError("DynamoDB add answer failed (ThrottlingException)", "Throttling")
+    failing_couple.answer("said during the outage")
+    gone = failing_couple.intent("AMAZON.YesIntent")
+    assert says(gone, "answer.still_not_saved", name="Sam") and gone.ended
+    assert stored_in(failing.store) == []
+    for key in ("error.storage", "answer.not_saved", "answer.still_not_saved"):
+        assert all("safe" not in v for v in CONTENT.variants(key))
 
 
 def test_an_unexpected_error_is_logged_without_what_was_said(

@@ -32,6 +32,9 @@ MAIN_INTENTS = (
     "ChooseStageIntent",
     "RecapLastTimeIntent",
     "CorrectAnswerIntent",
+    "DeleteAllIntent",
+    "DeleteLastAnswerIntent",
+    "DeleteTonightIntent",
 )
 
 

@@ -16,6 +16,7 @@ from skill.content import load_content, placeholders
 from skill.handlers.interceptors import INTENT_SLOTS
 from skill.handlers.moments import IDLE, MOMENTS
 from skill.session import Moment
+from skill.store import StorageError
 from tests.conversation import Couple, Reply
 
 CONTENT = load_content()
@@ -51,6 +52,18 @@ def _to_recap_today(couple: Couple) -> None:
     couple.intent("TonightQuestionIntent", new_session=True)
 
 
+def _to_retry_save(couple: Couple) -> None:
+    """The store refuses an answer (an outage): the skill keeps it and offers to try again."""
+    couple.onboard()
+    store = couple.app.services.store
+
+    def refuse(*_args: object) -> None:
+        raise StorageError("DynamoDB add answer failed (InternalServerError)", "500")
+
+    store.add_answer = refuse  # type: ignore[method-assign]
+    couple.answer("said during an outage")
+
+
 def _to_stage_choice(couple: Couple) -> None:
     couple.launch()
     couple.intent("NamesIntent", first_name="sam", second_name="alex")
@@ -65,6 +78,8 @@ REACH: dict[Moment, Callable[[Couple], object]] = {
     Moment.RECAP_TODAY: _to_recap_today,
     Moment.STAGE_CONFIRM: _to_stage_confirm,
     Moment.RENAME: lambda c: (c.onboard(), c.answer("change our names")),
+    Moment.DELETE_CONFIRM: lambda c: (c.onboard(), c.intent("DeleteAllIntent")),
+    Moment.RETRY_SAVE: _to_retry_save,
 }
 
 

@@ -109,11 +109,11 @@ def _question(value: object, stage: int, where: str) -> Question:
 def _prompt_files(locale: str) -> dict[str, object]:
     """prompts.json and, per feature, prompts-<feature>.json; a key may live in one only."""
     folder = files(__package__).joinpath(locale)
-    names = ["prompts.json"] + sorted(
-        p.name
-        for p in folder.iterdir()
-        if p.name.startswith("prompts-") and p.name.endswith(".json")
-    )
+    extra = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    names = [
+        "prompts.json",
+        *(n for n in extra if n.startswith("prompts-") and n.endswith(".json")),
+    ]
     merged: dict[str, object] = {}
     for name in names:
         for key, value in _as_dict(_read(locale, name), f"{locale}/{name}").items():

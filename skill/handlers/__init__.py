@@ -1,10 +1,11 @@
 """Handler order, in one place: specific before general, fallback last.
 
-Where things live: onboarding (meeting a couple), names (hearing them, renaming), tonight
-(the question, skipping, the wrap-up), answers (storing, saying back, correcting, and
-what is not an answer), stages, recap; moments (what yes, no, help and a miss do at each point where
-the skill waits); conversation (those generic intents); turn (one request's state);
-interceptors (session load and save); events and errors.
+Where things live: onboarding (meeting a couple), names (hearing them, renaming),
+tonight (the question, skipping, the wrap-up), answers (storing, saying back, correcting,
+and what is not an answer), stages, recap, forget (deleting by voice); moments (what yes,
+no, help and a miss do at each point where the skill waits); conversation (those generic
+intents); turn (one request's state); interceptors (session load and save); events and
+errors.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from skill.handlers.conversation import (
 )
 from skill.handlers.errors import CatchAllErrorHandler, ErrorHandler, StorageErrorHandler
 from skill.handlers.events import SkillDisabledHandler, SkillEventHandler
+from skill.handlers.forget import DeleteAllHandler, DeleteLastAnswerHandler, DeleteTonightHandler
 from skill.handlers.interceptors import SessionInterceptor, TurnInterceptor
 from skill.handlers.names import NamesHandler
 from skill.handlers.recap import RecapHandler, RecapLastTimeHandler
@@ -48,6 +50,9 @@ REQUEST_HANDLERS: tuple[type[Handler], ...] = (
     ChangeStageHandler,
     RecapHandler,
     RecapLastTimeHandler,
+    DeleteAllHandler,
+    DeleteLastAnswerHandler,
+    DeleteTonightHandler,
     SkipHandler,
     YesHandler,
     NoHandler,

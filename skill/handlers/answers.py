@@ -7,6 +7,7 @@ recognised (skill.not_answers, phrases as data) and acted on, never stored.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import datetime
 
@@ -14,16 +15,18 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model.response import Response
 
-from skill.handlers.conversation import stop
-from skill.handlers.moments import ask_again
+from skill.handlers.forget import ask_to_delete, deletion_asked
 from skill.handlers.onboarding import start_onboarding
-from skill.handlers.tonight import offer_question, restate, skip, wrap_up
+from skill.handlers.tonight import offer_question, restate, skip, stop, wrap_up
 from skill.handlers.turn import Handler, Turn
 from skill.not_answers import NotAnswer, recognise
 from skill.records import Answer, Profile
 from skill.ritual import record_answer
 from skill.session import Moment
 from skill.speech import READBACK_WORDS, Speech, shorten, trim_answer
+from skill.store import StorageError
+
+log = logging.getLogger("stagewise")
 
 
 def said_back(turn: Turn, key: str, name: str, text: str) -> Speech:
@@ -61,11 +64,52 @@ def take_answer(turn: Turn, profile: Profile, text: str) -> Response:
         text=trim_answer(text),
         request_id=turn.seed,
     )
-    day = turn.day
-    profile = turn.household.add_answer(answer, lambda p: record_answer(p, partner, day))
+    return store_answer(turn, answer)
+
+
+def store_answer(turn: Turn, answer: Answer) -> Response:
+    """Write the answer; if the store refuses, keep it in the session and say so, truthfully."""
+    day, partner = turn.day, answer.partner
+    try:
+        profile = turn.household.add_answer(answer, lambda p: record_answer(p, partner, day))
+    except StorageError as err:
+        log.error("answer not stored (%s): kept in the session", err.code or type(err).__name__)
+        turn.state.unsaved = answer
+        return turn.ask(
+            turn.speech("answer.not_saved", name=answer.partner_name),
+            turn.speech("answer.not_saved_reprompt"),
+            Moment.RETRY_SAVE,
+        )
+    turn.state.unsaved = None
     turn.state.last_answer = answer
     speech = said_back(turn, "answer.heard", answer.partner_name, answer.text)
     return _next_partner(turn, profile, speech, just_finished=True)
+
+
+def retry_save(turn: Turn) -> Response:
+    """Yes to "shall I try again?": the kept answer is written now, or the couple is told."""
+    answer = turn.state.unsaved
+    if answer is None or turn.household.couple() is None:
+        return offer_question(turn, Speech())
+    try:
+        turn.household.profile()
+    except StorageError:
+        turn.state.unsaved = None
+        return turn.close(turn.speech("answer.still_not_saved", name=answer.partner_name))
+    reply = store_answer(turn, answer)
+    if turn.state.unsaved is not None:  # refused again: say so and let it go
+        turn.state.unsaved = None
+        return turn.close(turn.speech("answer.still_not_saved", name=answer.partner_name))
+    return reply
+
+
+def drop_unsaved(turn: Turn) -> Response:
+    """No to trying again: the answer is not kept, and they hear that."""
+    answer = turn.state.unsaved
+    turn.state.unsaved = None
+    return turn.close(
+        turn.speech("answer.not_saved_dropped", name=answer.partner_name if answer else "")
+    )
 
 
 def _next_partner(
@@ -113,14 +157,17 @@ def not_an_answer(turn: Turn, profile: Profile, said: NotAnswer) -> Response:
             Moment.ANSWER,
         )
     if said.kind == "delete":
-        return turn.ask(
-            turn.speech("answer.later_for_that", name=name),
-            turn.speech("answer.how", name=name),
-            Moment.ANSWER,
-        )
+        return ask_to_delete(turn, deletion_asked(said.text))
     if said.kind == "stop":
         return stop(turn)
-    return ask_again(turn, "help")
+    return listening(turn, "help.answer", name)
+
+
+def listening(turn: Turn, key: str, name: str) -> Response:
+    """Explain, and keep listening for the answer."""
+    return turn.ask(
+        turn.speech(key, name=name), turn.speech("answer.how", name=name), Moment.ANSWER
+    )
 
 
 def goes_first(turn: Turn, profile: Profile, spoken: str) -> Response:
@@ -128,7 +175,7 @@ def goes_first(turn: Turn, profile: Profile, spoken: str) -> Response:
     current = profile.current
     partner = next((p for p in ("a", "b") if profile.name(p).lower() == spoken.lower()), None)
     if current is None or partner is None:
-        return ask_again(turn, "unclear")
+        return listening(turn, "unclear.answer", _pending_name(profile))
     name = profile.name(partner)
     if partner in current.answered:
         other = profile.name(current.pending) if current.pending else ""

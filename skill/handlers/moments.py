@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from ask_sdk_model.response import Response
 
+from skill.handlers.answers import drop_unsaved, retry_save
+from skill.handlers.forget import delete_confirmed, delete_declined
 from skill.handlers.recap import continue_recap, recap_today
 from skill.handlers.stages import apply_change, keep_stage, start_at_stage_one, which_stage
 from skill.handlers.tonight import question_or_onboarding
@@ -112,6 +114,24 @@ MOMENTS: dict[Moment, Row] = {
         unclear="unclear.rename",
         elicit=("NamesIntent", "first_name"),
         no=goodbye,
+    ),
+    Moment.DELETE_CONFIRM: Row(
+        question="forget.confirm_reprompt",
+        help="help.yes_no",
+        fallback="fallback.yes_no",
+        unclear="unclear.yes_no",
+        restate=True,
+        yes=delete_confirmed,
+        no=delete_declined,
+    ),
+    Moment.RETRY_SAVE: Row(
+        question="answer.not_saved_reprompt",
+        help="help.yes_no",
+        fallback="fallback.yes_no",
+        unclear="unclear.yes_no",
+        restate=True,
+        yes=retry_save,
+        no=drop_unsaved,
     ),
 }
 
