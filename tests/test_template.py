@@ -1,4 +1,4 @@
-"""lambda/template.yaml: lint-clean, consistent with the code, and deployable (moto's CloudFormation)."""
+"""lambda/template.yaml: lint-clean, consistent with the code, deployable (moto CloudFormation)."""
 
 from __future__ import annotations
 

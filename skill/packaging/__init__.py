@@ -43,9 +43,7 @@ def add_arguments(subparsers: argparse._SubParsersAction[argparse.ArgumentParser
         default=LAMBDA_PYTHON,
         help=f"the Lambda runtime's Python (default {LAMBDA_PYTHON}, as lambda/template.yaml)",
     )
-    parser.add_argument(
-        "--architecture", choices=sorted(PLATFORMS), default=LAMBDA_ARCHITECTURE
-    )
+    parser.add_argument("--architecture", choices=sorted(PLATFORMS), default=LAMBDA_ARCHITECTURE)
     parser.add_argument(
         "--compile-with",
         metavar="PYTHON",

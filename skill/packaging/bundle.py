@@ -110,9 +110,7 @@ def runtime_requirements(root: Path = ROOT) -> list[str]:
     """The project's dependencies (pyproject.toml), minus what Lambda provides."""
     project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     return [
-        spec
-        for spec in project["dependencies"]
-        if requirement_name(spec) not in PROVIDED_BY_LAMBDA
+        spec for spec in project["dependencies"] if requirement_name(spec) not in PROVIDED_BY_LAMBDA
     ]
 
 
@@ -149,7 +147,9 @@ def _install_dependencies(folder: Path, target: Target, root: Path) -> None:
     command += ["--platform", target.platform, "--implementation", "cp"]
     command += ["--python-version", target.python, "--only-binary=:all:"]
     subprocess.run(command + runtime_requirements(root), check=True, timeout=600)
-    installed = {canonicalize_name(d.metadata["Name"]): d for d in distributions(path=[str(folder)])}
+    installed = {
+        canonicalize_name(d.metadata["Name"]): d for d in distributions(path=[str(folder)])
+    }
     needed = _closure([requirement_name(r) for r in runtime_requirements(root)], installed)
     for name, dist in installed.items():
         if name not in needed:  # provided by Lambda, or only needed by what Lambda provides

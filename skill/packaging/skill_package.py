@@ -31,13 +31,40 @@ EVENTS = (
 )
 SSL_CERTIFICATE_TYPES = ("Trusted", "Wildcard", "SelfSigned")
 # Echo Show 5/8/15, Echo Spot, Fire TV: small round, landscape medium and large, TV.
-APL_VIEWPORTS = (
-    {"mode": "HUB", "shape": "ROUND", "minWidth": 480, "maxWidth": 599},
-    {"mode": "HUB", "shape": "RECTANGLE", "minWidth": 960, "maxWidth": 1279},
-    {"mode": "HUB", "shape": "RECTANGLE", "minWidth": 1280, "maxWidth": 1920},
-    {"mode": "TV", "shape": "RECTANGLE", "minWidth": 960, "maxWidth": 960},
+APL_VIEWPORTS: tuple[dict[str, Any], ...] = (
+    {
+        "mode": "HUB",
+        "shape": "ROUND",
+        "minWidth": 480,
+        "maxWidth": 599,
+        "minHeight": 480,
+        "maxHeight": 599,
+    },
+    {
+        "mode": "HUB",
+        "shape": "RECTANGLE",
+        "minWidth": 960,
+        "maxWidth": 1279,
+        "minHeight": 540,
+        "maxHeight": 959,
+    },
+    {
+        "mode": "HUB",
+        "shape": "RECTANGLE",
+        "minWidth": 1280,
+        "maxWidth": 1920,
+        "minHeight": 800,
+        "maxHeight": 1279,
+    },
+    {
+        "mode": "TV",
+        "shape": "RECTANGLE",
+        "minWidth": 960,
+        "maxWidth": 960,
+        "minHeight": 540,
+        "maxHeight": 540,
+    },
 )
-VIEWPORT_HEIGHTS = {480: (480, 599), 960: (540, 959), 1280: (800, 1279)}
 
 
 def _read(name: str) -> Any:
@@ -113,16 +140,6 @@ class ManifestSettings:
         return None  # the ASK CLI deployer fills it in with the Lambda it deploys
 
 
-def viewports() -> list[dict[str, Any]]:
-    out = []
-    for viewport in APL_VIEWPORTS:
-        low, high = VIEWPORT_HEIGHTS.get(int(viewport["minWidth"]), (540, 540))
-        if viewport["mode"] == "HUB" and viewport["shape"] == "ROUND":
-            low, high = viewport["minWidth"], viewport["maxWidth"]
-        out.append({**viewport, "minHeight": low, "maxHeight": high})
-    return out
-
-
 def manifest(settings: ManifestSettings) -> dict[str, Any]:
     """skill.json for every locale, from the template and the operator's settings."""
     settings.check()
@@ -144,7 +161,9 @@ def manifest(settings: ManifestSettings) -> dict[str, Any]:
     privacy["locales"] = {locale: copy.deepcopy(policy) for locale in locales()}
     publishing["distributionCountries"] = [s["country"] for s in locale_settings().values()]
     custom = body["apis"]["custom"]
-    custom["interfaces"] = [{"type": "ALEXA_PRESENTATION_APL", "supportedViewports": viewports()}]
+    custom["interfaces"] = [
+        {"type": "ALEXA_PRESENTATION_APL", "supportedViewports": list(APL_VIEWPORTS)}
+    ]
     events: dict[str, Any] = {"subscriptions": [{"eventName": name} for name in EVENTS]}
     endpoint = settings.endpoint()
     if endpoint:
