@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import string
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
 
@@ -74,6 +74,8 @@ def _read(locale: str, name: str) -> object:
 @cache
 def load_content(locale: str = DEFAULT_LOCALE) -> Content:
     """Load and index one locale's content (cached for the life of the process)."""
+    if locale != DEFAULT_LOCALE:
+        return _with_overrides(load_content(DEFAULT_LOCALE), locale)
     raw_stages = _read(locale, "stages.json")
     raw_questions = _read(locale, "questions.json")
     raw_prompts = _read(locale, "prompts.json")
@@ -105,6 +107,21 @@ def load_content(locale: str = DEFAULT_LOCALE) -> Content:
         if not key.startswith("_")
     }
     return Content(locale=locale, stages=stages, questions=questions, prompts=prompts)
+
+
+def _with_overrides(english: Content, locale: str) -> Content:
+    """en-US content with the prompts skill/content/overrides/<locale>.json words differently."""
+    path = files(__package__).joinpath("overrides", f"{locale}.json")
+    raw = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    changed = {
+        key: tuple(value) if isinstance(value, list) else (value,)
+        for key, value in raw.items()
+        if not key.startswith("_")
+    }
+    unknown = sorted(set(changed) - set(english.prompts))
+    if unknown:
+        raise ValueError(f"{path}: no such prompts in {DEFAULT_LOCALE}: {unknown}")
+    return replace(english, locale=locale, prompts={**english.prompts, **changed})
 
 
 def supports_locale(locale: str | None) -> bool:
