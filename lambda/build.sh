@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
-# Kept for old habits: the packager lives in `stagewise package` (skill/packaging/).
-# Writes build/lambda.zip, build/lambda/, build/skill-package/ and build/ask-resources.json.
+# A thin wrapper: the packager is `stagewise package` (skill/packaging/). It writes
+# build/lambda.zip, build/lambda/ (the same files unzipped), build/skill-package/ and
+# build/ask-resources.json; lambda/build/ gets a copy of the unzipped bundle (the
+# benchmark measures it there). Options pass through: lambda/build.sh --help.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-exec stagewise package "$@"
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+cd "$root"
+"${PYTHON:-python}" -m skill.cli package --out "$root/build" "$@"
+rm -rf "$here/build"
+cp -R "$root/build/lambda" "$here/build"

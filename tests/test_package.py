@@ -352,7 +352,11 @@ def test_the_skill_package_is_in_the_ask_cli_layout(built: Built) -> None:
     resources = json.loads((built.out / "ask-resources.json").read_text())
     profile = resources["profiles"]["default"]
     assert (built.out / profile["skillMetadata"]["src"] / "skill.json").is_file()
-    assert (built.out / profile["code"]["default"]["src"] / "lambda_function.py").is_file()
+    code = built.out / profile["code"]["default"]["src"]
+    assert (code / "lambda_function.py").is_file()
+    # Without requirements.txt the ASK CLI zips the folder as it is (its zip-only build flow)
+    # instead of pip-installing for the machine it runs on.
+    assert not (code / "requirements.txt").exists()
     template = built.out / profile["skillInfrastructure"]["userConfig"]["templatePath"]
     assert template.resolve() == (ROOT / "lambda" / "template.yaml").resolve()
     endpoint = json.loads((package / "skill.json").read_text())["manifest"]["apis"]["custom"]
