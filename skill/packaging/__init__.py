@@ -16,9 +16,9 @@ from skill.packaging.bundle import (
     LAMBDA_ARCHITECTURE,
     LAMBDA_PYTHON,
     PLATFORMS,
-    ROOT,
     Target,
     build_bundle,
+    find_checkout,
 )
 from skill.packaging.skill_package import (
     SSL_CERTIFICATE_TYPES,
@@ -87,14 +87,15 @@ def run(args: argparse.Namespace) -> int:
     )
     out: Path = args.out.resolve()
     try:
+        root = find_checkout()
         settings.check()
         write_skill_package(out / "skill-package", settings)
         target = Target(python=args.python_version, architecture=args.architecture)
-        bundle = build_bundle(out, target, python=args.compile_with)
+        bundle = build_bundle(out, target, python=args.compile_with, root=root)
     except ValueError as err:
         print(f"stagewise package: {err}", file=sys.stderr)
         return 2
-    template = ROOT / "lambda" / "template.yaml"
+    template = root / "lambda" / "template.yaml"
     resources = ask_resources(
         skill_package=os.path.relpath(out / "skill-package", out),
         code=os.path.relpath(bundle.folder, out),

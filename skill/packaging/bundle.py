@@ -19,6 +19,18 @@ from dataclasses import dataclass
 from importlib.metadata import Distribution, distributions
 from pathlib import Path
 
+
+def find_checkout(start: Path | None = None) -> Path:
+    """The Stagewise checkout to package: the current directory (or a parent), else ours."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents, Path(__file__).resolve().parents[2]):
+        if (candidate / "lambda" / "lambda_function.py").is_file() and (
+            candidate / "interaction_model" / "en-US.json"
+        ).is_file():
+            return candidate
+    raise ValueError("run stagewise package inside a Stagewise checkout (git clone)")
+
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # One place for the target: lambda/template.yaml must agree (tests/test_template.py).

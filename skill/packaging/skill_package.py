@@ -14,11 +14,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from skill.packaging.bundle import HANDLER, LAMBDA_RUNTIME
+
 SOURCE_LOCALE = "en-US"
-MODEL_DIR = Path(__file__).resolve().parents[2] / "interaction_model"
 
 # Permissions the skill asks for (e.g. "alexa::profile:given_name:read"). None today:
 # couples tell Stagewise their first names. Add here; the manifest and README follow.
@@ -68,7 +70,8 @@ APL_VIEWPORTS: tuple[dict[str, Any], ...] = (
 
 
 def _read(name: str) -> Any:
-    return json.loads((MODEL_DIR / name).read_text(encoding="utf-8"))
+    """A file of interaction_model/ (shipped in the package as skill/interaction_model/)."""
+    return json.loads(files("skill.interaction_model").joinpath(name).read_text(encoding="utf-8"))
 
 
 @cache
@@ -202,8 +205,8 @@ def ask_resources(skill_package: str, code: str, template: str, region: str) -> 
                 "skillInfrastructure": {
                     "type": "@ask-cli/cfn-deployer",
                     "userConfig": {
-                        "runtime": "python3.12",
-                        "handler": "lambda_function.lambda_handler",
+                        "runtime": LAMBDA_RUNTIME,
+                        "handler": HANDLER,
                         "templatePath": template,
                         "awsRegion": region,
                     },
