@@ -52,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "serve the skill over HTTPS-ready Flask (pip install '.[web]')",
     )
     _add_optional(commands, "audio", "skill.narration.cli", "build and publish narration clips")
+    _add_optional(commands, "package", "skill.packaging", "build the Lambda zip and skill package")
 
     args = parser.parse_args(argv)
     try:
