@@ -196,7 +196,7 @@ def test_recap_in_a_later_session_reads_the_question_and_each_answer(couple: Cou
     assert recap.ended
 
 
-def test_recap_reads_three_questions_at_a_time_newest_first_then_offers_more(
+def test_recap_reads_at_most_three_evenings_at_a_time_newest_first_then_offers_more(
     couple: Couple,
 ) -> None:
     couple.onboard()
@@ -206,12 +206,18 @@ def test_recap_reads_three_questions_at_a_time_newest_first_then_offers_more(
         couple.answer(f"alex day {day}")
         couple.later(hours=23)
     page = couple.intent("RecapIntent", new_session=True, period=None)
-    assert [f"day {d}" in page.text for d in range(5)] == [False, False, True, True, True]
-    assert page.text.index("day 4") < page.text.index("day 3") < page.text.index("day 2")
-    assert says(page, "recap.more") and not page.ended
-    rest = couple.intent("AMAZON.YesIntent")
-    assert [f"day {d}" in rest.text for d in range(5)] == [True, True, False, False, False]
-    assert rest.ended
+    heard: list[int] = []
+    while True:
+        days = [d for d in range(5) if f"sam day {d}" in page.text]
+        assert 1 <= len(days) <= 3
+        positions = [page.text.index(f"sam day {d}") for d in days]
+        assert positions == sorted(positions, reverse=True) or len(days) == 1  # newest first
+        heard += sorted(days, reverse=True)
+        if page.ended:
+            break
+        assert says(page, "recap.more")
+        page = couple.intent("AMAZON.YesIntent")
+    assert heard == [4, 3, 2, 1, 0]  # every evening once, newest first
 
 
 def test_recap_for_a_date_period_reads_only_that_period(couple: Couple) -> None:

@@ -11,12 +11,19 @@ from ask_sdk_model.response import Response
 from skill.display import recap_card
 from skill.handlers.tonight import offer_question
 from skill.handlers.turn import Handler, Turn
-from skill.periods import RECAP_QUESTIONS_PER_TURN, Window, group_answers, recap_window
+from skill.periods import (
+    RECAP_QUESTIONS_PER_TURN,
+    RecapItem,
+    Window,
+    group_answers,
+    recap_window,
+)
 from skill.records import iso, parse_iso
 from skill.session import Moment
 from skill.speech import RECAP_WORDS, Speech, shorten
 
 RECAP_FETCH = RECAP_QUESTIONS_PER_TURN * 2 + 2  # enough for three questions and a sign of more
+PAGE_WORDS = 60  # a recap page's evenings: about 25 seconds of speech with the lines around
 LAST_TIME_DAYS = 3660  # "last time" looks back at most ten years when the start is unknown
 
 
@@ -61,7 +68,8 @@ def read_recap(
         items, more = items[:-1], True  # the oldest group may be cut short: keep it for next time
     if last_time:
         items, more = items[:1], False
-    shown = items[:RECAP_QUESTIONS_PER_TURN]
+    shown = _within_budget(items[:RECAP_QUESTIONS_PER_TURN])
+    more = more or len(shown) < len(items)
     if not shown:
         turn.state.recap_start = turn.state.recap_until = None
         if last_time:
@@ -101,6 +109,21 @@ def read_recap(
     turn.state.recap_start = turn.state.recap_until = None
     speech.pause(400).say(turn.line("recap.end"))
     return turn.close(speech, card=recap_card(speech.text()))
+
+
+def _within_budget(items: list[RecapItem]) -> list[RecapItem]:
+    """As many evenings as fit in about half a minute of speech; always at least one."""
+    kept: list[RecapItem] = []
+    words = 0
+    for item in items:
+        size = len(item.question_text.split()) + sum(
+            min(len(a.text.split()), RECAP_WORDS) + 3 for a in item.answers
+        )
+        if kept and words + size > PAGE_WORDS:
+            break
+        kept.append(item)
+        words += size
+    return kept
 
 
 def continue_recap(turn: Turn) -> Response:
