@@ -24,6 +24,7 @@ class Device:
     locale: str = "en-US"
     session_id: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
+    api_token: str | None = None  # context.System.apiAccessToken: set to reach the Alexa APIs
 
     def new_session(self) -> None:
         self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
@@ -51,6 +52,7 @@ class Device:
                     "user": user,
                     "device": {"deviceId": self.device_id, "supportedInterfaces": {}},
                     "apiEndpoint": "https://api.amazonalexa.com",
+                    **({"apiAccessToken": self.api_token} if self.api_token else {}),
                 }
             },
             "request": request,

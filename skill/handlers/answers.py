@@ -8,7 +8,6 @@ recognised (skill.not_answers, phrases as data) and acted on, never stored.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
@@ -173,8 +172,7 @@ def _latest_tonight(turn: Turn, profile: Profile) -> Answer | None:
     current = profile.current
     if current is None or current.day != turn.day or not current.answered:
         return None
-    day = turn.day
-    start = datetime(day.year, day.month, day.day, tzinfo=turn.now.tzinfo)
+    start = turn.evening_start(turn.day)
     found = turn.services.store.answers(turn.household_id, start=start, until=turn.now, limit=1)
     return found[0] if found and found[0].question_id == current.question_id else None
 
