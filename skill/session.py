@@ -20,6 +20,7 @@ class Moment(StrEnum):
     RECAP_TODAY = "recap_today"  # both answered: "want to hear tonight's answers?"
     STAGE_CONFIRM = "stage_confirm"  # "move to stage N?"
     RENAME = "rename"  # a known couple's new names
+    REMINDER_CONFIRM = "reminder_confirm"  # "every Sunday at 8 pm: shall I set that up?"
 
 
 @dataclass
@@ -37,6 +38,7 @@ class SessionState:
     last_reprompt: str | None = None
     last_answer: Answer | None = None  # the answer last said back, for "that's not what I said"
     correcting: bool = False  # the awaited answer replaces `last_answer`
+    reminder_plan: str | None = None  # the weekly reminder proposed, "SU 20:00"
 
     def to_attributes(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -51,6 +53,7 @@ class SessionState:
             "last_reprompt": self.last_reprompt,
             "last_answer": self.last_answer.to_dict() if self.last_answer else None,
             "correcting": self.correcting,
+            "reminder_plan": self.reminder_plan,
         }
         return {k: v for k, v in data.items() if v not in (None, [], False)}
 
@@ -74,6 +77,7 @@ class SessionState:
                 last_reprompt=_text(data.get("last_reprompt")),
                 last_answer=Answer.from_dict(last) if (last := data.get("last_answer")) else None,
                 correcting=data.get("correcting") is True,
+                reminder_plan=_text(data.get("reminder_plan")),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return cls()

@@ -65,6 +65,10 @@ REACH: dict[Moment, Callable[[Couple], object]] = {
     Moment.RECAP_TODAY: _to_recap_today,
     Moment.STAGE_CONFIRM: _to_stage_confirm,
     Moment.RENAME: lambda c: (c.onboard(), c.answer("change our names")),
+    Moment.REMINDER_CONFIRM: lambda c: (
+        c.onboard(),
+        c.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00"),
+    ),
 }
 
 

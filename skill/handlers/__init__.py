@@ -25,6 +25,14 @@ from skill.handlers.events import SkillDisabledHandler, SkillEventHandler
 from skill.handlers.interceptors import SessionInterceptor, TurnInterceptor
 from skill.handlers.names import NamesHandler
 from skill.handlers.recap import RecapHandler, RecapLastTimeHandler
+from skill.handlers.reminders import (
+    CancelReminderHandler,
+    PermissionResponseHandler,
+    ReconnectHandler,
+    ReminderEventHandler,
+    ReminderStatusHandler,
+    SetReminderHandler,
+)
 from skill.handlers.stages import ChangeStageHandler, ChooseStageHandler, StageInfoHandler
 from skill.handlers.tonight import (
     LaunchHandler,
@@ -35,6 +43,8 @@ from skill.handlers.turn import Handler, Services
 
 REQUEST_HANDLERS: tuple[type[Handler], ...] = (
     SkillDisabledHandler,
+    PermissionResponseHandler,  # before SkillEventHandler, which takes any other request
+    ReminderEventHandler,
     SkillEventHandler,
     SessionEndedHandler,
     UnsupportedLocaleHandler,
@@ -49,6 +59,10 @@ REQUEST_HANDLERS: tuple[type[Handler], ...] = (
     RecapHandler,
     RecapLastTimeHandler,
     SkipHandler,
+    SetReminderHandler,
+    ReminderStatusHandler,
+    CancelReminderHandler,
+    ReconnectHandler,
     YesHandler,
     NoHandler,
     RepeatHandler,

@@ -16,6 +16,7 @@ from ask_sdk_model.response import Response
 from skill.handlers.conversation import stop
 from skill.handlers.moments import ask_again
 from skill.handlers.onboarding import start_onboarding
+from skill.handlers.reminders import offer_reminder, with_offer
 from skill.handlers.tonight import offer_question, restate, skip, wrap_up
 from skill.handlers.turn import Handler, Turn
 from skill.not_answers import NotAnswer, recognise
@@ -61,14 +62,23 @@ def take_answer(turn: Turn, profile: Profile, text: str) -> Response:
         request_id=turn.seed,
     )
     day = turn.day
-    profile = turn.household.add_answer(answer, lambda p: record_answer(p, partner, day))
+    offered_before = profile.ritual.offered
+    profile = turn.household.add_answer(
+        answer, lambda p: with_offer(record_answer(p, partner, day), day)
+    )
     turn.state.last_answer = answer
     speech = said_back(turn, "answer.heard", answer.partner_name, answer.text)
-    return _next_partner(turn, profile, speech, just_finished=True)
+    offer = profile.ritual.offered and not offered_before  # marked in this very write
+    return _next_partner(turn, profile, speech, just_finished=True, offer=offer)
 
 
 def _next_partner(
-    turn: Turn, profile: Profile, speech: Speech, *, just_finished: bool = False
+    turn: Turn,
+    profile: Profile,
+    speech: Speech,
+    *,
+    just_finished: bool = False,
+    offer: bool = False,
 ) -> Response:
     current = profile.current
     following = current.pending if current else None
@@ -83,6 +93,8 @@ def _next_partner(
         )
     speech.say(turn.line("answer.both_saved"))
     suggest = just_finished and profile.suggested_on == turn.day
+    if offer:
+        return offer_reminder(turn, speech)
     return wrap_up(turn, profile, speech, suggest=suggest)
 
 

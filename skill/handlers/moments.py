@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ask_sdk_model.response import Response
 
 from skill.handlers.recap import continue_recap, recap_today
+from skill.handlers.reminders import confirm_reminder, decline_reminder
 from skill.handlers.stages import apply_change, keep_stage, start_at_stage_one, which_stage
 from skill.handlers.tonight import question_or_onboarding
 from skill.handlers.turn import Turn
@@ -112,6 +113,15 @@ MOMENTS: dict[Moment, Row] = {
         unclear="unclear.rename",
         elicit=("NamesIntent", "first_name"),
         no=goodbye,
+    ),
+    Moment.REMINDER_CONFIRM: Row(
+        question="reminder.confirm_again",
+        help="help.yes_no",
+        fallback="fallback.yes_no",
+        unclear="unclear.yes_no",
+        restate=True,
+        yes=confirm_reminder,
+        no=decline_reminder,
     ),
 }
 
