@@ -35,7 +35,7 @@ from skill.reconnect import (
     reminder_body,
 )
 from skill.records import Profile
-from skill.ritual import current_tip
+from skill.ritual import current_tip, tonight
 from skill.session import Moment
 from skill.speech import RECAP_WORDS, Speech, shorten
 
@@ -207,7 +207,9 @@ def reconnect(turn: Turn) -> Response:
     if profile is None:
         return start_onboarding(turn, "onboarding.welcome_before_question")
     speech = past_week(turn, profile)
-    speech.pause(400).say(turn.line("reconnect.tip"), current_tip(profile, turn.content))
+    tip_tonight = tonight(profile, turn.content, turn.day).tip  # a pure choice: nothing stored
+    if not tip_tonight:  # else tonight's question brings this week's tip itself
+        speech.pause(400).say(turn.line("reconnect.tip"), current_tip(profile, turn.content))
     return offer_question(turn, speech.pause(400))
 
 
