@@ -259,7 +259,10 @@ class Console:
         if word == "timezone" and self.alexa is not None and zone_named(rest.strip()) is not UTC:
             self.alexa.zone = rest.strip()
             return f"       (the Echo's time zone is now {self.alexa.zone})\n"
-        return "       (console commands: /later 1d, /at 2026-11-22 18:50, /reminders, /timezone Europe/Paris)\n"
+        return (
+            "       (console commands: /later 1d, /at 2026-11-22 18:50, /reminders,"
+            " /timezone Europe/Paris)\n"
+        )
 
     def zone(self) -> tzinfo:
         return zone_named(self.alexa.zone if self.alexa else "UTC")
