@@ -20,7 +20,7 @@ class Window:
 
     start: datetime
     until: datetime
-    kind: str  # "recent", "day", "week", "weekend", "month", "year", "since", "since_start"
+    kind: str  # "recent", "day", "week", "weekend", "month", "season", "year", "since", ...
 
 
 Midnight = Callable[[date], datetime]  # a local evening -> when it starts, in UTC
@@ -30,6 +30,9 @@ _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})(-WE)?$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR = re.compile(r"^(\d{4})$")
+_SEASON = re.compile(r"^(\d{4})-(WI|SP|SU|FA)$")
+# Seasons as Alexa names them (northern, by month): winter runs December to February.
+SEASON_MONTHS = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
 
 
 def recap_window(
@@ -104,6 +107,11 @@ def _parse_period(value: str, _midnight: Midnight) -> Window | None:
     if match := _YEAR.match(value):
         year = int(match[1])
         return span(date(year, 1, 1), date(year + 1, 1, 1), "year")
+    if match := _SEASON.match(value):
+        first = date(int(match[1]), SEASON_MONTHS[match[2]], 1)
+        end_month = first.month + 3
+        end = date(first.year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1)
+        return span(first, end, "season")
     return None
 
 

@@ -175,3 +175,14 @@ def test_a_local_day_in_a_recap_starts_at_4_am_there(zone: str, start: datetime)
     assert window.kind == "day"
     assert window.start == start
     assert (window.until - window.start).total_seconds() == 24 * 3600
+
+
+def test_a_season_is_read_in_local_days(sqlite_store: SqliteStore, settings: Settings) -> None:
+    ny = "America/New_York"
+    couple, _ = couple_in(sqlite_store, settings, ny, at(ny, 2026, 11, 30, 23, 30))
+    couple.onboard("maya", "jordan")  # Monday November 30th, 23:30 local: December in UTC
+    couple.answer("the walk")
+    couple.answer("the talk")
+    couple.later(days=20)
+    fall = couple.intent("RecapIntent", new_session=True, period="2026-FA")
+    assert "in the fall of 2026" in fall.text and "the walk" in fall.text, fall.text

@@ -144,7 +144,18 @@ def test_unreadable_session_state_starts_fresh(garbage: dict | None) -> None:  #
         ),
         ("2025", datetime(2025, 1, 1, 4, tzinfo=UTC), datetime(2026, 1, 1, 4, tzinfo=UTC), "year"),
         ("201X", datetime(2026, 11, 14, 4, tzinfo=UTC), NOW, "recent"),
-        ("2026-WI", datetime(2026, 11, 14, 4, tzinfo=UTC), NOW, "recent"),
+        (
+            "2026-WI",
+            datetime(2026, 12, 1, 4, tzinfo=UTC),
+            datetime(2026, 12, 1, 4, tzinfo=UTC),
+            "season",
+        ),
+        (
+            "2026-SU",
+            datetime(2026, 6, 1, 4, tzinfo=UTC),
+            datetime(2026, 9, 1, 4, tzinfo=UTC),
+            "season",
+        ),
         ("2026-13-45", datetime(2026, 11, 14, 4, tzinfo=UTC), NOW, "recent"),
     ],
 )

@@ -34,6 +34,11 @@ def period_phrase(turn: Turn, window: Window) -> str:
         )
     if window.kind == "month":
         return turn.line("period.month", month=start.strftime("%B"))
+    if window.kind == "season":
+        # the season the window starts in (it may start late: when the couple began)
+        season = ("winter", "spring", "summer", "fall")[start.month % 12 // 3]
+        year = start.year - 1 if start.month < 3 else start.year
+        return turn.line("period.season", season=season, year=year)
     if window.kind == "year":
         return turn.line("period.year", year=start.year)
     return turn.line("period.recent")

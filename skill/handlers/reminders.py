@@ -92,8 +92,8 @@ def confirm_reminder(turn: Turn) -> Response:
 def make_reminder(turn: Turn, profile: Profile, schedule: Schedule) -> Response:
     ritual = profile.ritual
     client = turn.alexa()
-    if client is None:
-        return ask_permission(turn, schedule)  # no token: only the consent can help
+    if client is None:  # no token in the request, or this turn's one call is spent
+        return turn.close(turn.speech("reminder.failed"))
     zone_name = ritual.time_zone or "UTC"
     now_local = turn.now.astimezone(zone_named(zone_name))
     text = turn.line("reminder.spoken")
