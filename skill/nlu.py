@@ -319,6 +319,9 @@ class Resolver:
             return None
 
 
+MINUTE_WORDS = {"": 0, "fifteen": 15, "thirty": 30, "forty five": 45, "forty": 40, "fifty": 50}
+
+
 def spoken_time(raw: str) -> str | None:
     """The AMAZON.TIME value for "8 pm", "eight thirty pm", "seven", "19:30" ("HH:MM").
 
@@ -328,10 +331,13 @@ def spoken_time(raw: str) -> str | None:
     suffix = words.pop() if words and words[-1] in ("am", "pm") else ""
     if len(words) == 1 and ":" in words[0]:
         words = words[0].split(":")
-    numbers = [int(w) if w.isdigit() else NUMBER_WORDS.get(w, -1) for w in words]
-    if not numbers or len(numbers) > 2 or min(numbers) < 0:
+    if not words:
         return None
-    hour, minute = numbers[0], numbers[1] if len(numbers) == 2 else 0
+    hour = int(words[0]) if words[0].isdigit() else NUMBER_WORDS.get(words[0], -1)
+    rest = " ".join(words[1:])
+    minute = int(rest) if rest.isdigit() else MINUTE_WORDS.get(rest, NUMBER_WORDS.get(rest, -1))
+    if hour < 0 or minute < 0:
+        return None
     if suffix == "pm" and hour < 12 or not suffix and 1 <= hour < 12:
         hour += 12
     elif suffix == "am" and hour == 12:
