@@ -31,7 +31,3 @@ def evening_start(day: date, zone: tzinfo) -> datetime:
     """When an evening begins (4 am local that day), in UTC."""
     hours = NIGHT_ENDS.seconds // 3600  # by the wall clock, whatever daylight saving did
     return datetime(day.year, day.month, day.day, hours, tzinfo=zone).astimezone(UTC)
-
-
-def local(moment: datetime, zone: tzinfo) -> datetime:
-    return moment.astimezone(zone)
