@@ -19,6 +19,7 @@ from ask_sdk_model.request import Request
 from ask_sdk_model.response import Response
 from ask_sdk_model.ui import SsmlOutputSpeech
 
+from skill.alexa_api import AlexaApiFactory
 from skill.config import Settings
 from skill.content import content_for, load_content
 from skill.handlers import exception_handlers, interceptors, request_handlers
@@ -67,7 +68,11 @@ class Stagewise:
     services: Services
 
 
-def build_skill(settings: Settings | None = None, store: Store | None = None) -> Stagewise:
+def build_skill(
+    settings: Settings | None = None,
+    store: Store | None = None,
+    alexa_api: AlexaApiFactory | None = None,
+) -> Stagewise:
     """Wire handlers, exception handlers and the store into one skill."""
     settings = settings or Settings.from_env()
     quiet_libraries()  # botocore at DEBUG logs request bodies: names, answers, user IDs
@@ -76,6 +81,8 @@ def build_skill(settings: Settings | None = None, store: Store | None = None) ->
         settings=settings,
         clips=load_clips() if settings.audio_base_url else {},
     )
+    if alexa_api is not None:  # tests and the console: a fake Alexa
+        services.alexa_api = alexa_api
     load_content()  # fail at start, not on a couple's first turn, if content is broken
     builder = SkillBuilder()
     for request_handler in request_handlers(services):

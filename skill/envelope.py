@@ -24,6 +24,8 @@ class Device:
     locale: str = "en-US"
     session_id: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
+    api_token: str | None = None  # context.System.apiAccessToken: set to reach the Alexa APIs
+    api_endpoint: str = "https://api.amazonalexa.com"  # context.System.apiEndpoint
 
     def new_session(self) -> None:
         self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
@@ -50,7 +52,8 @@ class Device:
                     "application": application,
                     "user": user,
                     "device": {"deviceId": self.device_id, "supportedInterfaces": {}},
-                    "apiEndpoint": "https://api.amazonalexa.com",
+                    "apiEndpoint": self.api_endpoint,
+                    **({"apiAccessToken": self.api_token} if self.api_token else {}),
                 }
             },
             "request": request,

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from skill.reconnect import Ritual
+
 PARTNERS = ("a", "b")
 
 
@@ -80,6 +82,7 @@ class Profile:
     tip_on: date | None = None  # the last evening a tip was given (at most one a week)
     reminder_on: date | None = None  # the last evening the stage reminder was said
     suggested_on: date | None = None  # the last evening a move to the next stage was suggested
+    ritual: Ritual = field(default_factory=Ritual)  # their zone and weekly reminder
 
     @property
     def complete(self) -> bool:
@@ -117,6 +120,8 @@ class Profile:
                 data[name] = value.isoformat()
         if self.current:
             data["current"] = self.current.to_dict()
+        if self.ritual != Ritual():
+            data["ritual"] = self.ritual.to_dict()
         return data
 
     @classmethod
@@ -137,6 +142,7 @@ class Profile:
             tip_on=_day(data.get("tip_on")),
             reminder_on=_day(data.get("reminder_on")),
             suggested_on=_day(data.get("suggested_on")),
+            ritual=Ritual.from_dict(data.get("ritual")),
         )
 
 

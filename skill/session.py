@@ -22,6 +22,7 @@ class Moment(StrEnum):
     RENAME = "rename"  # a known couple's new names
     DELETE_CONFIRM = "delete_confirm"  # "delete all your answers...?"
     RETRY_SAVE = "retry_save"  # an answer could not be stored: "shall I try again?"
+    REMINDER_CONFIRM = "reminder_confirm"  # "every Sunday at 8 pm: shall I set that up?"
 
 
 @dataclass
@@ -42,6 +43,7 @@ class SessionState:
     deleting: str | None = None  # what a confirmed deletion removes: "all", "last", "tonight"
     to_delete: tuple[Answer, ...] = ()  # the answers it removes ("last", "tonight")
     unsaved: Answer | None = None  # an answer the store refused, kept to try again
+    reminder_plan: str | None = None  # the weekly reminder proposed, "SU 20:00"
 
     def to_attributes(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -59,6 +61,7 @@ class SessionState:
             "deleting": self.deleting,
             "to_delete": [a.to_dict() for a in self.to_delete],
             "unsaved": self.unsaved.to_dict() if self.unsaved else None,
+            "reminder_plan": self.reminder_plan,
         }
         return {k: v for k, v in data.items() if v not in (None, [], False)}
 
@@ -85,6 +88,7 @@ class SessionState:
                 deleting=_choice(data.get("deleting"), DELETIONS),
                 to_delete=tuple(Answer.from_dict(a) for a in data.get("to_delete", ())),
                 unsaved=Answer.from_dict(kept) if (kept := data.get("unsaved")) else None,
+                reminder_plan=_text(data.get("reminder_plan")),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return cls()

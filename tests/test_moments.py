@@ -80,6 +80,10 @@ REACH: dict[Moment, Callable[[Couple], object]] = {
     Moment.RENAME: lambda c: (c.onboard(), c.answer("change our names")),
     Moment.DELETE_CONFIRM: lambda c: (c.onboard(), c.intent("DeleteAllIntent")),
     Moment.RETRY_SAVE: _to_retry_save,
+    Moment.REMINDER_CONFIRM: lambda c: (
+        c.onboard(),
+        c.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00"),
+    ),
 }
 
 

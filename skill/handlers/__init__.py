@@ -27,6 +27,14 @@ from skill.handlers.forget import DeleteAllHandler, DeleteLastAnswerHandler, Del
 from skill.handlers.interceptors import SessionInterceptor, TurnInterceptor
 from skill.handlers.names import NamesHandler
 from skill.handlers.recap import RecapHandler, RecapLastTimeHandler
+from skill.handlers.reminders import (
+    CancelReminderHandler,
+    PermissionResponseHandler,
+    ReconnectHandler,
+    ReminderEventHandler,
+    ReminderStatusHandler,
+    SetReminderHandler,
+)
 from skill.handlers.stages import ChangeStageHandler, ChooseStageHandler, StageInfoHandler
 from skill.handlers.tonight import (
     LaunchHandler,
@@ -37,6 +45,8 @@ from skill.handlers.turn import Handler, Services
 
 REQUEST_HANDLERS: tuple[type[Handler], ...] = (
     SkillDisabledHandler,
+    PermissionResponseHandler,  # before SkillEventHandler, which takes any other request
+    ReminderEventHandler,
     SkillEventHandler,
     SessionEndedHandler,
     UnsupportedLocaleHandler,
@@ -54,6 +64,10 @@ REQUEST_HANDLERS: tuple[type[Handler], ...] = (
     DeleteLastAnswerHandler,
     DeleteTonightHandler,
     SkipHandler,
+    SetReminderHandler,
+    ReminderStatusHandler,
+    CancelReminderHandler,
+    ReconnectHandler,
     YesHandler,
     NoHandler,
     RepeatHandler,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
@@ -17,6 +16,7 @@ from ask_sdk_model.response import Response
 
 from skill.handlers.forget import ask_to_delete, deletion_asked
 from skill.handlers.onboarding import start_onboarding
+from skill.handlers.reminders import offer_reminder, with_offer
 from skill.handlers.tonight import offer_question, restate, skip, stop, wrap_up
 from skill.handlers.turn import Handler, Turn
 from skill.not_answers import NotAnswer, recognise
@@ -70,8 +70,12 @@ def take_answer(turn: Turn, profile: Profile, text: str) -> Response:
 def store_answer(turn: Turn, answer: Answer) -> Response:
     """Write the answer; if the store refuses, keep it in the session and say so, truthfully."""
     day, partner = turn.day, answer.partner
+    couple = turn.household.couple()
+    offered_before = couple.ritual.offered if couple else False
     try:
-        profile = turn.household.add_answer(answer, lambda p: record_answer(p, partner, day))
+        profile = turn.household.add_answer(
+            answer, lambda p: with_offer(record_answer(p, partner, day), day)
+        )
     except StorageError as err:
         log.error("answer not stored (%s): kept in the session", err.code or type(err).__name__)
         turn.state.unsaved = answer
@@ -83,7 +87,8 @@ def store_answer(turn: Turn, answer: Answer) -> Response:
     turn.state.unsaved = None
     turn.state.last_answer = answer
     speech = said_back(turn, "answer.heard", answer.partner_name, answer.text)
-    return _next_partner(turn, profile, speech, just_finished=True)
+    offer = profile.ritual.offered and not offered_before  # marked in this very write
+    return _next_partner(turn, profile, speech, just_finished=True, offer=offer)
 
 
 def retry_save(turn: Turn) -> Response:
@@ -113,7 +118,12 @@ def drop_unsaved(turn: Turn) -> Response:
 
 
 def _next_partner(
-    turn: Turn, profile: Profile, speech: Speech, *, just_finished: bool = False
+    turn: Turn,
+    profile: Profile,
+    speech: Speech,
+    *,
+    just_finished: bool = False,
+    offer: bool = False,
 ) -> Response:
     current = profile.current
     following = current.pending if current else None
@@ -128,6 +138,8 @@ def _next_partner(
         )
     speech.say(turn.line("answer.both_saved"))
     suggest = just_finished and profile.suggested_on == turn.day
+    if offer:
+        return offer_reminder(turn, speech)
     return wrap_up(turn, profile, speech, suggest=suggest)
 
 
@@ -220,8 +232,7 @@ def _latest_tonight(turn: Turn, profile: Profile) -> Answer | None:
     current = profile.current
     if current is None or current.day != turn.day or not current.answered:
         return None
-    day = turn.day
-    start = datetime(day.year, day.month, day.day, tzinfo=turn.now.tzinfo)
+    start = turn.evening_start(turn.day)
     found = turn.services.store.answers(turn.household_id, start=start, until=turn.now, limit=1)
     return found[0] if found and found[0].question_id == current.question_id else None
 

@@ -16,6 +16,7 @@ from ask_sdk_model.response import Response
 from skill.handlers.answers import drop_unsaved, retry_save
 from skill.handlers.forget import delete_confirmed, delete_declined
 from skill.handlers.recap import continue_recap, recap_today
+from skill.handlers.reminders import confirm_reminder, decline_reminder
 from skill.handlers.stages import apply_change, keep_stage, start_at_stage_one, which_stage
 from skill.handlers.tonight import question_or_onboarding
 from skill.handlers.turn import Turn
@@ -123,6 +124,15 @@ MOMENTS: dict[Moment, Row] = {
         restate=True,
         yes=delete_confirmed,
         no=delete_declined,
+    ),
+    Moment.REMINDER_CONFIRM: Row(
+        question="reminder.confirm_again",
+        help="help.yes_no",
+        fallback="fallback.yes_no",
+        unclear="unclear.yes_no",
+        restate=True,
+        yes=confirm_reminder,
+        no=decline_reminder,
     ),
     Moment.RETRY_SAVE: Row(
         question="answer.not_saved_reprompt",

@@ -29,7 +29,7 @@ LAST_TIME_DAYS = 3660  # "last time" looks back at most ten years when the start
 
 def period_phrase(turn: Turn, window: Window) -> str:
     """How to say the recap period aloud."""
-    start = window.start
+    start = window.start.astimezone(turn.zone)  # 4 am local on the period's first evening
     if window.kind == "day" and start.date() == turn.day:
         return turn.line("period.today")
     if window.kind in ("day", "week", "weekend", "since", "since_start"):
@@ -41,6 +41,11 @@ def period_phrase(turn: Turn, window: Window) -> str:
         )
     if window.kind == "month":
         return turn.line("period.month", month=start.strftime("%B"))
+    if window.kind == "season":
+        # the season the window starts in (it may start late: when the couple began)
+        season = ("winter", "spring", "summer", "fall")[start.month % 12 // 3]
+        year = start.year - 1 if start.month < 3 else start.year
+        return turn.line("period.season", season=season, year=year)
     if window.kind == "year":
         return turn.line("period.year", year=start.year)
     return turn.line("period.recent")
@@ -62,7 +67,7 @@ def read_recap(
     answers = turn.services.store.answers(
         turn.household_id, start=window.start, until=window.until, limit=RECAP_FETCH
     )
-    items = group_answers(answers)
+    items = group_answers(answers, turn.zone)
     more = len(items) > RECAP_QUESTIONS_PER_TURN
     if len(answers) == RECAP_FETCH:
         items, more = items[:-1], True  # the oldest group may be cut short: keep it for next time
@@ -137,8 +142,7 @@ def continue_recap(turn: Turn) -> Response:
 
 def recap_today(turn: Turn) -> Response:
     """Yes to "want to hear tonight's answers?"."""
-    midnight = datetime(turn.day.year, turn.day.month, turn.day.day, tzinfo=turn.now.tzinfo)
-    return read_recap(turn, Window(midnight, turn.now, "day"), first_page=True)
+    return read_recap(turn, Window(turn.evening_start(turn.day), turn.now, "day"), first_page=True)
 
 
 class RecapHandler(Handler):
@@ -149,7 +153,9 @@ class RecapHandler(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
-        window = recap_window(turn.slot("period"), turn.now, since=first_evening(turn))
+        window = recap_window(
+            turn.slot("period"), turn.now, since=first_evening(turn), zone=turn.zone
+        )
         return read_recap(turn, window, first_page=True)
 
 
