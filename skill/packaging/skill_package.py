@@ -22,14 +22,17 @@ from skill.packaging.bundle import HANDLER, LAMBDA_RUNTIME
 
 SOURCE_LOCALE = "en-US"
 
-# Permissions the skill asks for (e.g. "alexa::profile:given_name:read"). None today:
-# couples tell Stagewise their first names. Add here; the manifest and README follow.
-PERMISSIONS: tuple[str, ...] = ()
+# Permissions the skill asks for; the manifest and README follow. Couples tell Stagewise
+# their first names, so no profile permission is needed.
+PERMISSIONS: tuple[str, ...] = (
+    "alexa::alerts:reminders:skill:readwrite",  # the weekly reconnect reminder, asked by voice
+)
 EVENTS = (
     "SKILL_ENABLED",
     "SKILL_DISABLED",  # the household's data is deleted
     "SKILL_PERMISSION_ACCEPTED",
     "SKILL_PERMISSION_CHANGED",
+    "REMINDER_DELETED",  # deleted in the Alexa app: the profile forgets its alert token
 )
 SSL_CERTIFICATE_TYPES = ("Trusted", "Wildcard", "SelfSigned")
 # Echo Show 5/8/15, Echo Spot, Fire TV: small round, landscape medium and large, TV.
