@@ -41,6 +41,7 @@ class Phrases:
     exact: dict[str, str]  # phrase -> kind
     prefixes: tuple[tuple[str, str], ...]  # (prefix, kind), longest first
     patterns: tuple[tuple[str, str], ...]  # ("{name} goes first", kind)
+    fillers: frozenset[str] = frozenset()  # "hmm", "um", "well": set aside before matching
 
 
 def normalize(text: str) -> str:
@@ -58,8 +59,9 @@ def phrases(locale: str = "en-US") -> Phrases:
     exact: dict[str, str] = {}
     prefixes: list[tuple[str, str]] = []
     patterns: list[tuple[str, str]] = []
+    fillers = frozenset(normalize(w) for w in raw.get("fillers", {}).get("words", []))
     for kind, lists in raw.items():
-        if kind.startswith("_"):
+        if kind.startswith("_") or kind == "fillers":
             continue
         if kind not in KINDS:
             raise ValueError(f"not_answers.json: unknown kind {kind!r}")
@@ -67,15 +69,28 @@ def phrases(locale: str = "en-US") -> Phrases:
         prefixes.extend((normalize(p), kind) for p in lists.get("prefix", []))
         patterns.extend((p, kind) for p in lists.get("patterns", []))
     prefixes.sort(key=lambda item: -len(item[0]))
-    return Phrases(exact, tuple(prefixes), tuple(patterns))
+    return Phrases(exact, tuple(prefixes), tuple(patterns), fillers)
 
 
 def recognise(text: str, names: tuple[str, ...] = (), locale: str = "en-US") -> NotAnswer | None:
     """What a supposed answer really asks for, or None when it is an answer."""
-    said = normalize(text)
-    if not said:
-        return None
     data = phrases(locale)
+    whole = normalize(text)
+    if not whole:
+        return None
+    core = _without_fillers(whole, data)
+    if not core:  # nothing but "hmm" and "um"
+        return NotAnswer("think", text=whole)
+    for said in dict.fromkeys((whole, core)):  # as said, then without its fillers
+        found = _match(said, names, data)
+        if found is not None:
+            return found
+    if _only_thinking(core, data):
+        return NotAnswer("think", text=whole)
+    return None
+
+
+def _match(said: str, names: tuple[str, ...], data: Phrases) -> NotAnswer | None:
     for name in names:
         spoken = normalize(name)
         for pattern, kind in data.patterns:
@@ -87,3 +102,29 @@ def recognise(text: str, names: tuple[str, ...] = (), locale: str = "en-US") -> 
         if said == prefix or said.startswith(prefix + " "):
             return NotAnswer(kind, text=said)
     return None
+
+
+def _without_fillers(said: str, data: Phrases) -> str:
+    """The text without the fillers at its start and end ("um what was the question")."""
+    words = said.split()
+    while words and words[0] in data.fillers:
+        words.pop(0)
+    while words and words[-1] in data.fillers:
+        words.pop()
+    return " ".join(words)
+
+
+def _only_thinking(said: str, data: Phrases) -> bool:
+    """Made only of thinking phrases and fillers: "hmm let me think", "wait hold on"."""
+    thinking = sorted((p for p, k in data.exact.items() if k == "think"), key=len, reverse=True)
+    rest = said
+    while rest:
+        head = next((p for p in thinking if rest == p or rest.startswith(p + " ")), None)
+        if head is not None:
+            rest = rest[len(head) :].strip()
+            continue
+        first, _, after = rest.partition(" ")
+        if first not in data.fillers:
+            return False
+        rest = after
+    return True

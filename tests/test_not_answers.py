@@ -19,7 +19,7 @@ DATA = json.loads(files("skill.content").joinpath("en-US", "not_answers.json").r
 PHRASES = [
     (kind, phrase)
     for kind, lists in DATA.items()
-    if not kind.startswith("_")
+    if not kind.startswith("_") and kind != "fillers"
     for phrase in [*lists.get("exact", []), *lists.get("prefix", [])]
 ]
 PATTERNS = [p for p in DATA["go_first"]["patterns"]]
@@ -32,7 +32,29 @@ def said(text: str, key: str, **values: object) -> bool:
 
 
 def test_every_kind_in_the_data_is_one_the_skill_acts_on() -> None:
-    assert {k for k in DATA if not k.startswith("_")} == set(KINDS)
+    assert {k for k in DATA if not k.startswith("_") and k != "fillers"} == set(KINDS)
+
+
+@pytest.mark.parametrize(
+    ("said", "kind"),
+    [
+        ("hmm let me think", "think"),
+        ("um wait hold on", "think"),
+        ("oh that's a good question hmm", "think"),
+        ("uh what was the question", "repeat"),
+        ("sorry can you repeat the question", "repeat"),
+        ("um", "think"),
+        ("well delete everything", "delete"),
+    ],
+)
+def test_phrases_wrapped_in_fillers_are_still_recognised(said: str, kind: str) -> None:
+    found = recognise(said, ("Sam", "Alex"))
+    assert found is not None and found.kind == kind
+
+
+@pytest.mark.parametrize("answer", ["well you make me laugh", "hmm the lake house", "so much"])
+def test_an_answer_that_starts_with_a_filler_is_still_an_answer(answer: str) -> None:
+    assert recognise(answer, ("Sam", "Alex")) is None
 
 
 @pytest.mark.parametrize(("kind", "phrase"), PHRASES, ids=[p for _, p in PHRASES])
