@@ -1,11 +1,11 @@
 """Issue 5, item 6: the size of the Lambda bundle.
 
-Measures: what lambda/build.sh puts in lambda/build (the `skill` package and its runtime
-dependencies, without boto3 and botocore, which the Lambda Python runtime provides), unzipped
-and with bytecode counted apart, plus the size of its deployment zip; the build is removed
-afterwards. Against: nothing (the baseline has no bundle); the largest distributions are
-named, and a miss says which package costs most.
-Target: ≤ 5 MB unzipped, bytecode apart.
+Measures: what `stagewise package` (through lambda/build.sh) puts in the Lambda bundle (the
+`skill` modules a turn loads and the runtime dependencies the Lambda Python runtime lacks),
+unzipped with bytecode counted apart, and the deployment zip Lambda is given (issue 14's
+target); the build is removed afterwards. Against: nothing (the baseline has no bundle);
+the largest distributions are named, and a miss says which package costs most.
+Target: the zip ≤ 5 MB.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from bench.report import BUNDLE_MB, Row
 
 ITEM = 6
 TIMEOUT_S = 600
-# Dependencies of boto3 that build.sh keeps although the Lambda Python runtime provides them.
-RUNTIME_PROVIDED = {"urllib3", "python-dateutil", "jmespath", "six"}
+# Dependencies the Lambda Python runtime provides: the packager leaves them out (counted
+# here so a regression that ships them again shows).
+RUNTIME_PROVIDED = {"urllib3", "python-dateutil", "jmespath", "six", "boto3", "botocore"}
 WHY_PACKAGE = {
     "ask-sdk-model": "generated classes for every Alexa API, which ask-sdk-core imports",
     "ask-sdk-core": "the SDK itself",
@@ -90,26 +91,26 @@ def measure(bench: Bench) -> list[Row]:
         "runtime_provided_bytes": provided,
         "target_mb": BUNDLE_MB,
     }
-    met = mb <= BUNDLE_MB
+    zipped_mb = zipped / 1_000_000
+    met = zipped_mb <= BUNDLE_MB
     top = ", ".join(f"{k} {v / 1_000_000:.1f}" for k, v in largest)
     note = f"largest (MB): {top}"
     if not met:
         head, head_bytes = largest[0]
         why = WHY_PACKAGE.get(head, "")
         note = (
-            f"over by {mb - BUNDLE_MB:.1f} MB ({100 * (mb / BUNDLE_MB - 1):.0f} %): "
-            f"{head} alone is {head_bytes / 1_000_000:.1f} MB"
+            f"zip over by {zipped_mb - BUNDLE_MB:.1f} MB: "
+            f"{head} alone is {head_bytes / 1_000_000:.1f} MB unzipped"
             + (f" ({why})" if why else "")
-            + f"; {provided / 1_000_000:.1f} MB is boto3's own dependencies "
-            f"({', '.join(sorted(k for k in RUNTIME_PROVIDED if sizes.get(k)))}), "
-            "which the Lambda runtime already has but build.sh keeps for version safety. " + note
+            + f"; {provided / 1_000_000:.1f} MB is what the Lambda runtime provides. "
+            + note
         )
     return [
         Row(
             ITEM,
-            "bundle: lambda/build (skill + runtime deps, no boto3), unzipped",
-            f"{mb:.1f} MB (+{bytecode / 1_000_000:.1f} MB bytecode; "
-            f"{zipped / 1_000_000:.1f} MB zipped)",
+            "bundle: stagewise package (turn modules + deps Lambda lacks), zipped",
+            f"{zipped_mb:.1f} MB zipped ({mb:.1f} MB unzipped "
+            f"+{bytecode / 1_000_000:.1f} MB bytecode)",
             "—",
             target=f"≤ {BUNDLE_MB:.0f} MB",
             met=met,

@@ -20,7 +20,7 @@ LATENCY_RATIO = 1.2  # Stagewise / baseline, median per turn
 COLD_START_RATIO = 1.1  # Stagewise / baseline, median import + first request
 HISTORY_RATIO = 1.2  # recap with 10,000 answers stored / with 10
 WEB_THROUGHPUT_RATIO = 0.5  # skill / trivial app, requests per second (at least)
-BUNDLE_MB = 5.0  # lambda/build, unzipped, bytecode apart
+BUNDLE_MB = 5.0  # the Lambda deployment zip (issue 14)
 
 
 @dataclass
