@@ -16,6 +16,7 @@ import pytest
 from skill import envelope as alexa
 from skill.app import build_skill, handle_event
 from skill.config import Settings
+from skill.content import load_content
 from skill.privacy import short_id
 from skill.store import DeletionIncomplete
 from skill.store.dynamodb import DynamoStore
@@ -23,6 +24,7 @@ from tests.conversation import Couple, Reply, check_response
 from tests.test_conversation import says, variants
 
 ROOT = Path(__file__).resolve().parents[1]
+CONTENT = load_content()
 EVENTS = Path(__file__).parent / "events"
 
 
@@ -400,3 +402,65 @@ def test_a_response_too_big_with_repeats_copy_keeps_the_moment() -> None:
     assert len(json.dumps(finished).encode()) <= MAX_RESPONSE_BYTES
     assert finished["sessionAttributes"] == {"awaiting": "recap_more"}
     assert finished["response"]["outputSpeech"] == speech
+
+
+# -- trust: deletion by voice and outages, on DynamoDB ------------------------------------------
+
+
+def _household_items(store: Any, household: str) -> list[dict[str, Any]]:
+    reply = store.client.query(
+        TableName=store.table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": household}},
+    )
+    return list(reply.get("Items", []))
+
+
+def test_forget_everything_through_lambda_leaves_no_item_of_the_household(
+    lambda_module: ModuleType,
+) -> None:
+    store = lambda_module.SKILL.services.store
+    couple = Couple(
+        lambda_module.SKILL, handler=lambda event: lambda_module.lambda_handler(event, None)
+    )
+    couple.onboard()
+    couple.answer("the lake house")
+    couple.answer("your laugh")
+    assert len(_household_items(store, couple.device.user_id)) == 3
+    couple.intent("DeleteAllIntent", new_session=True)
+    couple.intent("AMAZON.YesIntent")
+    assert _household_items(store, couple.device.user_id) == []
+
+
+def test_dynamodb_failing_during_an_answer_is_told_and_the_answer_lands_once_it_recovers(
+    lambda_module: ModuleType,
+) -> None:
+    from botocore.awsrequest import AWSResponse
+
+    store = lambda_module.SKILL.services.store
+    couple = Couple(
+        lambda_module.SKILL, handler=lambda event: lambda_module.lambda_handler(event, None)
+    )
+    couple.onboard()
+    down = {"on": True}
+
+    def refuse(**_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        if not down["on"]:
+            return None
+        raw = AWSResponse("http://dynamodb", 500, {}, None)
+        return raw, {
+            "Error": {"Code": "InternalServerError", "Message": "down"},
+            "ResponseMetadata": {},
+        }
+
+    store.client.meta.events.register("before-call.dynamodb.TransactWriteItems", refuse)
+    try:
+        told = couple.answer("said while the table was down")
+        assert any(v.format(name="Sam") in told.text for v in CONTENT.variants("answer.not_saved"))
+        assert [i for i in _household_items(store, couple.device.user_id) if "text" in i] == []
+        down["on"] = False
+        couple.intent("AMAZON.YesIntent")
+    finally:
+        store.client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", refuse)
+    texts = [i["text"]["S"] for i in _household_items(store, couple.device.user_id) if "text" in i]
+    assert texts == ["said while the table was down"]
