@@ -391,3 +391,55 @@ def test_the_fit_check_catches_a_question_too_long_for_a_round_screen(
     page.write_text(preview.render_html(display.question_document(), datasources, view))
     problems, _ = preview.layout_problems(page, view)
     assert any(p.startswith("question: outside the circle") for p in problems), problems
+
+
+# -- wired into the skill: an en-GB Echo Show launch -------------------------------------------
+
+
+def _with_screen(event: dict[str, Any]) -> dict[str, Any]:
+    device = event["context"]["System"]["device"]
+    device["supportedInterfaces"] = {
+        "Alexa.Presentation.APL": {"runtime": {"maxVersion": "2024.1"}}
+    }
+    return event
+
+
+def test_an_en_gb_echo_show_launch_gets_the_question_screen_and_a_card(tmp_path: Path) -> None:
+    from skill.app import build_skill, handle_event
+    from skill.config import Settings
+    from skill.store.sqlite import SqliteStore
+    from tests.conversation import Couple
+
+    app = build_skill(
+        Settings(store_url="sqlite:///:memory:"), store=SqliteStore(tmp_path / "s.db")
+    )
+    show = Couple(app, handler=lambda event: handle_event(app, _with_screen(event)))
+    show.device.locale = "en-GB"
+    reply = show.onboard()
+    [screen] = [
+        d
+        for d in reply.response.get("directives", [])
+        if d["type"] == "Alexa.Presentation.APL.RenderDocument"
+    ]
+    tonight = screen["datasources"]["tonight"]
+    question = CONTENT.questions[1][0].text
+    assert tonight["question"] == question and tonight["turnName"] == "Sam"
+    assert tonight["stageNumber"] == 1 and reply.response["card"]["type"] == "Standard"
+    assert question in reply.response["card"]["text"]
+    answered = show.answer("a secret only we know")
+    screens = [d for d in answered.response.get("directives", []) if "APL" in d["type"]]
+    assert all("a secret only we know" not in json.dumps(d) for d in screens)  # never shown
+
+
+def test_a_device_without_a_screen_gets_no_apl(tmp_path: Path) -> None:
+    from skill.app import build_skill
+    from skill.config import Settings
+    from skill.store.sqlite import SqliteStore
+    from tests.conversation import Couple
+
+    app = build_skill(
+        Settings(store_url="sqlite:///:memory:"), store=SqliteStore(tmp_path / "s.db")
+    )
+    reply = Couple(app).onboard()
+    assert all("APL" not in d["type"] for d in reply.response.get("directives", []))
+    assert reply.response["card"]["type"] == "Standard"  # the Alexa app still gets the card
