@@ -242,12 +242,14 @@ class AnswerHandler(BaselineHandler):
 
 
 class RecapHandler(BaselineHandler):
-    """Query: the last week's answers, read out as they are stored."""
+    """GetItem then Query: the couple's names and first evening, then the last week's
+    answers, read out as they are stored (the same calls a Stagewise one-shot recap makes)."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return bool(is_intent_name("RecapIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        self.table.read_profile(_user_id(handler_input))
         items = self.table.recent_answers(_user_id(handler_input), _now(handler_input))
         speech = " ".join(f"{i['partner_name']['S']} said {i['text']['S']}." for i in items)
         return self.respond(handler_input, speech or "Nothing yet.", ask=False, session={})

@@ -28,7 +28,7 @@ from skill.handlers.turn import Services
 from skill.logs import quiet_libraries
 from skill.narration_clips import load_clips
 from skill.privacy import where
-from skill.session import SessionState
+from skill.session import SessionState, written_by_us
 from skill.speech import Speech
 from skill.store import DeletionIncomplete, Store, open_store
 
@@ -328,14 +328,17 @@ def _finish(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
         raw.pop("sessionAttributes", None)
     attributes = raw.pop("sessionAttributes", None)
     if isinstance(attributes, dict):
-        rebuilt = SessionState.from_attributes(attributes).to_attributes()
+        ours = written_by_us(attributes)  # else an exception handler echoed the request's
+        rebuilt = attributes if ours else SessionState.from_attributes(attributes).to_attributes()
         # Too big with "repeat"'s copy of the last prompt: keep the rest (the moment, the
         # profile) rather than nothing; "repeat" then falls back to its own line.
         lean = {k: v for k, v in rebuilt.items() if k not in REPEAT_ATTRIBUTES}
         for kept in (rebuilt, lean):
             if kept and _json_size({**raw, "sessionAttributes": kept}) <= MAX_RESPONSE_BYTES:
                 raw["sessionAttributes"] = kept
-                break
+                return raw  # measured with its attributes: valid JSON and small enough
+    else:
+        written_by_us(None)  # forget what the interceptor wrote: this response has none
     if _json_size(raw) > MAX_RESPONSE_BYTES:
         log.error("response over %d bytes replaced: %s", MAX_RESPONSE_BYTES, kind or "-")
         return _fallback(kind, "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -111,3 +112,18 @@ def _text(value: object) -> str | None:
     if not isinstance(value, str):
         raise TypeError("session text must be a string")
     return value
+
+
+_written = threading.local()  # per thread: gunicorn's threads each answer their own request
+
+
+def remember_written(attributes: dict[str, Any]) -> None:
+    """The session attributes our response interceptor wrote for the request in hand."""
+    _written.attributes = attributes
+
+
+def written_by_us(attributes: object) -> bool:
+    """Whether a response's attributes are exactly what we wrote (so need no rebuilding)."""
+    mine = getattr(_written, "attributes", None)
+    _written.attributes = None
+    return mine is not None and attributes == mine

@@ -13,6 +13,7 @@ from ask_sdk_model.response import Response
 
 from skill.handlers.moments import MOMENTS
 from skill.handlers.turn import TURN_KEY, Services, Turn
+from skill.session import remember_written
 
 # Every slot of each intent a moment elicits: ElicitSlot must name the intent's slots.
 INTENT_SLOTS = {"AnswerIntent": ("answer",), "NamesIntent": ("first_name", "second_name")}
@@ -36,7 +37,9 @@ class SessionInterceptor(AbstractResponseInterceptor):
         turn = handler_input.attributes_manager.request_attributes.get(TURN_KEY)
         if not isinstance(turn, Turn) or not turn.has_session or response is None:
             return
-        handler_input.attributes_manager.session_attributes = turn.state.to_attributes()
+        attributes = turn.state.to_attributes()
+        handler_input.attributes_manager.session_attributes = attributes
+        remember_written(attributes)
         moment = turn.state.moment
         elicit = MOMENTS[moment].elicit if moment is not None else None
         if elicit and response.should_end_session is False:
