@@ -211,7 +211,8 @@ class Console:
         return out
 
     def command(self, line: str) -> str:
-        """Console-only commands: /later 1d moves the clock on (and ends the session)."""
+        """Console-only commands: /later 1d moves the clock on (and ends the session);
+        /as maya: the next lines are said in Maya's recognised voice (/as nobody: none)."""
         word, _, rest = line[1:].partition(" ")
         if word == "later":
             amount = rest.strip() or "1d"
@@ -223,7 +224,14 @@ class Console:
                 self.handler(self.device.envelope(alexa.session_ended(), self.now()))
                 self.device.end_session()
             return f"       (time passes: it is now {self.now():%A %Y-%m-%d %H:%M} UTC)\n"
-        return "       (console commands: /later 1d)\n"
+        if word == "as":  # who is speaking: a recognised voice (a stable fake personId per name)
+            name = rest.strip()
+            if not name or name.lower() == "nobody":
+                self.device.person_id = None
+                return "       (no voice recognised from now on)\n"
+            self.device.person_id = alexa.person_id(name)
+            return f"       (speaking as {name}: Alexa recognises this voice)\n"
+        return "       (console commands: /later 1d, /as maya, /as nobody)\n"
 
 
 def spoken_text(ssml: str) -> str:

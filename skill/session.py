@@ -20,6 +20,7 @@ class Moment(StrEnum):
     RECAP_TODAY = "recap_today"  # both answered: "want to hear tonight's answers?"
     STAGE_CONFIRM = "stage_confirm"  # "move to stage N?"
     RENAME = "rename"  # a known couple's new names
+    WHO_SPEAKS = "who_speaks"  # a voice not known yet: "is this Maya or Jordan?"
 
 
 @dataclass
@@ -37,6 +38,7 @@ class SessionState:
     last_reprompt: str | None = None
     last_answer: Answer | None = None  # the answer last said back, for "that's not what I said"
     correcting: bool = False  # the awaited answer replaces `last_answer`
+    held_answer: str | None = None  # said by a voice not known yet: filed once we know whose
 
     def to_attributes(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -51,6 +53,7 @@ class SessionState:
             "last_reprompt": self.last_reprompt,
             "last_answer": self.last_answer.to_dict() if self.last_answer else None,
             "correcting": self.correcting,
+            "held_answer": self.held_answer,
         }
         return {k: v for k, v in data.items() if v not in (None, [], False)}
 
@@ -74,6 +77,7 @@ class SessionState:
                 last_reprompt=_text(data.get("last_reprompt")),
                 last_answer=Answer.from_dict(last) if (last := data.get("last_answer")) else None,
                 correcting=data.get("correcting") is True,
+                held_answer=_text(data.get("held_answer")),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return cls()

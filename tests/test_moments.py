@@ -51,6 +51,13 @@ def _to_recap_today(couple: Couple) -> None:
     couple.intent("TonightQuestionIntent", new_session=True)
 
 
+def _to_who_speaks(couple: Couple) -> None:
+    couple.onboard()
+    couple.later(hours=1)
+    couple.device.person_id = "amzn1.ask.person.new-voice"
+    couple.launch()
+
+
 def _to_stage_choice(couple: Couple) -> None:
     couple.launch()
     couple.intent("NamesIntent", first_name="sam", second_name="alex")
@@ -65,6 +72,7 @@ REACH: dict[Moment, Callable[[Couple], object]] = {
     Moment.RECAP_TODAY: _to_recap_today,
     Moment.STAGE_CONFIRM: _to_stage_confirm,
     Moment.RENAME: lambda c: (c.onboard(), c.answer("change our names")),
+    Moment.WHO_SPEAKS: _to_who_speaks,
 }
 
 

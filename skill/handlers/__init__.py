@@ -32,6 +32,7 @@ from skill.handlers.tonight import (
     TonightQuestionHandler,
 )
 from skill.handlers.turn import Handler, Services
+from skill.handlers.voices import ForgetVoiceHandler
 
 REQUEST_HANDLERS: tuple[type[Handler], ...] = (
     SkillDisabledHandler,
@@ -48,6 +49,7 @@ REQUEST_HANDLERS: tuple[type[Handler], ...] = (
     ChangeStageHandler,
     RecapHandler,
     RecapLastTimeHandler,
+    ForgetVoiceHandler,
     SkipHandler,
     YesHandler,
     NoHandler,

@@ -7,6 +7,7 @@ recognised (skill.not_answers, phrases as data) and acted on, never stored.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from skill.handlers.moments import ask_again
 from skill.handlers.onboarding import start_onboarding
 from skill.handlers.tonight import offer_question, restate, skip, wrap_up
 from skill.handlers.turn import Handler, Turn
+from skill.handlers.voices import ask_who, learn_voice, speaker, unknown_voice
 from skill.not_answers import NotAnswer, recognise
 from skill.records import Answer, Profile
 from skill.ritual import record_answer
@@ -34,8 +36,19 @@ def said_back(turn: Turn, key: str, name: str, text: str) -> Speech:
     return turn.speech(key, name=name, answer=short)
 
 
-def take_answer(turn: Turn, profile: Profile, text: str) -> Response:
-    """Store the awaited answer (or a correction), say it back, then ask the other partner."""
+def take_answer(
+    turn: Turn,
+    profile: Profile,
+    text: str,
+    partner: str | None = None,
+    also: Callable[[Profile], Profile] | None = None,
+    lead: Speech | None = None,
+) -> Response:
+    """Store the awaited answer (or a correction), say it back, then ask the other partner.
+
+    `partner`: whose answer it is when known by voice (else whoever's turn it is);
+    `also`: a profile change written with it (a voice just learned).
+    """
     current = profile.current
     assert current is not None  # checked by the caller: tonight's question is open
     last = turn.state.last_answer
@@ -47,7 +60,7 @@ def take_answer(turn: Turn, profile: Profile, text: str) -> Response:
         turn.state.last_answer, turn.state.correcting = corrected, False
         speech = said_back(turn, "answer.corrected", corrected.partner_name, corrected.text)
         return _next_partner(turn, profile, speech)
-    partner = current.pending
+    partner = partner or current.pending
     assert partner is not None
     question = turn.content.question(current.question_id)
     answer = Answer(
@@ -62,9 +75,12 @@ def take_answer(turn: Turn, profile: Profile, text: str) -> Response:
         request_id=turn.seed,
     )
     day = turn.day
-    profile = turn.household.add_answer(answer, lambda p: record_answer(p, partner, day))
+    extra = also or (lambda p: p)
+    profile = turn.household.add_answer(answer, lambda p: record_answer(extra(p), partner, day))
     turn.state.last_answer = answer
-    speech = said_back(turn, "answer.heard", answer.partner_name, answer.text)
+    speech = (lead or Speech()).extend(
+        said_back(turn, "answer.heard", answer.partner_name, answer.text)
+    )
     return _next_partner(turn, profile, speech, just_finished=True)
 
 
@@ -131,19 +147,26 @@ def goes_first(turn: Turn, profile: Profile, spoken: str) -> Response:
         return ask_again(turn, "unclear")
     name = profile.name(partner)
     if partner in current.answered:
-        other = profile.name(current.pending) if current.pending else ""
-        return turn.ask(
-            turn.speech("answer.already_answered", name=name, other=other),
-            turn.speech("answer.how", name=other),
-            Moment.ANSWER,
-        )
-    if current.pending != partner:
+        return already_answered(turn, profile, partner)
+    learn = learn_voice(turn.person_id, partner)  # "me first, I'm Jordan" said by a new voice
+    if current.pending != partner or learn(profile) != profile:
         profile = turn.household.change(
-            lambda p: p.with_changes(current=p.current.first(partner)) if p.current else p
+            lambda p: learn(p).with_changes(current=p.current.first(partner)) if p.current else p
         )
     return turn.ask(
         turn.speech("answer.goes_first", name=name),
         turn.speech("answer.how", name=name),
+        Moment.ANSWER,
+    )
+
+
+def already_answered(turn: Turn, profile: Profile, partner: str) -> Response:
+    """ "Maya, I have yours. Jordan?": nothing stored twice."""
+    current = profile.current
+    other = profile.name(current.pending) if current and current.pending else ""
+    return turn.ask(
+        turn.speech("answer.already_answered", name=profile.name(partner), other=other),
+        turn.speech("answer.how", name=other),
         Moment.ANSWER,
     )
 
@@ -209,6 +232,13 @@ def answer_step(turn: Turn, text: str | None) -> Response:
             turn.speech("answer.reprompt", name=name, question=_question_text(turn, profile)),
             Moment.ANSWER,
         )
+    if turn.person_id is not None and not correcting:  # a recognised voice: file by voice
+        if unknown_voice(turn, profile):
+            return ask_who(turn, profile, held=text)
+        partner = speaker(turn, profile)
+        if partner in current.answered:
+            return already_answered(turn, profile, partner)
+        return take_answer(turn, profile, text, partner)
     return take_answer(turn, profile, text)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
+from types import ModuleType
 
 from ask_sdk_model.response import Response
 
@@ -113,6 +115,15 @@ MOMENTS: dict[Moment, Row] = {
         elicit=("NamesIntent", "first_name"),
         no=goodbye,
     ),
+    Moment.WHO_SPEAKS: Row(
+        question="voices.who_reprompt",
+        help="help.who_speaks",
+        fallback="fallback.who_speaks",
+        unclear="unclear.who_speaks",
+        elicit=("NamesIntent", "first_name"),
+        yes=lambda turn: _names().confirm_voice(turn),
+        no=lambda turn: _names().deny_voice(turn),
+    ),
 }
 
 # With no moment open: what help, a miss and a stray yes say, and the question they ask.
@@ -123,6 +134,11 @@ IDLE = Row(
     unclear="unclear.general",
     no=goodbye,
 )
+
+
+def _names() -> ModuleType:
+    """skill.handlers.names sits above this module (it files a held answer): import late."""
+    return import_module("skill.handlers.names")
 
 
 def row(turn: Turn) -> Row:

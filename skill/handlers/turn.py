@@ -158,6 +158,14 @@ class Turn:
     def day(self) -> date:
         return self.now.date()
 
+    @property
+    def person_id(self) -> str | None:
+        """The speaker's Alexa voice profile (context.System.person), when recognised."""
+        envelope = self.handler_input.request_envelope
+        system = envelope.context.system if envelope.context else None
+        person = system.person if system else None
+        return person.person_id if person and person.person_id else None
+
     # -- reading input -------------------------------------------------------------
 
     def slot(self, name: str) -> str | None:
