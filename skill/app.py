@@ -2,28 +2,48 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
+from ask_sdk_model.request import Request
 from ask_sdk_model.response import Response
 from ask_sdk_model.ui import SsmlOutputSpeech
 
 from skill.config import Settings
 from skill.content import content_for, load_content
 from skill.handlers import exception_handlers, interceptors, request_handlers
+from skill.handlers.events import SKILL_DISABLED, forget_household
 from skill.handlers.turn import Services
+from skill.logs import quiet_libraries
 from skill.narration_clips import load_clips
+from skill.privacy import where
+from skill.session import SessionState
 from skill.speech import Speech
-from skill.store import Store, open_store
+from skill.store import DeletionIncomplete, Store, open_store
 
 log = logging.getLogger("stagewise")
 _serializer = DefaultSerializer()
+
+MAX_RESPONSE_BYTES = 24 * 1024  # Alexa's limit for a whole response (docs)
+# Requests that cannot take speech or open a session, whatever they carry (docs: skill
+# events, reminders, AudioPlayer and PlaybackController, SessionEnded, exceptions,
+# skill messages). Connections.Response is a dialog request and may speak.
+SPEECHLESS_FAMILIES = ("AlexaSkillEvent.", "Reminders.", "AudioPlayer.", "PlaybackController.")
+SPEECHLESS_TYPES = frozenset(
+    {"SessionEndedRequest", "System.ExceptionEncountered", "Messaging.MessageReceived"}
+)
+KNOWN_REQUEST_TYPES = frozenset(Request.discriminator_value_class_map)
+FALLBACK_INTENT = "AMAZON.FallbackIntent"
 
 
 class ForeignSkillError(Exception):
@@ -45,6 +65,7 @@ class Stagewise:
 def build_skill(settings: Settings | None = None, store: Store | None = None) -> Stagewise:
     """Wire handlers, exception handlers and the store into one skill."""
     settings = settings or Settings.from_env()
+    quiet_libraries()  # botocore at DEBUG logs request bodies: names, answers, user IDs
     services = Services(
         store=store if store is not None else open_store(settings.store_url),
         settings=settings,
@@ -63,7 +84,14 @@ def build_skill(settings: Settings | None = None, store: Store | None = None) ->
 
 
 def parse_envelope(event: dict[str, Any]) -> RequestEnvelope:
-    """Deserialize an Alexa event, or raise MalformedRequestError with a one-line reason."""
+    """Deserialize an Alexa event, or raise MalformedRequestError with a one-line reason.
+
+    Lenient: ask-sdk-model rejects a whole envelope for one enum value it does not know
+    (a new Viewport mode, playerActivity or error type), and Amazon adds such values over
+    time. On failure the envelope is read again without what is not needed for the dialog
+    (context beyond System, the request's enum fields), then as a bare dialog (session,
+    user, intent and slot values), before giving up.
+    """
     if not isinstance(event, dict):
         raise MalformedRequestError("the body is not a JSON object")
     request = event.get("request")
@@ -71,13 +99,101 @@ def parse_envelope(event: dict[str, Any]) -> RequestEnvelope:
         raise MalformedRequestError("no request.type: not an Alexa request envelope")
     if not isinstance(event.get("context"), dict) and not isinstance(event.get("session"), dict):
         raise MalformedRequestError("no context or session: not an Alexa request envelope")
-    try:
-        envelope = _serializer.deserialize(json.dumps(event), RequestEnvelope)
-    except Exception as err:  # the SDK raises bare Exceptions and SerializationException
-        raise MalformedRequestError(f"unreadable envelope: {type(err).__name__}") from err
-    if envelope.request is None:
-        raise MalformedRequestError("unknown request type")
-    return envelope
+    if request["type"] not in KNOWN_REQUEST_TYPES:
+        raise MalformedRequestError("unreadable envelope: unknown request type")
+    intent = request.get("intent")
+    if request["type"] == "IntentRequest" and not (
+        isinstance(intent, dict) and isinstance(intent.get("name"), str)
+    ):  # an intent request naming no intent: heard as "I didn't catch that"
+        event = {**event, "request": {**request, "intent": {"name": FALLBACK_INTENT}}}
+    failure: Exception | None = None
+    for attempt in _readings(event):
+        try:
+            envelope = _serializer.deserialize(json.dumps(attempt), RequestEnvelope)
+        except Exception as err:  # the SDK raises bare Exceptions and SerializationException
+            failure = failure or err
+            continue
+        if envelope.request is None:
+            raise MalformedRequestError("unknown request type")
+        _steady_clock(envelope)
+        return envelope
+    raise MalformedRequestError(f"unreadable envelope: {type(failure).__name__}")
+
+
+def _readings(event: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The event as sent, then with less and less of what the dialog does not need."""
+    yield event
+    trimmed = copy.deepcopy(event)
+    context = trimmed.get("context")
+    if isinstance(context, dict):  # Viewport(s), AudioPlayer, Display, Geolocation, ...
+        trimmed["context"] = {"System": context["System"]} if "System" in context else {}
+    request = trimmed["request"]
+    for field in ("dialogState", "reason", "error", "cause", "body"):
+        request.pop(field, None)
+    intent = request.get("intent")
+    if isinstance(intent, dict):
+        intent.pop("confirmationStatus", None)
+        slots = intent.get("slots")
+        for slot in slots.values() if isinstance(slots, dict) else ():
+            if isinstance(slot, dict):
+                for field in ("confirmationStatus", "resolutions", "slotValue"):
+                    slot.pop(field, None)
+    yield trimmed
+    yield _bare_dialog(event)
+
+
+def _bare_dialog(event: dict[str, Any]) -> dict[str, Any]:
+    """Only what a dialog turn uses, each field kept only if it has the right type."""
+    request, context, session = (_mapping(event.get(k)) for k in ("request", "context", "session"))
+    system = _mapping(context.get("System"))
+    bare_request = {
+        k: request[k]
+        for k in ("type", "requestId", "timestamp", "locale")
+        if isinstance(request.get(k), str)
+    }
+    intent = _mapping(request.get("intent"))
+    if isinstance(intent.get("name"), str):
+        slots = {
+            name: {"name": name, **_strings(_mapping(slot), "value")}
+            for name, slot in _mapping(intent.get("slots")).items()
+            if isinstance(name, str)
+        }
+        bare_request["intent"] = {"name": intent["name"], "slots": slots}
+    bare: dict[str, Any] = {"version": "1.0", "request": bare_request}
+    ids = {
+        "application": _strings(_mapping(system.get("application")), "applicationId"),
+        "user": _strings(_mapping(system.get("user")), "userId"),
+        "device": _strings(_mapping(system.get("device")), "deviceId"),
+    }
+    bare["context"] = {"System": {k: v for k, v in ids.items() if v}}
+    if session:
+        bare["session"] = {
+            "new": session.get("new") is True,
+            **_strings(session, "sessionId"),
+            "application": _strings(_mapping(session.get("application")), "applicationId"),
+            "user": _strings(_mapping(session.get("user")), "userId"),
+            "attributes": _mapping(session.get("attributes")),
+        }
+    return bare
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _strings(source: dict[str, Any], *keys: str) -> dict[str, str]:
+    return {k: source[k] for k in keys if isinstance(source.get(k), str)}
+
+
+def _steady_clock(envelope: RequestEnvelope) -> None:
+    """A timestamp no real request has (year 1, year 9999) is read as 'now'.
+
+    Date arithmetic near the ends of the calendar overflows; a turn needs a sane clock.
+    """
+    request = envelope.request
+    stamp = getattr(request, "timestamp", None)
+    if request is not None and isinstance(stamp, datetime) and not 2000 <= stamp.year <= 2999:
+        request.timestamp = datetime.now(UTC)
 
 
 def application_id(envelope: RequestEnvelope) -> str | None:
@@ -91,26 +207,143 @@ def application_id(envelope: RequestEnvelope) -> str | None:
 
 
 def handle_event(app: Stagewise, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    """Answer one Alexa event with a serialized response envelope.
+    """Answer one Alexa event with a serialized response envelope; nothing else escapes.
 
-    Raises ForeignSkillError for another skill's request. A malformed envelope gets
-    a spoken apology rather than an exception, so Alexa never plays its error tone.
+    A malformed envelope gets a spoken apology (or, for requests that cannot speak, an
+    empty response), so Alexa never plays its error tone. Another skill's request and a
+    request without a user are answered without touching storage.
+
+    The one exception let out on purpose: DeletionIncomplete for AlexaSkillEvent.SkillDisabled.
+    Skill events are delivered asynchronously by Alexa, not by a waiting device (docs:
+    https://developer.amazon.com/en-US/docs/alexa/smapi/skill-events-in-alexa-skills.html,
+    and the one-hour timestamp allowance for skill events in
+    https://developer.amazon.com/en-US/docs/alexa/custom-skills/host-a-custom-skill-as-a-web-service.html);
+    a failed invocation is how a Lambda function tells Alexa the event was not handled,
+    so the event can be delivered again, rather than answering 200 over data still there.
     """
+    kind = _request_type(event)
+    if kind and kind not in KNOWN_REQUEST_TYPES:  # a type newer than the SDK: not a dialog
+        log.info("request of an unknown type answered with nothing")
+        return _empty()
     try:
+        if kind == SKILL_DISABLED:
+            return _forget(app, event)
         envelope = parse_envelope(event)
     except MalformedRequestError as err:
         log.warning("malformed request: %s", err)
-        return apology_envelope(_locale_of(event))
-    return respond(app, envelope, context)
+        return _fallback(kind, _locale_of(event))
+    except DeletionIncomplete:
+        raise
+    except Exception as err:
+        log.error("request failed before the skill: %s", where(err))
+        return _fallback(kind, _locale_of(event))
+    try:
+        return respond(app, envelope, context)
+    except ForeignSkillError:
+        log.warning("request for another skill ignored: %s", kind or "-")
+        return _empty()
+    except Exception as err:  # the skill's own exception handlers failed: last resort
+        log.error("skill failed: %s", where(err))
+        return _fallback(kind, _locale_of(event))
 
 
 def respond(app: Stagewise, envelope: RequestEnvelope, context: Any = None) -> dict[str, Any]:
-    """Answer an already parsed envelope; raises ForeignSkillError for another skill's request."""
+    """Answer an already parsed envelope; raises ForeignSkillError for another skill's request.
+
+    SkillDisabled deletes the household here and raises DeletionIncomplete if it could not.
+    """
     expected = app.services.settings.skill_id
     if expected and application_id(envelope) != expected:
         raise ForeignSkillError("request is for another skill")
+    kind = str(getattr(envelope.request, "object_type", "") or "")
+    user_id = _user_id_of(envelope)
+    if kind == SKILL_DISABLED:
+        if user_id:
+            forget_household(app.services.store, user_id)
+        return _empty()
+    if not user_id:  # never let requests without a user share one household
+        log.warning("request without a user ID: %s", kind or "-")
+        return _fallback(kind, str(getattr(envelope.request, "locale", "") or ""))
     response = app.skill.invoke(request_envelope=envelope, context=context)
-    return _as_dict(_serializer.serialize(response))
+    return _finish(kind, _as_dict(_serializer.serialize(response)))
+
+
+def _forget(app: Stagewise, event: dict[str, Any]) -> dict[str, Any]:
+    """SkillDisabled, read from the raw event: deletes even if the SDK cannot read the rest."""
+    system = _mapping(_mapping(event.get("context")).get("System"))
+    user_id = _mapping(system.get("user")).get("userId")
+    skill_id = _mapping(system.get("application")).get("applicationId")
+    expected = app.services.settings.skill_id
+    if expected and skill_id != expected:
+        log.warning("request for another skill ignored: %s", SKILL_DISABLED)
+        return _empty()
+    if isinstance(user_id, str) and user_id:
+        forget_household(app.services.store, user_id)
+    return _empty()
+
+
+def _user_id_of(envelope: RequestEnvelope) -> str | None:
+    system = envelope.context.system if envelope.context else None
+    user = system.user if system and system.user else envelope.session and envelope.session.user
+    user_id = user.user_id if user else None
+    if not isinstance(user_id, str) or not user_id:
+        return None
+    try:
+        user_id.encode("utf-8")  # a lone surrogate is no Alexa user: storage cannot key on it
+    except UnicodeEncodeError:
+        return None
+    return user_id
+
+
+def speechless(kind: str) -> bool:
+    """Whether a request type may never be answered with speech or an open session."""
+    return kind in SPEECHLESS_TYPES or kind.startswith(SPEECHLESS_FAMILIES)
+
+
+def _finish(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """Hold the response to Alexa's rules whatever the handlers made of it.
+
+    Speechless requests lose speech and session; session attributes are rebuilt from our
+    own state (a forged attribute is never echoed back); the response is valid JSON (no
+    NaN) and within 24 KB, dropping the session attributes first if it is not.
+    """
+    response = raw.setdefault("response", {})
+    if speechless(kind):
+        for field in ("outputSpeech", "reprompt", "card", "shouldEndSession"):
+            response.pop(field, None)
+        raw.pop("sessionAttributes", None)
+    attributes = raw.pop("sessionAttributes", None)
+    if isinstance(attributes, dict):
+        rebuilt = SessionState.from_attributes(attributes).to_attributes()
+        if rebuilt and _json_size({**raw, "sessionAttributes": rebuilt}) <= MAX_RESPONSE_BYTES:
+            raw["sessionAttributes"] = rebuilt
+    if _json_size(raw) > MAX_RESPONSE_BYTES:
+        log.error("response over %d bytes replaced: %s", MAX_RESPONSE_BYTES, kind or "-")
+        return _fallback(kind, "")
+    return raw
+
+
+def _json_size(raw: dict[str, Any]) -> float:
+    """Bytes of the response as JSON; infinite if it is not valid JSON (NaN, say)."""
+    try:
+        return len(json.dumps(raw, allow_nan=False).encode("utf-8"))
+    except (ValueError, TypeError):
+        return math.inf
+
+
+def _fallback(kind: str, locale: str) -> dict[str, Any]:
+    """Nothing for a request that cannot speak; a spoken apology for one that can."""
+    if speechless(kind):
+        return _empty()
+    try:
+        return apology_envelope(locale)
+    except Exception as err:  # content itself failed: answer with nothing rather than crash
+        log.error("apology failed: %s", where(err))
+        return _empty()
+
+
+def _empty() -> dict[str, Any]:
+    return {"version": "1.0", "response": {}}
 
 
 def apology_envelope(locale: str = "") -> dict[str, Any]:
@@ -122,6 +355,12 @@ def apology_envelope(locale: str = "") -> dict[str, Any]:
         version="1.0", response=Response(output_speech=speech, should_end_session=True)
     )
     return _as_dict(_serializer.serialize(envelope))
+
+
+def _request_type(event: object) -> str:
+    request = event.get("request") if isinstance(event, dict) else None
+    kind = request.get("type") if isinstance(request, dict) else None
+    return kind if isinstance(kind, str) else ""
 
 
 def _locale_of(event: object) -> str:

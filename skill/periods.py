@@ -41,7 +41,7 @@ def recap_window(value: str | None, now: datetime, since: datetime | None = None
     if value:
         try:
             window = _parse_period(value.strip().upper()) or recent
-        except (ValueError, OverflowError):
+        except (ValueError, OverflowError):  # no such date, or past the end of the calendar
             window = recent
     if window.kind == "day" and window.start > now:
         window = _most_recent_past(window, now)

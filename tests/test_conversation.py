@@ -593,6 +593,12 @@ def test_renaming_needs_both_names(app: Stagewise, couple: Couple) -> None:
     assert profile is not None and profile.partner_a == "Sam"
 
 
+def respond_to(app: Stagewise, couple: Couple) -> dict:  # type: ignore[type-arg]
+    from skill.app import parse_envelope, respond
+
+    return respond(app, parse_envelope(couple.device.envelope(alexa.launch(), couple.now)))
+
+
 def test_another_skills_request_is_rejected(sqlite_store: SqliteStore) -> None:
     from skill.app import ForeignSkillError
 
@@ -601,8 +607,11 @@ def test_another_skills_request_is_rejected(sqlite_store: SqliteStore) -> None:
     )
     couple = Couple(app)
     couple.device.skill_id = "amzn1.ask.skill.someone-else"
-    with pytest.raises(ForeignSkillError):
-        couple.launch()
+    with pytest.raises(ForeignSkillError):  # the web endpoint turns this into a 400
+        respond_to(app, couple)
+    ignored = couple.launch()  # through handle_event (Lambda): nothing said, nothing stored
+    assert ignored.raw == {"version": "1.0", "response": {}}
+    assert app.services.store.get_profile(couple.device.user_id) is None
     couple.device.skill_id = "amzn1.ask.skill.ours"
     assert says(couple.launch(), "onboarding.welcome")
 

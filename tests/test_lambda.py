@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
+from skill import envelope as alexa
+from skill.app import build_skill, handle_event
+from skill.config import Settings
+from skill.privacy import short_id
+from skill.store import DeletionIncomplete
 from skill.store.dynamodb import DynamoStore
-from tests.conversation import Couple, check_response
+from tests.conversation import Couple, Reply, check_response
+from tests.test_conversation import says, variants
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = Path(__file__).parent / "events"
@@ -120,3 +128,225 @@ def test_an_alexa_error_ending_the_session_is_logged(
     event = json.loads((EVENTS / "session_ended_error.json").read_text())
     lambda_module.lambda_handler(event, None)
     assert "session ended by an Alexa error" in caplog.text and "INVALID_RESPONSE" in caplog.text
+
+
+# -- logs at DEBUG, botocore included ------------------------------------------------------
+
+
+def test_debug_logs_hold_no_names_answers_or_user_id_botocore_included(
+    lambda_module: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    """At DEBUG botocore logs whole request bodies; the skill keeps it at WARNING."""
+    caplog.set_level("DEBUG")  # the root logger, as an operator chasing a bug would
+    user_id = "amzn1.ask.account.PRIVATE-DEBUG-ID-77"
+    couple = Couple(
+        lambda_module.SKILL,
+        user_id=user_id,
+        handler=lambda event: lambda_module.lambda_handler(event, None),
+    )
+    couple.onboard(first="zephyrina", second="bartholomew")
+    couple.answer("the quiet marmalade morning")
+    couple.answer("our lighthouse promise")
+    couple.later(days=1)
+    couple.intent("RecapIntent", new_session=True, period=None)
+    logged = caplog.text.lower()
+    assert "type=IntentRequest" in caplog.text  # DEBUG capture was on and saw the turns
+    for private in ("zephyrina", "bartholomew", "marmalade", "lighthouse", user_id.lower()):
+        assert private not in logged, private
+    # The probe can fail: with botocore let back to DEBUG, the user ID reaches the log.
+    botocore = logging.getLogger("botocore")
+    level = botocore.level
+    botocore.setLevel(logging.DEBUG)
+    try:
+        couple.launch()  # a new session reads the profile: a request body with the user ID
+    finally:
+        botocore.setLevel(level)
+    assert user_id.lower() in caplog.text.lower()
+
+
+# -- robust envelope reading ------------------------------------------------------------------
+
+
+NOW = datetime(2026, 11, 16, 20, 0, tzinfo=UTC)
+
+
+def _event(request: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A sparse envelope with changes at `parent__child` paths."""
+    device = alexa.Device(user_id="amzn1.ask.account.robust")
+    device.new_session()
+    event = device.envelope(request, NOW)
+    for path, value in changes.items():
+        *parents, leaf = path.split("__")
+        node = event
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = value
+    return event
+
+
+# name: (event, what the couple hears: content key, or None for silence)
+ENVELOPES: dict[str, tuple[dict[str, Any], str | None]] = {
+    "unknown Viewport mode": (
+        _event(alexa.launch(), context__Viewport={"mode": "HOLOGRAM", "touch": ["SINGLE"]}),
+        "onboarding.welcome",
+    ),
+    "unknown Viewports entry": (
+        _event(alexa.launch(), context__Viewports=[{"type": "APL", "shape": "HEXAGON"}]),
+        "onboarding.welcome",
+    ),
+    "new playerActivity on a launch": (
+        _event(alexa.launch(), context__AudioPlayer={"playerActivity": "DANCING"}),
+        "onboarding.welcome",
+    ),
+    "new dialogState": (
+        _event({**alexa.intent("AMAZON.HelpIntent"), "dialogState": "TELEPORTED"}),
+        None,
+    ),
+    "timestamp of year 1": (
+        _event(alexa.launch(), request__timestamp="0001-01-01T00:00:00Z"),
+        "onboarding.welcome",
+    ),
+    "timestamp as a number": (
+        _event(alexa.launch(), request__timestamp=1_700_000_000),
+        "onboarding.welcome",
+    ),
+    "non-string forged session values": (
+        _event(alexa.launch(), session__attributes={"last_speech": 5, "names": 7, "awaiting": {}}),
+        "onboarding.welcome",
+    ),
+    "stage number ²": (
+        _event(alexa.intent("ChooseStageIntent", {"stage_number": "²"})),
+        None,  # whatever the moment says; checked for validity only
+    ),
+    "recap of 9999-12-31": (
+        _event(alexa.intent("RecapIntent", {"period": "9999-12-31"})),
+        None,
+    ),
+    "intent request without an intent": (
+        _event({"type": "IntentRequest"}),
+        None,
+    ),
+    "new SessionEndedRequest error type": (
+        _event(
+            {
+                "type": "SessionEndedRequest",
+                "reason": "ERROR",
+                "error": {"type": "NEW", "message": ""},
+            }
+        ),
+        "",
+    ),
+    "new request type": (_event({"type": "Alexa.Brand.NewThing"}), ""),
+    "AudioPlayer event with a new playerActivity and a session": (
+        _event(
+            {"type": "AudioPlayer.PlaybackStarted", "token": "t"},
+            context__AudioPlayer={"playerActivity": "DANCING"},
+        ),
+        "",
+    ),
+    "reminder event": (_event({"type": "Reminders.ReminderStarted", "body": {}}), ""),
+    "exception report": (
+        _event({"type": "System.ExceptionEncountered", "error": {"type": "NEW", "message": "x"}}),
+        "",
+    ),
+    "skill message": (_event({"type": "Messaging.MessageReceived", "message": {}}), ""),
+}
+
+
+@pytest.mark.parametrize(("event", "heard"), ENVELOPES.values(), ids=ENVELOPES.keys())
+def test_envelopes_the_sdk_would_refuse_are_read_leniently(
+    lambda_module: ModuleType, event: dict[str, Any], heard: str | None
+) -> None:
+    raw = lambda_module.lambda_handler(event, None)
+    check_response(raw)
+    json.dumps(raw, allow_nan=False)
+    text = Reply(raw).text
+    if heard == "":
+        assert not raw["response"].get("outputSpeech") and "shouldEndSession" not in raw["response"]
+        assert "sessionAttributes" not in raw
+    elif heard is not None:
+        assert says(Reply(raw), heard), text
+    if heard is None:  # answered, and not with an apology for a crash
+        assert text and text not in variants("error.general"), text
+
+
+def test_a_lone_surrogate_in_the_user_id_is_answered_without_storage(
+    lambda_module: ModuleType,
+) -> None:
+    user_id = "amzn1.ask.account.\ud800broken"
+    event = _event(alexa.launch())
+    event["context"]["System"]["user"]["userId"] = user_id
+    event["session"]["user"]["userId"] = user_id
+    raw = lambda_module.lambda_handler(event, None)
+    check_response(raw)
+    assert Reply(raw).text in variants("error.unreadable")
+    assert short_id(user_id) == short_id(user_id) != "-"  # logs can still tag it
+
+
+def test_requests_without_a_user_share_nothing(lambda_module: ModuleType) -> None:
+    """No household "unknown" for every request without a user: no storage call at all."""
+    store = lambda_module.SKILL.services.store
+    trips = RoundTrips(store.client)
+    for request in (alexa.launch(), alexa.intent("AnswerIntent", {"answer": "ours alone"})):
+        event = _event(request)
+        del event["context"]["System"]["user"]
+        del event["session"]["user"]
+        raw = lambda_module.lambda_handler(event, None)
+        assert Reply(raw).text in variants("error.unreadable")
+        assert raw["response"]["shouldEndSession"] is True
+    assert trips.take() == 0
+    assert store.get_profile("unknown") is None
+
+
+def test_forged_session_attributes_are_not_echoed_nan_or_huge(lambda_module: ModuleType) -> None:
+    for attributes in (
+        {"injected": float("nan"), "profile": {"stage": float("nan")}},
+        {"injected": "x" * 40_000},
+        {"names": ["y" * 30_000]},
+    ):
+        raw = lambda_module.lambda_handler(
+            _event(alexa.launch(), session__attributes=attributes), None
+        )
+        check_response(raw)
+        body = json.dumps(raw, allow_nan=False)  # valid JSON: no NaN
+        assert len(body.encode()) <= 24 * 1024
+        assert "injected" not in raw.get("sessionAttributes", {})
+        assert Reply(raw).text  # still a real answer
+
+
+def test_no_application_id_with_a_skill_id_set_is_ignored_quietly(
+    sqlite_store: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = build_skill(
+        Settings(store_url="x://", skill_id="amzn1.ask.skill.ours"), store=sqlite_store
+    )
+    event = _event(alexa.launch())
+    del event["context"]["System"]["application"]
+    del event["session"]["application"]
+    assert handle_event(app, event) == {"version": "1.0", "response": {}}
+    assert "another skill" in caplog.text
+    assert sqlite_store.get_profile("amzn1.ask.account.robust") is None
+
+
+def test_an_unfinished_skill_disabled_deletion_fails_the_invocation(
+    lambda_module: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one error let out of lambda_handler: so that Alexa delivers the event again."""
+    store = lambda_module.SKILL.services.store
+    couple = Couple(
+        lambda_module.SKILL, handler=lambda event: lambda_module.lambda_handler(event, None)
+    )
+    couple.onboard()
+
+    def refuse(household_id: str) -> int:
+        raise DeletionIncomplete("injected", "ProvisionedThroughputExceededException")
+
+    monkeypatch.setattr(store, "delete_household", refuse)
+    event = json.loads((EVENTS / "skill_disabled.json").read_text())
+    event["context"]["System"]["user"]["userId"] = couple.device.user_id
+    with pytest.raises(DeletionIncomplete):
+        lambda_module.lambda_handler(event, None)
+    monkeypatch.undo()
+    assert store.get_profile(couple.device.user_id) is not None
+    assert lambda_module.lambda_handler(event, None) == {"version": "1.0", "response": {}}
+    assert store.get_profile(couple.device.user_id) is None

@@ -31,7 +31,11 @@ def profile(household: str = "household-1", **changes: object) -> Profile:
 
 
 def answer(
-    household: str = "household-1", minutes: int = 0, partner: str = "a", text: str = "kindness"
+    household: str = "household-1",
+    minutes: int = 0,
+    partner: str = "a",
+    text: str = "kindness",
+    request: str = "",
 ) -> Answer:
     return Answer(
         household_id=household,
@@ -42,7 +46,11 @@ def answer(
         question_id="trust-01",
         question_text="What do you count on?",
         text=text,
+        request_id=request or f"amzn1.echo-api.request.{household}-{minutes}-{partner}-{text}",
     )
+
+
+DAY = timedelta(days=1)
 
 
 def test_new_household_has_no_profile(store: Store) -> None:
@@ -104,7 +112,7 @@ def test_answers_come_newest_first_within_the_window_and_limit(store: Store) -> 
         current = store.add_answer(answer(minutes=minutes, text=f"at {minutes}"), current)
     store.put_profile(profile("household-2"))
     window = store.answers(
-        "household-1", start=T0 + timedelta(minutes=10), until=T0 + timedelta(minutes=40), limit=10
+        "household-1", start=T0 + timedelta(minutes=10), until=T0 + timedelta(minutes=39), limit=10
     )
     assert [a.text for a in window] == ["at 30", "at 20", "at 10"]
     limited = store.answers("household-1", start=T0, until=T0 + timedelta(days=1), limit=2)
@@ -129,6 +137,121 @@ def test_deleting_a_household_removes_everything_and_only_it(store: Store) -> No
     assert store.get_profile("household-1") is None
     assert store.answers("household-1", start=T0, until=T0 + timedelta(days=1), limit=50) == []
     assert store.get_profile("household-2") is not None
+
+
+def test_two_requests_in_the_same_second_keep_both_answers(store: Store) -> None:
+    """Two devices, one second, the same partner slot: two requests, two answers."""
+    current = store.put_profile(profile())
+    first = answer(text="from the kitchen", request="amzn1.echo-api.request.kitchen")
+    second = answer(text="from the bedroom", request="amzn1.echo-api.request.bedroom")
+    current = store.add_answer(first, current)
+    store.add_answer(second, current)
+    stored = store.answers("household-1", start=T0, until=T0 + DAY, limit=10)
+    assert sorted(a.text for a in stored) == ["from the bedroom", "from the kitchen"]
+
+
+def test_a_retried_request_is_one_answer_even_with_other_words(store: Store) -> None:
+    """Alexa resends the same requestId: it is the same answer, whatever came through."""
+    stored = store.put_profile(profile())
+    after = store.add_answer(answer(request="amzn1.echo-api.request.r1"), stored)
+    again = store.add_answer(answer(request="amzn1.echo-api.request.r1", text="kindnes"), stored)
+    assert again == after
+    assert [a.text for a in store.answers("household-1", start=T0, until=T0 + DAY, limit=9)] == [
+        "kindness"
+    ]
+
+
+def test_a_recap_ending_in_the_answers_second_includes_it(store: Store) -> None:
+    current = store.put_profile(profile())
+    store.add_answer(answer(minutes=5), current)
+    said_at = T0 + timedelta(minutes=5)
+    window = store.answers("household-1", start=T0, until=said_at, limit=10)
+    assert [a.text for a in window] == ["kindness"]
+    a_second_before = said_at - timedelta(seconds=1)
+    assert store.answers("household-1", start=T0, until=a_second_before, limit=9) == []
+
+
+def test_the_key_names_time_partner_and_a_short_tag_of_the_request() -> None:
+    from skill.store.items import answer_to_item
+
+    request = "amzn1.echo-api.request.0f3c5f1e-aaaa-bbbb-cccc-123456789abc"
+    sk = answer_to_item(answer(request=request))["sk"]
+    prefix, stamp, partner, tag = sk.split("#")
+    assert (prefix, stamp, partner) == ("ANSWER", "2026-11-16T20:00:00.000000Z", "a")
+    assert len(tag) == 12 and tag not in request and "0f3c5f1e" not in sk
+
+
+def test_answers_stored_under_the_old_key_shape_are_still_read(store: Store) -> None:
+    """Items written before keys carried the request: readable, replaceable, deletable."""
+    from skill.store.items import answer_to_item
+
+    old = answer(text="said before the upgrade", request="-")
+    old = Answer(**{**old.__dict__, "request_id": ""})
+    item = answer_to_item(old)
+    item["sk"] = "ANSWER#2026-11-16T20:00:00.000000Z#a"
+    item.pop("request_id")
+    _put_raw(store, item)
+    [loaded] = store.answers("household-1", start=T0, until=T0 + DAY, limit=9)
+    assert loaded == old
+    assert store.delete_answers("household-1", [loaded]) == 1
+    assert store.answers("household-1", start=T0, until=T0 + DAY, limit=9) == []
+
+
+def _put_raw(store: Store, item: dict[str, object]) -> None:
+    import json
+
+    if isinstance(store, SqliteStore):
+        with store._db:
+            store._db.execute(
+                "INSERT INTO items (pk, sk, version, item) VALUES (?, ?, NULL, ?)",
+                (item["pk"], item["sk"], json.dumps(item)),
+            )
+    else:
+        from boto3.dynamodb.types import TypeSerializer
+
+        assert isinstance(store, DynamoStore)
+        wire = {k: TypeSerializer().serialize(v) for k, v in item.items()}
+        store.client.put_item(TableName=store.table, Item=wire)
+
+
+def test_a_correction_replaces_the_answer_with_the_profile(store: Store) -> None:
+    current = store.put_profile(profile())
+    first = answer(text="patiance", request="amzn1.echo-api.request.first")
+    current = store.add_answer(first, current)
+    fixed = answer(text="patience", request="amzn1.echo-api.request.fix")
+    after = store.replace_answer(first, fixed, current.with_changes(tip_turn=7))
+    assert after.version == current.version + 1 and store.get_profile("household-1") == after
+    assert store.answers("household-1", start=T0, until=T0 + DAY, limit=9) == [fixed]
+    # Alexa retries the correction: nothing changes, the stored profile comes back
+    assert store.replace_answer(first, fixed, current.with_changes(tip_turn=7)) == after
+    assert store.answers("household-1", start=T0, until=T0 + DAY, limit=9) == [fixed]
+
+
+def test_a_correction_with_a_stale_profile_changes_nothing(store: Store) -> None:
+    current = store.put_profile(profile())
+    first = answer(text="patiance", request="amzn1.echo-api.request.first")
+    current = store.add_answer(first, current)
+    store.put_profile(current.with_changes(stage=3))  # the other device moved on
+    with pytest.raises(ConflictError):
+        store.replace_answer(first, answer(text="patience", request="fix"), current)
+    assert store.answers("household-1", start=T0, until=T0 + DAY, limit=9) == [first]
+
+
+def test_deleting_some_answers_removes_only_those(store: Store) -> None:
+    current = store.put_profile(profile())
+    kept, gone = answer(minutes=1, text="kept"), answer(minutes=2, text="gone")
+    for given in (kept, gone, answer(household="household-2", text="theirs")):
+        if given.household_id == "household-2":
+            store.add_answer(given, store.put_profile(profile("household-2")))
+        else:
+            current = store.add_answer(given, current)
+    assert store.delete_answers("household-1", [gone]) == 1
+    assert store.delete_answers("household-1", [gone]) == 0  # already gone: nothing to count
+    assert store.answers("household-1", start=T0, until=T0 + DAY, limit=9) == [kept]
+    assert len(store.answers("household-2", start=T0, until=T0 + DAY, limit=9)) == 1
+    assert store.get_profile("household-1") == current
+    with pytest.raises(ValueError):
+        store.delete_answers("household-1", [answer(household="household-2", text="theirs")])
 
 
 def test_create_is_idempotent(store: Store) -> None:
@@ -181,7 +304,7 @@ def test_recap_is_a_bounded_query_on_the_key_range(dynamodb_client) -> None:  # 
                 "ExpressionAttributeValues": {
                     ":pk": {"S": "household-1"},
                     ":lo": {"S": "ANSWER#2026-11-16T20:00:00.000000Z"},
-                    ":hi": {"S": "ANSWER#2026-11-17T20:00:00.000000Z"},
+                    ":hi": {"S": "ANSWER#2026-11-17T20:00:00.\uffff"},
                 },
                 "ScanIndexForward": False,
                 "Limit": 8,

@@ -10,26 +10,45 @@ from ask_sdk_model.response import Response
 
 from skill.handlers.turn import Handler, request_type
 from skill.privacy import short_id
+from skill.store import DeletionIncomplete, StorageError, Store
 
 log = logging.getLogger("stagewise")
 
 DIALOG_REQUESTS = frozenset({"LaunchRequest", "IntentRequest", "SessionEndedRequest"})
+SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"
+
+
+def forget_household(store: Store, household_id: str) -> int:
+    """Delete everything held for a household; raise DeletionIncomplete unless it is all gone.
+
+    The caller lets that error out of the invocation, so Alexa delivers the event again.
+    """
+    tag = short_id(household_id)
+    try:
+        removed = store.delete_household(household_id)
+    except StorageError as err:
+        log.error("deletion of household %s incomplete (%s): will be retried", tag, err.code)
+        if isinstance(err, DeletionIncomplete):
+            raise
+        raise DeletionIncomplete("household deletion failed", err.code) from err
+    log.info("skill disabled: deleted %d records of household %s", removed, tag)
+    return removed
 
 
 class SkillDisabledHandler(Handler):
-    """The couple disabled the skill: delete everything we hold for the household."""
+    """The couple disabled the skill: delete everything we hold for the household.
+
+    skill.app.respond deletes before the skill is invoked, so that a failure can fail the
+    invocation; this handler covers a skill invoked directly (its failure is only logged).
+    """
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input)
+        return is_request_type(SKILL_DISABLED)(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
-        removed = self.services.store.delete_household(turn.household_id)
-        log.info(
-            "skill disabled: deleted %d records of household %s",
-            removed,
-            short_id(turn.household_id),
-        )
+        if turn.household_id != "unknown":
+            forget_household(self.services.store, turn.household_id)
         return turn.empty()
 
 

@@ -92,7 +92,9 @@ def read_recap(
             speech.say(turn.line(key, name=name, answer=text))
     if more:
         oldest = min(a.answered_at for item in shown for a in item.answers)
-        turn.state.recap_start, turn.state.recap_until = iso(window.start), iso(oldest)
+        # A window takes in the whole second of its end: the next page ends a second earlier.
+        turn.state.recap_start = iso(window.start)
+        turn.state.recap_until = iso(oldest - timedelta(seconds=1))
         speech.pause(400).say(turn.line("recap.more"))
         card = recap_card(speech.text())
         return turn.ask(speech, turn.speech("recap.more"), Moment.RECAP_MORE, card=card)

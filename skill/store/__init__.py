@@ -21,6 +21,10 @@ class ConflictError(StorageError):
     """The profile changed since it was read (another device wrote first)."""
 
 
+class DeletionIncomplete(StorageError):
+    """A deletion could not be finished and verified: some records may remain."""
+
+
 class Store(Protocol):
     """What the skill needs from storage; every implementation passes tests/test_store.py."""
 
@@ -34,21 +38,43 @@ class Store(Protocol):
         """Write the profile if its version is still the stored one; return it one version on."""
 
     def add_answer(self, answer: Answer, profile: Profile) -> Profile:
-        """Store an answer and the profile in one step; a retried answer is not stored twice."""
+        """Store an answer and the profile in one step.
+
+        An answer is identified by its time, partner and Alexa request: a retried request
+        is not stored twice (the stored profile is returned), while two different requests
+        are both kept, even in the same second. Raises ConflictError, storing nothing, when
+        the profile changed since it was read.
+        """
 
     def replace_answer(self, old: Answer, new: Answer, profile: Profile) -> Profile:
-        """Swap a stored answer for its correction, with the profile, in one step."""
+        """Swap a stored answer for its correction, with the profile, in one step.
+
+        Conflict rules as `add_answer`: a retried correction returns the stored profile;
+        a stale profile raises ConflictError and changes nothing.
+        """
 
     def delete_answers(self, household_id: str, answers: Sequence[Answer]) -> int:
-        """Remove these answers (verified gone); return how many were removed."""
+        """Remove these answers of the household (verified gone); return how many were there.
+
+        Raises DeletionIncomplete when it cannot confirm they are gone.
+        """
 
     def answers(
         self, household_id: str, *, start: datetime, until: datetime, limit: int
     ) -> list[Answer]:
-        """Answers given in [start, until), newest first, at most `limit`."""
+        """Answers given from `start` through the whole second of `until`, newest first.
+
+        Alexa's timestamps are whole seconds, so an answer given in the same second as
+        `until` is included (the key range ends at that second's last possible key).
+        At most `limit` answers.
+        """
 
     def delete_household(self, household_id: str) -> int:
-        """Remove everything stored for a household; return how many records went."""
+        """Remove everything stored for a household; return how many records went.
+
+        Verified: it returns only when nothing of the household is left, and raises
+        DeletionIncomplete otherwise (never reports a success it did not achieve).
+        """
 
 
 def open_store(url: str) -> Store:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -13,7 +16,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from skill.records import Answer, Profile
-from skill.store import ConflictError, StorageError
+from skill.store import ConflictError, DeletionIncomplete, StorageError
 from skill.store.items import (
     PK,
     PROFILE_SK,
@@ -21,10 +24,43 @@ from skill.store.items import (
     VERSION,
     answer_from_item,
     answer_sk,
+    answer_sk_through,
     answer_to_item,
+    key_of,
+    keys_of,
     profile_from_item,
     profile_to_item,
 )
+
+T = TypeVar("T")
+BATCH_SIZE = 25  # BatchWriteItem's limit
+# Codes worth another try after a pause; anything else (a missing table, a bad request)
+# will not get better by waiting.
+RETRYABLE = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "UnprocessedItems",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with full jitter, bounded in tries per call and in total sleep.
+
+    The Lambda function has 7 s; a deletion that cannot finish inside the budget raises
+    DeletionIncomplete, so the event is delivered again rather than reported as done.
+    """
+
+    attempts: int = 8  # tries of one call (a batch of deletes, a page of keys)
+    base: float = 0.025  # seconds before the first retry, doubled each time
+    cap: float = 0.5  # longest single pause
+    budget: float = 2.0  # longest total pause of one deletion
+
 
 # Alexa allows about 8 s for a whole turn and a turn makes at most two calls:
 # fail fast (worst case about 3 s a call) rather than hang.
@@ -55,22 +91,86 @@ def _from_wire(item: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextmanager
-def _aws_errors(action: str) -> Iterator[None]:
+def _aws_errors(action: str, error: type[StorageError] = StorageError) -> Iterator[None]:
     try:
         yield
     except ClientError as err:
         code = err.response.get("Error", {}).get("Code", "")
-        raise StorageError(f"DynamoDB {action} failed ({code})", code) from err
+        raise error(f"DynamoDB {action} failed ({code})", code) from err
     except BotoCoreError as err:
-        raise StorageError(f"DynamoDB {action} failed: {err}", type(err).__name__) from err
+        # The message only names the endpoint or the failure, never a request body.
+        raise error(f"DynamoDB {action} failed: {err}", type(err).__name__) from err
+
+
+def _retryable(code: str) -> bool:
+    # botocore's own failures (EndpointConnectionError, ReadTimeoutError, ...) end in "Error"
+    return code in RETRYABLE or code.endswith("Error")
+
+
+class _Pacing:
+    """One deletion's retries: how long to pause before try n, within the total budget."""
+
+    def __init__(
+        self, backoff: Backoff, sleep: Callable[[float], None], jitter: Callable[[], float]
+    ) -> None:
+        self.backoff, self.sleep, self.jitter = backoff, sleep, jitter
+        self.slept = 0.0
+
+    def retrying(self, action: str, call: Callable[[], T], left: Callable[[T], int]) -> T:
+        """Call until nothing is `left`; pause longer after each try that made no progress.
+
+        A try that got some of the work done (DynamoDB processed part of a batch) is
+        followed by the shortest pause; failures and tries that did nothing double it.
+        At most `attempts` tries without progress, and never more sleep than the budget.
+        """
+        stalled, before = 0, None
+        while True:
+            try:
+                with _aws_errors(action, DeletionIncomplete):
+                    result = call()
+            except DeletionIncomplete as err:
+                if not _retryable(err.code):
+                    raise
+                remaining = before
+            else:
+                remaining = left(result)
+                if remaining == 0:
+                    return result
+            progressed = before is not None and remaining is not None and remaining < before
+            stalled = 1 if progressed else stalled + 1
+            before = remaining if remaining is not None else before
+            if stalled >= self.backoff.attempts:
+                raise DeletionIncomplete(
+                    f"DynamoDB {action} did not finish in {self.backoff.attempts} tries",
+                    "Exhausted",
+                )
+            self._pause(action, stalled)
+
+    def _pause(self, action: str, stalled: int) -> None:
+        pause = min(self.backoff.cap, self.backoff.base * 2 ** (stalled - 1)) * self.jitter()
+        if self.slept + pause > self.backoff.budget:
+            raise DeletionIncomplete(f"DynamoDB {action}: retry budget spent", "Exhausted")
+        self.slept += pause
+        self.sleep(pause)
 
 
 class DynamoStore:
     """Single-table layout (skill.store.items); each write that could lose data is conditional."""
 
-    def __init__(self, client: Any, table: str) -> None:
+    def __init__(
+        self,
+        client: Any,
+        table: str,
+        *,
+        backoff: Backoff | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
         self.client = client
         self.table = table
+        self.backoff = backoff or Backoff()
+        self.sleep = sleep
+        self.jitter = jitter
 
     def create(self) -> None:
         with _aws_errors("create table"):
@@ -116,32 +216,35 @@ class DynamoStore:
         return stored
 
     def add_answer(self, answer: Answer, profile: Profile) -> Profile:
-        stored = profile.with_changes(version=profile.version + 1)
-        answer_put = {
-            "TableName": self.table,
-            "Item": _to_wire(answer_to_item(answer)),
-            "ConditionExpression": "attribute_not_exists(#sk)",
-            "ExpressionAttributeNames": {"#sk": SK},
-        }
-        try:
-            with _aws_errors("add answer"):
-                self.client.transact_write_items(
-                    TransactItems=[
-                        {"Put": answer_put},
-                        {"Put": self._profile_put(stored, expected=profile.version)},
-                    ]
-                )
-        except StorageError as err:
-            if err.code != "TransactionCanceledException":
-                raise
-            reasons = _cancellation_codes(err)
-            if reasons[:1] == ["ConditionalCheckFailed"]:
-                # A retried request: the first try stored the answer and the profile.
-                return self.get_profile(profile.household_id) or profile
-            if reasons[1:2] == ["ConditionalCheckFailed"]:
-                raise ConflictError("the profile changed since it was read", err.code) from err
-            raise
-        return stored
+        return self._write_answer([{"Put": self._answer_put(answer)}], profile, "add answer")
+
+    def replace_answer(self, old: Answer, new: Answer, profile: Profile) -> Profile:
+        if key_of(old) == key_of(new):  # same identity: overwrite in place
+            put = {"TableName": self.table, "Item": _to_wire(answer_to_item(new))}
+            return self._write_answer([{"Put": put}], profile, "replace answer", guarded=False)
+        deletes = [
+            {"Delete": {"TableName": self.table, "Key": _to_wire({PK: old.household_id, SK: sk})}}
+            for sk in keys_of(old)
+        ]
+        return self._write_answer(
+            [{"Put": self._answer_put(new)}, *deletes], profile, "replace answer"
+        )
+
+    def delete_answers(self, household_id: str, answers: Sequence[Answer]) -> int:
+        removed = 0
+        for answer in answers:
+            if answer.household_id != household_id:
+                raise ValueError("an answer of another household")
+            for sk in keys_of(answer):
+                with _aws_errors("delete answer", DeletionIncomplete):
+                    reply = self.client.delete_item(
+                        TableName=self.table,
+                        Key=_to_wire({PK: household_id, SK: sk}),
+                        ReturnValues="ALL_OLD",
+                    )
+                # A successful DeleteItem is strongly consistent: the item is gone.
+                removed += 1 if reply.get("Attributes") else 0
+        return removed
 
     def answers(
         self, household_id: str, *, start: datetime, until: datetime, limit: int
@@ -152,7 +255,11 @@ class DynamoStore:
                 KeyConditionExpression="#pk = :pk AND #sk BETWEEN :lo AND :hi",
                 ExpressionAttributeNames={"#pk": PK, "#sk": SK},
                 ExpressionAttributeValues=_to_wire(
-                    {":pk": household_id, ":lo": answer_sk(start), ":hi": answer_sk(until)}
+                    {
+                        ":pk": household_id,
+                        ":lo": answer_sk(start),
+                        ":hi": answer_sk_through(until),
+                    }
                 ),
                 ScanIndexForward=False,
                 Limit=limit,
@@ -160,32 +267,85 @@ class DynamoStore:
         return [answer_from_item(_from_wire(item)) for item in reply.get("Items", [])]
 
     def delete_household(self, household_id: str) -> int:
-        keys = list(self._all_keys(household_id))
-        with _aws_errors("delete household"):
-            for start in range(0, len(keys), 25):
-                pending: dict[str, Any] = {
-                    self.table: [{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]]
-                }
-                for _ in range(5):
-                    reply = self.client.batch_write_item(RequestItems=pending)
-                    pending = reply.get("UnprocessedItems") or {}
-                    if not pending:
-                        break
-                if pending:
-                    raise StorageError("DynamoDB kept items unprocessed", "UnprocessedItems")
-        return len(keys)
+        """Page through the household's keys, delete them 25 at a time, then check.
 
-    def _all_keys(self, household_id: str) -> Iterator[dict[str, Any]]:
-        with _aws_errors("list household"):
-            pages = self.client.get_paginator("query").paginate(
-                TableName=self.table,
-                KeyConditionExpression="#pk = :pk",
-                ExpressionAttributeNames={"#pk": PK, "#sk": SK},
-                ExpressionAttributeValues=_to_wire({":pk": household_id}),
-                ProjectionExpression="#pk, #sk",
-            )
-            for page in pages:
-                yield from page.get("Items", [])
+        Throttling and unprocessed items are retried with backoff (see Backoff); whatever
+        cannot be finished raises DeletionIncomplete, never a count of what did not go.
+        """
+        pacing = _Pacing(self.backoff, self.sleep, self.jitter)
+        removed = 0
+        for page in self._key_pages(household_id, pacing):
+            for start in range(0, len(page), BATCH_SIZE):
+                batch = page[start : start + BATCH_SIZE]
+                self._delete_batch(batch, pacing)
+                removed += len(batch)
+        leftover = next(iter(self._key_pages(household_id, pacing, limit=1)), [])
+        if leftover:  # written while we deleted, or not deleted after all
+            raise DeletionIncomplete("household records remain after deletion", "Remaining")
+        return removed
+
+    def _key_pages(
+        self, household_id: str, pacing: _Pacing, limit: int | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        query: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK},
+            "ExpressionAttributeValues": _to_wire({":pk": household_id}),
+            "ProjectionExpression": "#pk, #sk",
+            "ConsistentRead": True,
+        }
+        if limit:
+            query["Limit"] = limit
+        while True:
+            reply = pacing.retrying("list household", lambda: self.client.query(**query), _nothing)
+            items = reply.get("Items", [])
+            if items:
+                yield items
+            last = reply.get("LastEvaluatedKey")
+            if not last or limit:
+                return
+            query["ExclusiveStartKey"] = last
+
+    def _delete_batch(self, keys: list[dict[str, Any]], pacing: _Pacing) -> None:
+        pending: dict[str, Any] = {self.table: [{"DeleteRequest": {"Key": k}} for k in keys]}
+
+        def send() -> dict[str, Any]:
+            nonlocal pending
+            reply = self.client.batch_write_item(RequestItems=pending)
+            pending = reply.get("UnprocessedItems") or {}
+            return pending
+
+        pacing.retrying("delete household", send, _requests_in)
+
+    def _answer_put(self, answer: Answer) -> dict[str, Any]:
+        return {
+            "TableName": self.table,
+            "Item": _to_wire(answer_to_item(answer)),
+            "ConditionExpression": "attribute_not_exists(#sk)",
+            "ExpressionAttributeNames": {"#sk": SK},
+        }
+
+    def _write_answer(
+        self, items: list[dict[str, Any]], profile: Profile, action: str, guarded: bool = True
+    ) -> Profile:
+        """The answer's writes (the new answer's put first) and the profile's, as one."""
+        stored = profile.with_changes(version=profile.version + 1)
+        profile_put = {"Put": self._profile_put(stored, expected=profile.version)}
+        try:
+            with _aws_errors(action):
+                self.client.transact_write_items(TransactItems=[*items, profile_put])
+        except StorageError as err:
+            if err.code != "TransactionCanceledException":
+                raise
+            reasons = _cancellation_codes(err)
+            if guarded and reasons[:1] == ["ConditionalCheckFailed"]:
+                # A retried request: the first try stored the answer and the profile.
+                return self.get_profile(profile.household_id) or profile
+            if reasons[-1:] == ["ConditionalCheckFailed"]:
+                raise ConflictError("the profile changed since it was read", err.code) from err
+            raise
+        return stored
 
     def _profile_put(self, profile: Profile, expected: int) -> dict[str, Any]:
         put: dict[str, Any] = {"TableName": self.table, "Item": _to_wire(profile_to_item(profile))}
@@ -197,6 +357,14 @@ class DynamoStore:
             put["ExpressionAttributeNames"] = {"#v": VERSION}
             put["ExpressionAttributeValues"] = _to_wire({":expected": expected})
         return put
+
+
+def _nothing(_: object) -> int:
+    return 0
+
+
+def _requests_in(unprocessed: dict[str, Any]) -> int:
+    return sum(len(requests) for requests in unprocessed.values())
 
 
 def _cancellation_codes(err: StorageError) -> list[str]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from skill.records import Answer, Profile
-from skill.store import ConflictError, StorageError
+from skill.store import ConflictError, DeletionIncomplete, StorageError
 from skill.store.items import (
     PK,
     PROFILE_SK,
@@ -18,7 +19,9 @@ from skill.store.items import (
     VERSION,
     answer_from_item,
     answer_sk,
+    answer_sk_through,
     answer_to_item,
+    keys_of,
     profile_from_item,
     profile_to_item,
 )
@@ -37,13 +40,13 @@ CREATE TABLE IF NOT EXISTS items (
 class SqliteStore:
     """Same single-table layout as DynamoDB, each item kept as JSON."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float = 5.0) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         try:
-            self._db = sqlite3.connect(self.path, timeout=5, check_same_thread=False)
+            self._db = sqlite3.connect(self.path, timeout=busy_timeout, check_same_thread=False)
             self._db.executescript(SCHEMA)
         except sqlite3.Error as err:
             raise StorageError(f"cannot open SQLite store at {self.path}: {err}", "sqlite") from err
@@ -68,12 +71,65 @@ class SqliteStore:
         return stored
 
     def add_answer(self, answer: Answer, profile: Profile) -> Profile:
-        item = answer_to_item(answer)
+        return self._write_answer(answer, (), profile)
+
+    def replace_answer(self, old: Answer, new: Answer, profile: Profile) -> Profile:
+        return self._write_answer(new, keys_of(old), profile)
+
+    def delete_answers(self, household_id: str, answers: Sequence[Answer]) -> int:
+        if any(a.household_id != household_id for a in answers):
+            raise ValueError("an answer of another household")
+        keys = [sk for answer in answers for sk in keys_of(answer)]
+        try:
+            with self._lock, self._db:
+                return sum(
+                    self._db.execute(
+                        "DELETE FROM items WHERE pk = ? AND sk = ?", (household_id, sk)
+                    ).rowcount
+                    for sk in keys
+                )
+        except sqlite3.Error as err:
+            raise DeletionIncomplete(f"SQLite delete failed: {err}", "sqlite") from err
+
+    def answers(
+        self, household_id: str, *, start: datetime, until: datetime, limit: int
+    ) -> list[Answer]:
+        rows = self._all(
+            "SELECT item FROM items WHERE pk = ? AND sk >= ? AND sk <= ? ORDER BY sk DESC LIMIT ?",
+            (household_id, answer_sk(start), answer_sk_through(until), limit),
+        )
+        return [answer_from_item(json.loads(r[0])) for r in rows]
+
+    def delete_household(self, household_id: str) -> int:
+        """One transaction, then a check that nothing of the household is left."""
+        try:
+            with self._lock, self._db:
+                removed = self._db.execute(
+                    "DELETE FROM items WHERE pk = ?", (household_id,)
+                ).rowcount
+                (left,) = self._db.execute(
+                    "SELECT COUNT(*) FROM items WHERE pk = ?", (household_id,)
+                ).fetchone()
+        except sqlite3.Error as err:
+            raise DeletionIncomplete(f"SQLite delete failed: {err}", "sqlite") from err
+        if left:
+            raise DeletionIncomplete("household records remain after deletion", "Remaining")
+        return int(removed)
+
+    def _write_answer(self, new: Answer, replaced: Sequence[str], profile: Profile) -> Profile:
+        """Insert an answer (removing the keys it replaces) and write the profile, as one."""
+        item = answer_to_item(new)
         stored = profile.with_changes(version=profile.version + 1)
         try:
             with self._lock, self._db:
+                for sk in replaced:
+                    if sk != item[SK]:
+                        self._db.execute(
+                            "DELETE FROM items WHERE pk = ? AND sk = ?", (item[PK], sk)
+                        )
+                verb = "INSERT OR REPLACE" if item[SK] in replaced else "INSERT OR IGNORE"
                 cursor = self._db.execute(
-                    "INSERT OR IGNORE INTO items (pk, sk, version, item) VALUES (?, ?, NULL, ?)",
+                    f"{verb} INTO items (pk, sk, version, item) VALUES (?, ?, NULL, ?)",
                     (item[PK], item[SK], json.dumps(item)),
                 )
                 if cursor.rowcount == 0:  # a retried request: the answer is already there
@@ -84,22 +140,6 @@ class SqliteStore:
         except sqlite3.Error as err:
             raise StorageError(f"SQLite write failed: {err}", "sqlite") from err
         return stored
-
-    def answers(
-        self, household_id: str, *, start: datetime, until: datetime, limit: int
-    ) -> list[Answer]:
-        rows = self._all(
-            "SELECT item FROM items WHERE pk = ? AND sk >= ? AND sk < ? ORDER BY sk DESC LIMIT ?",
-            (household_id, answer_sk(start), answer_sk(until), limit),
-        )
-        return [answer_from_item(json.loads(r[0])) for r in rows]
-
-    def delete_household(self, household_id: str) -> int:
-        try:
-            with self._lock, self._db:
-                return self._db.execute("DELETE FROM items WHERE pk = ?", (household_id,)).rowcount
-        except sqlite3.Error as err:
-            raise StorageError(f"SQLite delete failed: {err}", "sqlite") from err
 
     def _write_profile(self, profile: Profile, expected: int) -> None:
         item = profile_to_item(profile)
