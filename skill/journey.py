@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # records imports Journey; the functions below only call Profile's methods
+    from skill.records import Profile
 
 MILESTONES = (4, 8, 12, 26, 52)  # weeks in a row worth a word
 YEAR = 365
@@ -119,3 +122,23 @@ class Journey:
 
 def _day(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
+
+
+def shared_tonight(profile: Profile, day: date) -> Profile:
+    """After an answer: if both have now answered tonight's question, count the evening."""
+    current = profile.current
+    if current is None or current.pending is not None or current.day != day:
+        return profile
+    return profile.with_changes(journey=profile.journey.shared_evening(day, current.stage))
+
+
+def declined_next_stage(profile: Profile, target: int) -> Profile:
+    """They said no to moving on to the next stage: no more suggestions in this stage."""
+    if target != profile.stage + 1:
+        return profile
+    return profile.with_changes(journey=replace(profile.journey, declined_stage=profile.stage))
+
+
+def evenings_shared(profile: Profile) -> int:
+    """Evenings both answered, all stages (one question a night)."""
+    return sum(profile.completed.values())

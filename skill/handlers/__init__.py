@@ -23,6 +23,7 @@ from skill.handlers.conversation import (
 from skill.handlers.errors import CatchAllErrorHandler, ErrorHandler, StorageErrorHandler
 from skill.handlers.events import SkillDisabledHandler, SkillEventHandler
 from skill.handlers.interceptors import SessionInterceptor, TurnInterceptor
+from skill.handlers.journey import JourneyHandler
 from skill.handlers.names import NamesHandler
 from skill.handlers.recap import RecapHandler, RecapLastTimeHandler
 from skill.handlers.stages import ChangeStageHandler, ChooseStageHandler, StageInfoHandler
@@ -50,6 +51,7 @@ REQUEST_HANDLERS: tuple[type[Handler], ...] = (
     RecapHandler,
     RecapLastTimeHandler,
     ForgetVoiceHandler,
+    JourneyHandler,
     SkipHandler,
     YesHandler,
     NoHandler,

@@ -21,6 +21,7 @@ from skill.handlers.onboarding import start_onboarding
 from skill.handlers.tonight import offer_question, restate, skip, wrap_up
 from skill.handlers.turn import Handler, Turn
 from skill.handlers.voices import ask_who, learn_voice, speaker, unknown_voice
+from skill.journey import shared_tonight
 from skill.not_answers import NotAnswer, recognise
 from skill.records import Answer, Profile
 from skill.ritual import record_answer
@@ -76,7 +77,9 @@ def take_answer(
     )
     day = turn.day
     extra = also or (lambda p: p)
-    profile = turn.household.add_answer(answer, lambda p: record_answer(extra(p), partner, day))
+    profile = turn.household.add_answer(
+        answer, lambda p: shared_tonight(record_answer(extra(p), partner, day), day)
+    )
     turn.state.last_answer = answer
     speech = (lead or Speech()).extend(
         said_back(turn, "answer.heard", answer.partner_name, answer.text)
@@ -99,6 +102,9 @@ def _next_partner(
             Moment.ANSWER,
         )
     speech.say(turn.line("answer.both_saved"))
+    weeks = profile.journey.milestone_tonight(turn.day) if just_finished else None
+    if weeks is not None:  # streaks are only ever celebrated, never counted down
+        speech.say(turn.line("journey.milestone", weeks=weeks))
     suggest = just_finished and profile.suggested_on == turn.day
     return wrap_up(turn, profile, speech, suggest=suggest)
 

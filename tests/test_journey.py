@@ -1,0 +1,163 @@
+"""A year replayed by request timestamps: counters, milestones, the summary, and no guilt."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from skill.app import Stagewise
+from skill.content import load_content
+from skill.journey import MILESTONES, Journey, week_of
+from skill.records import Profile
+from tests.conversation import Couple, Reply
+
+CONTENT = load_content()
+GUILT = re.compile(r"\bmissed\b|\bonly\b|\bagain\?|\bskipped\b|\bsince you last\b", re.I)
+WORDS_PER_SECOND = 2.5
+
+
+QUESTIONS = [q.text for stage in CONTENT.questions.values() for q in stage]
+
+
+def guilty(reply: Reply) -> bool:
+    """A guilt word in what the skill said around tonight's question (not in the question)."""
+    text = reply.text
+    for question in QUESTIONS:
+        text = text.replace(question, "")
+    return bool(GUILT.search(text))
+
+
+def says(reply: Reply, key: str, **values: object) -> bool:
+    return any(v.format(**values) in reply.text for v in CONTENT.variants(key))
+
+
+def milestone_weeks(reply: Reply) -> int | None:
+    for variant in CONTENT.variants("journey.milestone"):
+        found = re.search(re.escape(variant).replace(r"\{weeks\}", r"(\d+)"), reply.text)
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def evening(couple: Couple) -> list[Reply]:
+    """One shared evening: open, both answer."""
+    replies = [couple.intent("TonightQuestionIntent", new_session=True)]
+    replies.append(couple.answer("the way you listen"))
+    replies.append(couple.answer("your morning coffee ritual"))
+    return replies
+
+
+def profile(app: Stagewise) -> Profile:
+    found = app.services.store.get_profile("amzn1.ask.account.test-couple")
+    assert found is not None
+    return found
+
+
+def replay(couple: Couple, weeks: list[bool]) -> list[tuple[int, list[Reply]]]:
+    """Week by week from Monday: a shared Monday and Thursday in each week marked True."""
+    heard = []
+    for number, shared in enumerate(weeks, 1):
+        monday = couple.now
+        if shared:
+            heard.append((number, evening(couple)))
+            couple.later(days=3)
+            heard.append((number, evening(couple)))
+        couple.now = monday
+        couple.later(days=7)
+    return heard
+
+
+@pytest.fixture
+def met(couple: Couple) -> Couple:
+    couple.onboard("maya", "jordan")  # Monday: the first evening's question is asked
+    couple.answer("first")
+    couple.answer("second")
+    couple.later(days=7)
+    return couple
+
+
+def test_a_steady_year_hears_each_milestone_once_and_never_a_guilty_word(
+    met: Couple, app: Stagewise
+) -> None:
+    heard = replay(met, [True] * 52)
+    said = [(week, milestone_weeks(r)) for week, replies in heard for r in replies]
+    milestones = [(week, m) for week, m in said if m is not None]
+    # The first week (onboarding) counts as week one; week N of the replay is streak N + 1.
+    assert [m for _, m in milestones] == list(MILESTONES)
+    assert all(week + 1 == m for week, m in milestones)
+    for _, replies in heard:
+        for reply in replies:
+            assert not guilty(reply), reply.text
+    journey = profile(app).journey
+    assert journey.streak == 53 and journey.first == (met.now - timedelta(days=53 * 7)).date()
+
+
+def test_after_a_gap_the_count_starts_afresh_and_nothing_is_said_about_it(
+    met: Couple, app: Stagewise
+) -> None:
+    heard = replay(met, [True, True, False, False, True, True, True, True, True])
+    by_week: dict[int, list[int | None]] = {}
+    for week, replies in heard:
+        by_week.setdefault(week, []).extend(milestone_weeks(r) for r in replies)
+    assert 4 not in by_week[2] + by_week[5]  # week 3 would have been the 4th: no, it was a gap
+    assert any(m == 4 for m in by_week[8])  # weeks 5-8 after the gap: four in a row again
+    back = heard[4][1]  # the first evening after the gap
+    assert all(not guilty(r) and milestone_weeks(r) is None for r in back)
+    assert profile(app).journey.streak == 5
+
+
+def test_how_are_we_doing_is_warm_and_under_twenty_seconds(met: Couple, app: Stagewise) -> None:
+    replay(met, [True] * 30)
+    reply = met.intent("JourneyIntent", new_session=True)
+    stage = CONTENT.stage(1)
+    assert says(reply, "journey.evenings", evenings=61, span="7 months", stage_evenings=61)
+    assert stage.name in reply.text
+    assert len(reply.text.split()) / WORDS_PER_SECOND < 20
+    assert not guilty(reply)
+    assert not reply.ended  # it offers tonight's question
+
+
+def test_how_are_we_doing_before_any_shared_evening(couple: Couple) -> None:
+    couple.onboard("maya", "jordan")
+    reply = couple.intent("JourneyIntent", new_session=True)
+    assert says(reply, "journey.none_yet") and says(
+        reply, "journey.stage", number=1, stage_name=CONTENT.stage(1).name
+    )
+
+
+def test_no_journey_line_counts_what_was_missed() -> None:
+    keys = [k for k in CONTENT.prompts if k.startswith(("journey.", "voices.", "memory."))]
+    assert keys
+    for key in keys:
+        for variant in CONTENT.variants(key):
+            assert not GUILT.search(variant), (key, variant)
+
+
+def test_a_stage_move_declined_is_never_suggested_again_in_that_stage(
+    met: Couple, app: Stagewise
+) -> None:
+    met.intent("ChangeStageIntent", new_session=True, stage_number="2")
+    met.intent("AMAZON.NoIntent")
+    assert profile(app).journey.declined_stage == 1
+    heard = replay(met, [True] * 6)  # enough evenings and weeks for a suggestion
+    assert not any(
+        says(r, "stage.suggest_next", count=r.text, next_number=2) or "stage 2 is" in r.text
+        for _, rs in heard
+        for r in rs
+    )
+
+
+def test_without_a_no_the_next_stage_is_suggested_at_most_weekly(met: Couple) -> None:
+    heard = replay(met, [True] * 6)
+    suggested = [week for week, rs in heard for r in rs if "stage 2 is" in r.text]
+    assert suggested and len(suggested) == len(set(suggested))
+
+
+def test_counters_round_trip_and_weeks_start_on_monday() -> None:
+    thursday = date(2026, 11, 19)
+    journey = Journey().shared_evening(thursday, 2).with_favourite("trust-01", thursday, 5)
+    assert Journey.from_dict(journey.to_dict()) == journey
+    assert week_of(thursday) == date(2026, 11, 16)
+    assert journey.shared_evening(thursday, 2) == journey  # one evening counts once
