@@ -40,7 +40,7 @@ class Journey:
     streak_week: date | None = None  # the Monday of the last week counted
     milestone_on: date | None = None  # the evening a streak milestone was reached
     declined_stage: int = 0  # the stage in which a move on was declined (no second ask)
-    year_ago_on: date | None = None  # the last evening a year-ago memory was offered
+    year_ago_on: date | None = None  # the past evening last offered as a year-ago memory
     favourites: tuple[tuple[str, date], ...] = ()  # (question id, evening), newest last
 
     def shared_evening(self, day: date, stage: int) -> Journey:

@@ -20,6 +20,7 @@ class Moment(StrEnum):
     RECAP_TODAY = "recap_today"  # both answered: "want to hear tonight's answers?"
     STAGE_CONFIRM = "stage_confirm"  # "move to stage N?"
     RENAME = "rename"  # a known couple's new names
+    YEAR_AGO = "year_ago"  # after both answers: "want to hear what you said a year ago?"
     WHO_SPEAKS = "who_speaks"  # a voice not known yet: "is this Maya or Jordan?"
 
 

@@ -12,6 +12,7 @@ from skill.content import load_content
 from skill.journey import MILESTONES, Journey, week_of
 from skill.records import Profile
 from tests.conversation import Couple, Reply
+from tests.test_transcripts import pattern
 
 CONTENT = load_content()
 GUILT = re.compile(r"\bmissed\b|\bonly\b|\bagain\?|\bskipped\b|\bsince you last\b", re.I)
@@ -161,3 +162,40 @@ def test_counters_round_trip_and_weeks_start_on_monday() -> None:
     assert Journey.from_dict(journey.to_dict()) == journey
     assert week_of(thursday) == date(2026, 11, 16)
     assert journey.shared_evening(thursday, 2) == journey  # one evening counts once
+
+
+def offered_year_ago(reply: Reply) -> bool:
+    return pattern("memory.year_ago_offer").search(reply.text) is not None
+
+
+def test_a_year_on_the_evening_a_year_ago_is_offered_once_and_read_back(
+    met: Couple, app: Stagewise
+) -> None:
+    heard = replay(met, [True] * 52)
+    offers = [(week, r) for week, replies in heard for r in replies if offered_year_ago(r)]
+    assert offers and offers[0][0] == 51  # day 360: the first evening (day 0) is within a week
+    first_question = CONTENT.questions[1][0].text
+    assert first_question in offers[0][1].text
+    assert len(offers) == len({r.text for _, r in offers})  # never the same evening twice
+    weeks = [week for week, _ in offers]
+    assert all(b - a >= 1 for a, b in zip(weeks, weeks[1:], strict=False))  # about weekly
+
+
+def test_what_did_we_say_a_year_ago_before_a_year(met: Couple) -> None:
+    replay(met, [True] * 3)
+    reply = met.intent("RecapYearAgoIntent", new_session=True)
+    assert says(reply, "memory.year_ago_none")
+
+
+def test_yes_to_the_year_ago_offer_reads_the_first_evening(met: Couple, app: Stagewise) -> None:
+    met.now += timedelta(days=365 - 7)  # a year after the first evening
+    offer = evening(met)[-1]
+    assert says(offer, "answer.both_saved") and offered_year_ago(offer)
+    assert CONTENT.questions[1][0].text in offer.text and not offer.ended
+    reply = met.intent("AMAZON.YesIntent")
+    assert says(reply, "memory.year_ago", question=CONTENT.questions[1][0].text)
+    assert "Maya said: first." in reply.text and "Jordan said: second." in reply.text
+    assert reply.ended
+    asked = met.intent("RecapYearAgoIntent", new_session=True)
+    assert "Maya said: first." in asked.text
+    assert profile(app).journey.year_ago_on == (met.now - timedelta(days=365)).date()

@@ -58,6 +58,16 @@ def _to_who_speaks(couple: Couple) -> None:
     couple.launch()
 
 
+def _to_year_ago(couple: Couple) -> None:
+    couple.onboard()
+    couple.answer("one")
+    couple.answer("two")
+    couple.later(days=365)
+    couple.intent("TonightQuestionIntent", new_session=True)
+    couple.answer("three")
+    couple.answer("four")
+
+
 def _to_stage_choice(couple: Couple) -> None:
     couple.launch()
     couple.intent("NamesIntent", first_name="sam", second_name="alex")
@@ -73,6 +83,7 @@ REACH: dict[Moment, Callable[[Couple], object]] = {
     Moment.STAGE_CONFIRM: _to_stage_confirm,
     Moment.RENAME: lambda c: (c.onboard(), c.answer("change our names")),
     Moment.WHO_SPEAKS: _to_who_speaks,
+    Moment.YEAR_AGO: _to_year_ago,
 }
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model.response import Response
 
 from skill.handlers.conversation import stop
+from skill.handlers.memory import offer_year_ago, year_ago, year_ago_due
 from skill.handlers.moments import ask_again
 from skill.handlers.onboarding import start_onboarding
 from skill.handlers.tonight import offer_question, restate, skip, wrap_up
@@ -23,6 +24,7 @@ from skill.handlers.turn import Handler, Turn
 from skill.handlers.voices import ask_who, learn_voice, speaker, unknown_voice
 from skill.journey import shared_tonight
 from skill.not_answers import NotAnswer, recognise
+from skill.periods import RecapItem
 from skill.records import Answer, Profile
 from skill.ritual import record_answer
 from skill.session import Moment
@@ -77,6 +79,11 @@ def take_answer(
     )
     day = turn.day
     extra = also or (lambda p: p)
+    finishing = {*current.answered, partner} >= {"a", "b"}
+    due = finishing and year_ago_due(profile, day)
+    memory = year_ago(turn, after=profile.journey.year_ago_on) if due else None
+    if memory is not None:  # offered once: noted in the answer's own write
+        extra = _noting_year_ago(extra, memory.day)
     profile = turn.household.add_answer(
         answer, lambda p: shared_tonight(record_answer(extra(p), partner, day), day)
     )
@@ -84,11 +91,26 @@ def take_answer(
     speech = (lead or Speech()).extend(
         said_back(turn, "answer.heard", answer.partner_name, answer.text)
     )
-    return _next_partner(turn, profile, speech, just_finished=True)
+    return _next_partner(turn, profile, speech, just_finished=True, memory=memory)
+
+
+def _noting_year_ago(
+    change: Callable[[Profile], Profile], day: date
+) -> Callable[[Profile], Profile]:
+    def noted(profile: Profile) -> Profile:
+        changed = change(profile)
+        return changed.with_changes(journey=replace(changed.journey, year_ago_on=day))
+
+    return noted
 
 
 def _next_partner(
-    turn: Turn, profile: Profile, speech: Speech, *, just_finished: bool = False
+    turn: Turn,
+    profile: Profile,
+    speech: Speech,
+    *,
+    just_finished: bool = False,
+    memory: RecapItem | None = None,
 ) -> Response:
     current = profile.current
     following = current.pending if current else None
@@ -105,6 +127,8 @@ def _next_partner(
     weeks = profile.journey.milestone_tonight(turn.day) if just_finished else None
     if weeks is not None:  # streaks are only ever celebrated, never counted down
         speech.say(turn.line("journey.milestone", weeks=weeks))
+    if memory is not None:
+        return offer_year_ago(turn, speech, memory)
     suggest = just_finished and profile.suggested_on == turn.day
     return wrap_up(turn, profile, speech, suggest=suggest)
 
