@@ -11,7 +11,7 @@ and a gap silently starts the count again, so nothing ever counts what was misse
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,7 @@ class Journey:
     declined_stage: int = 0  # the stage in which a move on was declined (no second ask)
     year_ago_on: date | None = None  # the past evening last offered as a year-ago memory
     favourites: tuple[tuple[str, date], ...] = ()  # (question id, evening), newest last
+    spans: dict[int, tuple[date, date]] = field(default_factory=dict)  # stage -> first, last
 
     def shared_evening(self, day: date, stage: int) -> Journey:
         """Both partners answered tonight: count it (once per evening)."""
@@ -58,8 +59,10 @@ class Journey:
         else:
             streak = 1  # a fresh start; the gap is never mentioned
         moved = self.stage != stage or self.stage_since is None
+        first_here = self.spans.get(stage, (day, day))[0]
         return replace(
             self,
+            spans={**self.spans, stage: (first_here, day)},
             first=self.first or day,
             latest=day,
             stage=stage,
@@ -86,6 +89,7 @@ class Journey:
             "streak": self.streak,
             "declined_stage": self.declined_stage,
             "favourites": [[q, d.isoformat()] for q, d in self.favourites],
+            "spans": {str(n): [a.isoformat(), b.isoformat()] for n, (a, b) in self.spans.items()},
         }
         for name in (
             "first",
@@ -117,6 +121,10 @@ class Journey:
             favourites=tuple(
                 (str(q), date.fromisoformat(str(d))) for q, d in data.get("favourites", ())
             ),
+            spans={
+                int(n): (date.fromisoformat(str(a)), date.fromisoformat(str(b)))
+                for n, (a, b) in data.get("spans", {}).items()
+            },
         )
 
 

@@ -19,6 +19,7 @@ class Window:
     start: datetime
     until: datetime
     kind: str  # "recent", "day", "week", "weekend", "month", "year", "since", "since_start"
+    stage: int | None = None  # only answers given in this stage ("what did we say in stage two")
 
 
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")

@@ -35,6 +35,7 @@ class SessionState:
     target_stage: int | None = None  # stage change awaiting confirmation
     recap_start: str | None = None  # recap window still to read, as ISO timestamps
     recap_until: str | None = None
+    recap_stage: int | None = None  # the recap still to read is of one stage
     last_speech: str | None = None  # SSML, for "repeat"
     last_reprompt: str | None = None
     last_answer: Answer | None = None  # the answer last said back, for "that's not what I said"
@@ -50,6 +51,7 @@ class SessionState:
             "target_stage": self.target_stage,
             "recap_start": self.recap_start,
             "recap_until": self.recap_until,
+            "recap_stage": self.recap_stage,
             "last_speech": self.last_speech,
             "last_reprompt": self.last_reprompt,
             "last_answer": self.last_answer.to_dict() if self.last_answer else None,
@@ -74,6 +76,7 @@ class SessionState:
                 target_stage=int(target) if target is not None else None,
                 recap_start=_text(data.get("recap_start")),
                 recap_until=_text(data.get("recap_until")),
+                recap_stage=int(stage) if (stage := data.get("recap_stage")) is not None else None,
                 last_speech=_text(data.get("last_speech")),
                 last_reprompt=_text(data.get("last_reprompt")),
                 last_answer=Answer.from_dict(last) if (last := data.get("last_answer")) else None,

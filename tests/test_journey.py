@@ -199,3 +199,35 @@ def test_yes_to_the_year_ago_offer_reads_the_first_evening(met: Couple, app: Sta
     asked = met.intent("RecapYearAgoIntent", new_session=True)
     assert "Maya said: first." in asked.text
     assert profile(app).journey.year_ago_on == (met.now - timedelta(days=365)).date()
+
+
+def shared(couple: Couple, maya: str, jordan: str) -> None:
+    couple.intent("TonightQuestionIntent", new_session=True)
+    couple.answer(maya)
+    couple.answer(jordan)
+    couple.later(days=1)
+
+
+def test_what_did_we_say_in_a_stage_reads_three_evenings_newest_first_then_more(
+    couple: Couple,
+) -> None:
+    couple.onboard("maya", "jordan")
+    couple.later(hours=1)
+    for night in range(1, 6):
+        shared(couple, f"stage one night {night}", f"jordan one {night}")
+    couple.intent("ChangeStageIntent", new_session=True, stage_number="2")
+    couple.intent("AMAZON.YesIntent")
+    for night in range(1, 3):
+        shared(couple, f"stage two night {night}", f"jordan two {night}")
+    first = couple.intent("RecapStageIntent", new_session=True, stage_number="1")
+    assert says(first, "recap.intro", period="in stage 1")
+    nights = [int(n) for n in re.findall(r"stage one night (\d)", first.text)]
+    assert nights == [5, 4, 3]  # three evenings, newest first
+    assert "stage two" not in first.text and not first.ended
+    more = couple.intent("AMAZON.YesIntent")
+    assert [int(n) for n in re.findall(r"stage one night (\d)", more.text)] == [2, 1]
+    assert "stage two" not in more.text
+    two = couple.intent("RecapStageIntent", new_session=True, stage_number="2")
+    assert re.findall(r"stage (\w+) night (\d)", two.text) == [("two", "2"), ("two", "1")]
+    none = couple.intent("RecapStageIntent", new_session=True, stage_number="5")
+    assert says(none, "recap.empty", period="in stage 5")

@@ -14,12 +14,13 @@ from ask_sdk_model.response import Response
 
 from skill.display import recap_card
 from skill.handlers.onboarding import start_onboarding
+from skill.handlers.recap import LAST_TIME_DAYS, first_evening, read_recap
 from skill.handlers.tonight import offer_question
 from skill.handlers.turn import Handler, Turn
 from skill.journey import YEAR, YEAR_SLACK
-from skill.periods import RecapItem, group_answers
+from skill.periods import RecapItem, Window, group_answers
 from skill.records import Profile
-from skill.ritual import WEEK
+from skill.ritual import WEEK, valid_stage
 from skill.session import Moment
 from skill.speech import RECAP_WORDS, Speech, shorten
 
@@ -89,6 +90,39 @@ def read_year_ago(turn: Turn) -> Response:
 
 def decline_year_ago(turn: Turn) -> Response:
     return turn.close(turn.speech("goodbye.after_answers"))
+
+
+def stage_window(turn: Turn, profile: Profile, number: int) -> Window:
+    """The time the couple spent in a stage (first to last shared evening there), so the
+    recap reads a bounded range; without that record, everything since they started."""
+    span = profile.journey.spans.get(number)
+    if span is None:
+        return Window(
+            first_evening(turn) or turn.now - timedelta(days=LAST_TIME_DAYS),
+            turn.now,
+            "stage",
+            number,
+        )
+    start, last = span
+    until = min(_midnight(turn, last + timedelta(days=1)), turn.now)
+    return Window(_midnight(turn, start), until, "stage", number)
+
+
+class RecapStageHandler(Handler):
+    """ "What did we say in stage two": that stage's evenings, three at a time, newest first."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("RecapStageIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
+        profile = turn.household.couple()
+        if profile is None:
+            return start_onboarding(turn, "onboarding.welcome_before_question")
+        number = turn.number("stage_number")
+        if not valid_stage(number) or number is None:
+            return offer_question(turn, turn.speech("memory.which_stage"))
+        return read_recap(turn, stage_window(turn, profile, number), first_page=True)
 
 
 class RecapYearAgoHandler(Handler):

@@ -36,6 +36,8 @@ def period_phrase(turn: Turn, window: Window) -> str:
         return turn.line("period.month", month=start.strftime("%B"))
     if window.kind == "year":
         return turn.line("period.year", year=start.year)
+    if window.kind == "stage":
+        return turn.line("period.stage", number=window.stage)
     return turn.line("period.recent")
 
 
@@ -55,9 +57,12 @@ def read_recap(
     answers = turn.services.store.answers(
         turn.household_id, start=window.start, until=window.until, limit=RECAP_FETCH
     )
+    fetched = len(answers)
+    if window.stage is not None:  # one stage's evenings: the window is that stage's time span
+        answers = [a for a in answers if a.stage == window.stage]
     items = group_answers(answers)
     more = len(items) > RECAP_QUESTIONS_PER_TURN
-    if len(answers) == RECAP_FETCH:
+    if fetched == RECAP_FETCH:
         items, more = items[:-1], True  # the oldest group may be cut short: keep it for next time
     if last_time:
         items, more = items[:1], False
@@ -108,7 +113,7 @@ def continue_recap(turn: Turn) -> Response:
     start, until = turn.state.recap_start, turn.state.recap_until
     if not start or not until:
         return turn.close(turn.speech("recap.no_more", "goodbye.general"))
-    window = Window(parse_iso(start), parse_iso(until), "recent")
+    window = Window(parse_iso(start), parse_iso(until), "recent", turn.state.recap_stage)
     return read_recap(turn, window, first_page=False)
 
 
