@@ -21,6 +21,7 @@ class Moment(StrEnum):
     STAGE_CONFIRM = "stage_confirm"  # "move to stage N?"
     RENAME = "rename"  # a known couple's new names
     YEAR_AGO = "year_ago"  # after both answers: "want to hear what you said a year ago?"
+    FAVOURITE_MORE = "favourite_more"  # a favourite read: "want another?"
     WHO_SPEAKS = "who_speaks"  # a voice not known yet: "is this Maya or Jordan?"
 
 
@@ -40,6 +41,8 @@ class SessionState:
     last_reprompt: str | None = None
     last_answer: Answer | None = None  # the answer last said back, for "that's not what I said"
     correcting: bool = False  # the awaited answer replaces `last_answer`
+    last_evening: str | None = None  # the evening last read back, "question_id@day"
+    favourite_next: int | None = None  # the next favourite to read (newest first)
     held_answer: str | None = None  # said by a voice not known yet: filed once we know whose
 
     def to_attributes(self) -> dict[str, Any]:
@@ -57,6 +60,8 @@ class SessionState:
             "last_answer": self.last_answer.to_dict() if self.last_answer else None,
             "correcting": self.correcting,
             "held_answer": self.held_answer,
+            "last_evening": self.last_evening,
+            "favourite_next": self.favourite_next,
         }
         return {k: v for k, v in data.items() if v not in (None, [], False)}
 
@@ -82,6 +87,8 @@ class SessionState:
                 last_answer=Answer.from_dict(last) if (last := data.get("last_answer")) else None,
                 correcting=data.get("correcting") is True,
                 held_answer=_text(data.get("held_answer")),
+                last_evening=_text(data.get("last_evening")),
+                favourite_next=int(n) if (n := data.get("favourite_next")) is not None else None,
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return cls()

@@ -231,3 +231,36 @@ def test_what_did_we_say_in_a_stage_reads_three_evenings_newest_first_then_more(
     assert re.findall(r"stage (\w+) night (\d)", two.text) == [("two", "2"), ("two", "1")]
     none = couple.intent("RecapStageIntent", new_session=True, stage_number="5")
     assert says(none, "recap.empty", period="in stage 5")
+
+
+def test_keep_that_one_after_tonight_or_a_recap_and_play_our_favourites(
+    couple: Couple, app: Stagewise
+) -> None:
+    couple.onboard("maya", "jordan")
+    couple.later(hours=1)
+    for night in range(1, 5):
+        shared(couple, f"maya night {night}", f"jordan night {night}")
+    nothing = couple.intent("PlayFavouritesIntent", new_session=True)
+    assert says(nothing, "memory.no_favourites")
+    # Tonight's answers, then "that's a favourite" (a one-shot after the wrap-up).
+    couple.intent("TonightQuestionIntent", new_session=True)
+    couple.answer("maya tonight")
+    couple.answer("jordan tonight")
+    kept = couple.intent("FavouriteIntent", new_session=True)
+    assert says(kept, "memory.favourite_kept")
+    # A recap item: the last one heard on the page is kept; the recap goes on.
+    couple.later(days=1)
+    page = couple.intent("RecapStageIntent", new_session=True, stage_number="1")
+    assert re.findall(r"maya (night \d|tonight)", page.text) == [
+        "tonight",
+        "night 4",
+        "night 3",
+    ]
+    again = couple.intent("FavouriteIntent")
+    assert says(again, "memory.favourite_kept") and not again.ended
+    assert len(profile(app).journey.favourites) == 2
+    first = couple.intent("PlayFavouritesIntent", new_session=True)
+    assert "Maya said: maya night 3." in first.text and "Jordan said: jordan night 3." in first.text
+    assert says(first, "memory.favourite_more")
+    second = couple.intent("AMAZON.YesIntent")
+    assert "Maya said: maya tonight." in second.text and second.ended

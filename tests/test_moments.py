@@ -68,6 +68,17 @@ def _to_year_ago(couple: Couple) -> None:
     couple.answer("four")
 
 
+def _to_favourite_more(couple: Couple) -> None:
+    couple.onboard()
+    for day in range(2):
+        couple.intent("TonightQuestionIntent", new_session=True)
+        couple.answer(f"sam {day}")
+        couple.answer(f"alex {day}")
+        couple.intent("FavouriteIntent", new_session=True)
+        couple.later(days=1)
+    couple.intent("PlayFavouritesIntent", new_session=True)
+
+
 def _to_stage_choice(couple: Couple) -> None:
     couple.launch()
     couple.intent("NamesIntent", first_name="sam", second_name="alex")
@@ -84,6 +95,7 @@ REACH: dict[Moment, Callable[[Couple], object]] = {
     Moment.RENAME: lambda c: (c.onboard(), c.answer("change our names")),
     Moment.WHO_SPEAKS: _to_who_speaks,
     Moment.YEAR_AGO: _to_year_ago,
+    Moment.FAVOURITE_MORE: _to_favourite_more,
 }
 
 

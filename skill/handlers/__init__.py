@@ -24,7 +24,12 @@ from skill.handlers.errors import CatchAllErrorHandler, ErrorHandler, StorageErr
 from skill.handlers.events import SkillDisabledHandler, SkillEventHandler
 from skill.handlers.interceptors import SessionInterceptor, TurnInterceptor
 from skill.handlers.journey import JourneyHandler
-from skill.handlers.memory import RecapStageHandler, RecapYearAgoHandler
+from skill.handlers.memory import (
+    FavouriteHandler,
+    PlayFavouritesHandler,
+    RecapStageHandler,
+    RecapYearAgoHandler,
+)
 from skill.handlers.names import NamesHandler
 from skill.handlers.recap import RecapHandler, RecapLastTimeHandler
 from skill.handlers.stages import ChangeStageHandler, ChooseStageHandler, StageInfoHandler
@@ -55,6 +60,8 @@ REQUEST_HANDLERS: tuple[type[Handler], ...] = (
     JourneyHandler,
     RecapYearAgoHandler,
     RecapStageHandler,
+    FavouriteHandler,
+    PlayFavouritesHandler,
     SkipHandler,
     YesHandler,
     NoHandler,

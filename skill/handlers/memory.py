@@ -14,7 +14,13 @@ from ask_sdk_model.response import Response
 
 from skill.display import recap_card
 from skill.handlers.onboarding import start_onboarding
-from skill.handlers.recap import LAST_TIME_DAYS, first_evening, read_recap
+from skill.handlers.recap import (
+    LAST_TIME_DAYS,
+    RECAP_FETCH,
+    first_evening,
+    read_recap,
+    when_phrase,
+)
 from skill.handlers.tonight import offer_question
 from skill.handlers.turn import Handler, Turn
 from skill.journey import YEAR, YEAR_SLACK
@@ -83,6 +89,7 @@ def read_year_ago(turn: Turn) -> Response:
     memory = year_ago(turn)
     if memory is None:
         return offer_question(turn, turn.speech("memory.year_ago_none"))
+    turn.state.last_evening = f"{memory.answers[0].question_id}@{memory.day.isoformat()}"
     speech = turn.speech("memory.year_ago", question=memory.question_text).pause(300)
     say_evening(turn, memory, speech).pause(400).say(turn.line("recap.end"))
     return turn.close(speech, card=recap_card(speech.text()))
@@ -133,3 +140,96 @@ class RecapYearAgoHandler(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return read_year_ago(self.turn(handler_input))
+
+
+FAVOURITES_KEPT = 30  # the newest favourites kept in the profile
+
+
+def that_evening(turn: Turn, profile: Profile) -> tuple[str, date] | None:
+    """ "That one": the evening just read back, else tonight's once someone has answered."""
+    if turn.state.last_evening:
+        question_id, _, day = turn.state.last_evening.partition("@")
+        try:
+            return question_id, date.fromisoformat(day)
+        except ValueError:
+            return None
+    current = profile.current
+    if current is not None and current.day == turn.day and current.answered:
+        return current.question_id, current.day
+    return None
+
+
+class FavouriteHandler(Handler):
+    """ "Keep that one", "that's a favourite": the evening just heard is kept as a favourite."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("FavouriteIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
+        profile = turn.household.couple()
+        if profile is None:
+            return start_onboarding(turn, "onboarding.welcome_before_question")
+        evening = that_evening(turn, profile)
+        if evening is None:
+            return offer_question(turn, turn.speech("memory.favourite_what"))
+        question_id, day = evening
+        turn.household.change(
+            lambda p: p.with_changes(
+                journey=p.journey.with_favourite(question_id, day, FAVOURITES_KEPT)
+            )
+        )
+        kept = turn.speech("memory.favourite_kept")
+        if turn.state.moment == Moment.RECAP_MORE:  # the recap goes on where it was
+            kept.say(turn.line("recap.more"))
+            return turn.ask(kept, turn.speech("recap.more"), Moment.RECAP_MORE)
+        return turn.close(kept.say(turn.line("goodbye.general")))
+
+
+def read_favourite(turn: Turn, index: int) -> Response:
+    """One favourite evening, newest first (one query: that evening), then offer another."""
+    profile = turn.household.couple()
+    if profile is None:
+        return start_onboarding(turn, "onboarding.welcome_before_question")
+    favourites = list(reversed(profile.journey.favourites))
+    turn.state.favourite_next = None
+    if not favourites:
+        return offer_question(turn, turn.speech("memory.no_favourites"))
+    if index >= len(favourites):
+        return turn.close(turn.speech("memory.favourites_end"))
+    question_id, day = favourites[index]
+    answers = turn.services.store.answers(
+        turn.household_id,
+        start=_midnight(turn, day),
+        until=_midnight(turn, day + timedelta(days=1)),
+        limit=RECAP_FETCH,
+    )
+    found = [a for a in answers if a.question_id == question_id]
+    items = group_answers(found)
+    speech = turn.speech("memory.favourite_intro" if index == 0 else "memory.favourite_next")
+    if items:
+        item = items[0]
+        when = when_phrase(turn, item.day)
+        speech.say(turn.line("recap.question", when=when, question=item.question_text))
+        say_evening(turn, item, speech)
+        turn.state.last_evening = f"{question_id}@{day.isoformat()}"
+    if index + 1 < len(favourites):
+        turn.state.favourite_next = index + 1
+        speech.pause(400).say(turn.line("memory.favourite_more"))
+        return turn.ask(speech, turn.speech("memory.favourite_more"), Moment.FAVOURITE_MORE)
+    return turn.close(speech.pause(400).say(turn.line("recap.end")))
+
+
+def next_favourite(turn: Turn) -> Response:
+    """Yes to "want another favourite?"."""
+    return read_favourite(turn, turn.state.favourite_next or 0)
+
+
+class PlayFavouritesHandler(Handler):
+    """ "Play our favourites": the kept evenings, one at a time, newest first."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("PlayFavouritesIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return read_favourite(self.turn(handler_input), 0)

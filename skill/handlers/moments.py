@@ -15,7 +15,7 @@ from types import ModuleType
 
 from ask_sdk_model.response import Response
 
-from skill.handlers.memory import decline_year_ago, read_year_ago
+from skill.handlers.memory import decline_year_ago, next_favourite, read_year_ago
 from skill.handlers.recap import continue_recap, recap_today
 from skill.handlers.stages import apply_change, keep_stage, start_at_stage_one, which_stage
 from skill.handlers.tonight import question_or_onboarding
@@ -124,6 +124,15 @@ MOMENTS: dict[Moment, Row] = {
         restate=True,
         yes=read_year_ago,
         no=decline_year_ago,
+    ),
+    Moment.FAVOURITE_MORE: Row(
+        question="memory.favourite_more",
+        help="help.yes_no",
+        fallback="fallback.yes_no",
+        unclear="unclear.yes_no",
+        restate=True,
+        yes=next_favourite,
+        no=goodbye,
     ),
     Moment.WHO_SPEAKS: Row(
         question="voices.who_reprompt",

@@ -95,6 +95,7 @@ def read_recap(
             text, cut = shorten(answer.text, RECAP_WORDS)
             key = "recap.said_long" if cut else "recap.said"
             speech.say(turn.line(key, name=name, answer=text))
+        turn.state.last_evening = f"{item.answers[0].question_id}@{item.day.isoformat()}"
     if more:
         oldest = min(a.answered_at for item in shown for a in item.answers)
         # A window takes in the whole second of its end: the next page ends a second earlier.
