@@ -64,3 +64,41 @@ def test_voices_and_the_journey_through_lambda_handler_on_dynamodb(
     profile = store.get_profile(couple.device.user_id)
     assert profile is not None and profile.voices == {JORDAN: "b", MAYA: "a"}
     assert alexa.person_id("maya") == MAYA
+
+
+def test_memories_through_lambda_handler_on_dynamodb_within_two_round_trips(
+    lambda_module: ModuleType,  # noqa: F811
+) -> None:
+    store = lambda_module.SKILL.services.store
+    trips = RoundTrips(store.client)
+    couple = Couple(
+        lambda_module.SKILL, handler=lambda event: lambda_module.lambda_handler(event, None)
+    )
+    couple.onboard("maya", "jordan")
+    couple.answer("the lake house")
+    couple.answer("your smile")
+    couple.later(days=365)
+    steps: list[tuple[Callable[[], Reply], str, str]] = [
+        (lambda: couple.intent("TonightQuestionIntent", new_session=True), "question", ""),
+        (lambda: couple.answer("a year on"), "first answer", "answer.next_turn"),
+        (lambda: couple.answer("still here"), "last answer + year-ago", "memory.year_ago_offer"),
+        (lambda: couple.intent("AMAZON.YesIntent"), "read a year ago", "memory.year_ago"),
+        (
+            lambda: couple.intent("FavouriteIntent", new_session=True),
+            "keep",
+            "memory.favourite_kept",
+        ),
+        (lambda: couple.intent("PlayFavouritesIntent", new_session=True), "play", "recap.end"),
+        (
+            lambda: couple.intent("RecapStageIntent", new_session=True, stage_number="1"),
+            "stage recap",
+            "recap.intro",
+        ),
+        (lambda: couple.intent("JourneyIntent", new_session=True), "summary", "journey.warm"),
+    ]
+    trips.take()
+    for step, label, key in steps:
+        reply = step()
+        assert trips.take() <= 2, label
+        if key:
+            assert pattern(key).search(reply.text), (label, reply.text)
