@@ -25,7 +25,7 @@ from skill.handlers.voices import ask_who, learn_voice, speaker, unknown_voice
 from skill.journey import shared_tonight
 from skill.not_answers import NotAnswer, recognise
 from skill.periods import RecapItem
-from skill.records import Answer, Profile
+from skill.records import PARTNERS, Answer, Profile
 from skill.ritual import record_answer
 from skill.session import Moment
 from skill.speech import READBACK_WORDS, Speech, shorten, trim_answer
@@ -79,7 +79,7 @@ def take_answer(
     )
     day = turn.day
     extra = also or (lambda p: p)
-    finishing = {*current.answered, partner} >= {"a", "b"}
+    finishing = {*current.answered, partner} >= set(PARTNERS)
     due = finishing and year_ago_due(profile, day)
     memory = year_ago(turn, after=profile.journey.year_ago_on) if due else None
     if memory is not None:  # offered once: noted in the answer's own write

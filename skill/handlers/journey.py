@@ -81,7 +81,7 @@ def summary(turn: Turn, profile: Profile) -> Speech:
                 stage_evenings=profile.completed_in(profile.stage),
             )
         )
-    if evenings:
+    if evenings > 1:
         speech.say(turn.line("journey.warm"))
     return speech
 
