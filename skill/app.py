@@ -19,6 +19,7 @@ from ask_sdk_model.request import Request
 from ask_sdk_model.response import Response
 from ask_sdk_model.ui import SsmlOutputSpeech
 
+from skill.alexa_api import AlexaApiFactory
 from skill.config import Settings
 from skill.content import content_for, load_content
 from skill.handlers import exception_handlers, interceptors, request_handlers
@@ -38,12 +39,17 @@ MAX_RESPONSE_BYTES = 24 * 1024  # Alexa's limit for a whole response (docs)
 # Requests that cannot take speech or open a session, whatever they carry (docs: skill
 # events, reminders, AudioPlayer and PlaybackController, SessionEnded, exceptions,
 # skill messages). Connections.Response is a dialog request and may speak.
-SPEECHLESS_FAMILIES = ("AlexaSkillEvent.", "Reminders.", "AudioPlayer.", "PlaybackController.")
-SPEECHLESS_TYPES = frozenset(
-    {"SessionEndedRequest", "System.ExceptionEncountered", "Messaging.MessageReceived"}
+SPEECHLESS_FAMILIES = (
+    "AlexaSkillEvent.",
+    "Reminders.",
+    "AudioPlayer.",
+    "PlaybackController.",
+    "Messaging.",
 )
+SPEECHLESS_TYPES = frozenset({"SessionEndedRequest", "System.ExceptionEncountered"})
 KNOWN_REQUEST_TYPES = frozenset(Request.discriminator_value_class_map)
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
+REPEAT_ATTRIBUTES = ("last_speech", "last_reprompt")  # SessionState's copy of the last prompt
 
 
 class ForeignSkillError(Exception):
@@ -62,7 +68,11 @@ class Stagewise:
     services: Services
 
 
-def build_skill(settings: Settings | None = None, store: Store | None = None) -> Stagewise:
+def build_skill(
+    settings: Settings | None = None,
+    store: Store | None = None,
+    alexa_api: AlexaApiFactory | None = None,
+) -> Stagewise:
     """Wire handlers, exception handlers and the store into one skill."""
     settings = settings or Settings.from_env()
     quiet_libraries()  # botocore at DEBUG logs request bodies: names, answers, user IDs
@@ -71,6 +81,8 @@ def build_skill(settings: Settings | None = None, store: Store | None = None) ->
         settings=settings,
         clips=load_clips() if settings.audio_base_url else {},
     )
+    if alexa_api is not None:  # tests and the console: a fake Alexa
+        services.alexa_api = alexa_api
     load_content()  # fail at start, not on a couple's first turn, if content is broken
     builder = SkillBuilder()
     for request_handler in request_handlers(services):
@@ -239,6 +251,8 @@ def handle_event(app: Stagewise, event: dict[str, Any], context: Any = None) -> 
         return _fallback(kind, _locale_of(event))
     try:
         return respond(app, envelope, context)
+    except DeletionIncomplete:
+        raise
     except ForeignSkillError:
         log.warning("request for another skill ignored: %s", kind or "-")
         return _empty()
@@ -315,8 +329,13 @@ def _finish(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
     attributes = raw.pop("sessionAttributes", None)
     if isinstance(attributes, dict):
         rebuilt = SessionState.from_attributes(attributes).to_attributes()
-        if rebuilt and _json_size({**raw, "sessionAttributes": rebuilt}) <= MAX_RESPONSE_BYTES:
-            raw["sessionAttributes"] = rebuilt
+        # Too big with "repeat"'s copy of the last prompt: keep the rest (the moment, the
+        # profile) rather than nothing; "repeat" then falls back to its own line.
+        lean = {k: v for k, v in rebuilt.items() if k not in REPEAT_ATTRIBUTES}
+        for kept in (rebuilt, lean):
+            if kept and _json_size({**raw, "sessionAttributes": kept}) <= MAX_RESPONSE_BYTES:
+                raw["sessionAttributes"] = kept
+                break
     if _json_size(raw) > MAX_RESPONSE_BYTES:
         log.error("response over %d bytes replaced: %s", MAX_RESPONSE_BYTES, kind or "-")
         return _fallback(kind, "")

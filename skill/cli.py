@@ -5,15 +5,20 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, TextIO
 
 from skill import envelope as alexa
+from skill.alexa_api import REMINDERS_SCOPE
+from skill.alexa_fake import FakeAlexa
 from skill.app import build_skill, handle_event
 from skill.config import Settings
+from skill.local_time import zone_named
 from skill.nlu import Resolver, packaged_model
+from skill.reconnect import Schedule
 from skill.store import StorageError, open_store
 
 LATER = {"d": "days", "h": "hours", "m": "minutes"}
@@ -33,6 +38,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     chat.add_argument("--locale", default="en-US")
     chat.add_argument("--now", help="start the clock here (ISO time, UTC); default: the real time")
+    chat.add_argument(
+        "--timezone",
+        default=None,
+        help="the Echo's time zone, e.g. America/Los_Angeles (default: this machine's zone)",
+    )
     chat.set_defaults(func=run_chat)
 
     db = commands.add_parser("db", help="storage set-up")
@@ -52,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "serve the skill over HTTPS-ready Flask (pip install '.[web]')",
     )
     _add_optional(commands, "audio", "skill.narration.cli", "build and publish narration clips")
+    _add_optional(commands, "package", "skill.packaging", "build the Lambda zip and skill package")
 
     args = parser.parse_args(argv)
     try:
@@ -116,13 +127,16 @@ def run_chat(
     try:
         settings = _settings(args.store)
         now = datetime.fromisoformat(args.now).replace(tzinfo=UTC) if args.now else None
-        app = build_skill(settings)
+        fake = FakeAlexa(zone=args.timezone or machine_zone())
+        if zone_named(fake.zone) is UTC and fake.zone != "UTC":
+            raise ValueError(f"unknown time zone {fake.zone!r}: use a name like America/New_York")
+        app = build_skill(settings, alexa_api=fake.client)
     except ValueError as err:
         return _fail(str(err))
     except StorageError as err:
         return _fail(str(err), 1)
     device = alexa.Device(user_id=f"amzn1.ask.account.{args.household}", locale=args.locale)
-    console = Console(lambda event: handle_event(app, event), device, now)
+    console = Console(lambda event: handle_event(app, event), device, now, alexa=fake)
     return console.run(stdin, stdout)
 
 
@@ -134,9 +148,14 @@ class Console:
         handler: Callable[[dict[str, Any]], dict[str, Any]],
         device: alexa.Device,
         now: datetime | None = None,
+        alexa: FakeAlexa | None = None,
     ) -> None:
         self.handler = handler
         self.device = device
+        self.alexa = alexa  # the Alexa APIs as this console plays them (zone, reminders)
+        self.permission_asked: str | None = None  # an AskFor token awaiting yes or no
+        if alexa is not None:
+            device.api_token = "console-api-token"
         self.offset = timedelta(0)
         self.fixed_start = now
         self.started = datetime.now(UTC)
@@ -176,7 +195,9 @@ class Console:
         if line.startswith("/"):
             return self.command(line)
         self.offset += timedelta(seconds=5)
-        resolver = Resolver(packaged_model(), self.now().date())
+        if self.permission_asked is not None:
+            return self.permission_answer(line)
+        resolver = Resolver(packaged_model(), self.now().astimezone(self.zone()).date())
         in_session = self.device.session_id is not None
         found = resolver.resolve(line, in_session=in_session, eliciting=self.eliciting)
         if found.kind == "none":
@@ -199,11 +220,20 @@ class Console:
         response = reply.get("response", {})
         self.device.attributes = reply.get("sessionAttributes") or {}
         self.eliciting = None
+        asks = None
         for directive in response.get("directives", []):
             if directive.get("type") == "Dialog.ElicitSlot":
                 self.eliciting = (directive["updatedIntent"]["name"], directive["slotToElicit"])
+            if directive.get("type") == "Connections.SendRequest":
+                asks = str(directive.get("token") or "")
         speech = spoken_text(response.get("outputSpeech", {}).get("ssml", ""))
         out = f"alexa> {speech}\n" if speech else ""
+        card = response.get("card") or {}
+        if card.get("type") == "AskForPermissionsConsent":
+            out += "       (card in the Alexa app: allow Stagewise to set reminders)\n"
+        if asks is not None:  # Alexa itself asks; the answer goes back as Connections.Response
+            self.permission_asked = asks
+            return out + "alexa> (Alexa) Do you allow Stagewise to set reminders? Say yes or no.\n"
         if response.get("shouldEndSession") is not False:
             self.device.end_session()
             self.eliciting = None
@@ -219,11 +249,18 @@ class Console:
             unit = LATER.get(amount[-1:])
             if unit is None or not amount[:-1].isdigit():
                 return "       (usage: /later 1d, /later 3h or /later 20m)\n"
-            self.offset += timedelta(**{unit: int(amount[:-1])})
-            if self.device.session_id is not None:
-                self.handler(self.device.envelope(alexa.session_ended(), self.now()))
-                self.device.end_session()
-            return f"       (time passes: it is now {self.now():%A %Y-%m-%d %H:%M} UTC)\n"
+            return self.move_clock(timedelta(**{unit: int(amount[:-1])}))
+        if word == "at":  # /at 2026-11-22 18:50: the Echo's local time
+            try:
+                local = datetime.fromisoformat(rest.strip()).replace(tzinfo=self.zone())
+            except ValueError:
+                return "       (usage: /at 2026-11-22 18:50, the Echo's local time)\n"
+            return self.move_clock(local - self.now())
+        if word == "reminders":
+            return self.list_reminders()
+        if word == "timezone" and self.alexa is not None and zone_named(rest.strip()) is not UTC:
+            self.alexa.zone = rest.strip()
+            return f"       (the Echo's time zone is now {self.alexa.zone})\n"
         if word == "as":  # who is speaking: a recognised voice (a stable fake personId per name)
             name = rest.strip()
             if not name or name.lower() == "nobody":
@@ -231,7 +268,86 @@ class Console:
                 return "       (no voice recognised from now on)\n"
             self.device.person_id = alexa.person_id(name)
             return f"       (speaking as {name}: Alexa recognises this voice)\n"
-        return "       (console commands: /later 1d, /as maya, /as nobody)\n"
+        return (
+            "       (console commands: /later 1d, /at 2026-11-22 18:50, /reminders,"
+            " /timezone Europe/Paris, /as maya, /as nobody)\n"
+        )
+
+    def zone(self) -> tzinfo:
+        return zone_named(self.alexa.zone if self.alexa else "UTC")
+
+    def move_clock(self, step: timedelta) -> str:
+        """Time passes (the session ends); reminders due meanwhile go off as Alexa says them."""
+        before = self.now()
+        self.offset += step
+        if self.device.session_id is not None:
+            self.handler(self.device.envelope(alexa.session_ended(), self.now()))
+            self.device.end_session()
+        local = self.now().astimezone(self.zone())
+        out = f"       (time passes: it is now {local:%A %Y-%m-%d %H:%M} {local.tzname()})\n"
+        for when, text in self.reminders_between(before, self.now()):
+            out += f"alexa> (reminder, {when:%A %H:%M}) Here's your reminder: {text}\n"
+        return out
+
+    def reminders_between(self, start: datetime, end: datetime) -> list[tuple[datetime, str]]:
+        due: list[tuple[datetime, str]] = []
+        for body in self.alexa.reminders.values() if self.alexa else ():
+            schedule, zone, text = _reminder_parts(body)
+            at = schedule.next_after(start.astimezone(zone))
+            if at <= end:  # said once, however many weeks passed
+                due.append((at, text))
+        return sorted(due)
+
+    def list_reminders(self) -> str:
+        if self.alexa is None or not self.alexa.reminders:
+            return "       (no reminders)\n"
+        lines = []
+        for token, body in self.alexa.reminders.items():
+            schedule, zone, text = _reminder_parts(body)
+            when = f"every {schedule.day_name} at {schedule.spoken_time()} ({zone})"
+            lines.append(f"       ({token}: {when}: {text})\n")
+        return "".join(lines)
+
+    def permission_answer(self, line: str) -> str:
+        """The couple answers Alexa's own permission question by typing yes or no."""
+        token, self.permission_asked = self.permission_asked, None
+        word = line.strip().lower()
+        status = "ACCEPTED" if word in ("yes", "yes please", "allow") else "DENIED"
+        if self.alexa is not None:
+            self.alexa.permitted = status == "ACCEPTED"
+        if self.device.session_id is None:
+            self.device.new_session()
+        request = {
+            "type": "Connections.Response",
+            "name": "AskFor",
+            "status": {"code": "200", "message": "OK"},
+            "payload": {"permissionScope": REMINDERS_SCOPE, "status": status},
+            "token": token,
+        }
+        return self.show(self.handler(self.device.envelope(request, self.now())))
+
+
+def machine_zone() -> str:
+    """This machine's IANA zone name ($TZ, else /etc/localtime's target), else UTC."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        try:
+            target = os.path.realpath("/etc/localtime")
+            name = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
+        except OSError:
+            name = ""
+    return name if name and zone_named(name) is not UTC else "UTC"
+
+
+def _reminder_parts(body: dict[str, Any]) -> tuple[Schedule, tzinfo, str]:
+    """A reminder body's weekly schedule, zone and spoken text."""
+    trigger = body["trigger"]
+    rule = dict(
+        part.split("=", 1) for part in trigger["recurrence"]["recurrenceRules"][0].split(";")
+    )
+    schedule = Schedule(rule["BYDAY"], int(rule["BYHOUR"]), int(rule.get("BYMINUTE", 0)))
+    text = str(body["alertInfo"]["spokenInfo"]["content"][0]["text"])
+    return schedule, zone_named(trigger.get("timeZoneId")), text
 
 
 def spoken_text(ssml: str) -> str:

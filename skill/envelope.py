@@ -25,6 +25,8 @@ class Device:
     session_id: str | None = None
     person_id: str | None = None  # a recognised voice: context.System.person.personId
     attributes: dict[str, Any] = field(default_factory=dict)
+    api_token: str | None = None  # context.System.apiAccessToken: set to reach the Alexa APIs
+    api_endpoint: str = "https://api.amazonalexa.com"  # context.System.apiEndpoint
 
     def new_session(self) -> None:
         self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
@@ -51,7 +53,8 @@ class Device:
                     "application": application,
                     "user": user,
                     "device": {"deviceId": self.device_id, "supportedInterfaces": {}},
-                    "apiEndpoint": "https://api.amazonalexa.com",
+                    "apiEndpoint": self.api_endpoint,
+                    **({"apiAccessToken": self.api_token} if self.api_token else {}),
                 }
             },
             "request": request,

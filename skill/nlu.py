@@ -10,6 +10,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from skill.reconnect import parse_day
+
 INVOCATION = "stagewise"
 CONNECTING_WORDS = ("to", "for", "about", "if", "whether", "that")
 
@@ -258,6 +260,10 @@ class Resolver:
             return raw if ok and not set(words) & _NOT_NAMES else None
         if slot_type == "AMAZON.DATE":
             return self._date(raw)
+        if slot_type == "AMAZON.TIME":
+            return spoken_time(raw)
+        if slot_type == "WEEKDAY":
+            return raw if parse_day(raw.removeprefix("every ")) else None
         return raw
 
     def _date(self, raw: str) -> str | None:
@@ -311,6 +317,32 @@ class Resolver:
             return datetime.strptime(raw, "%Y %m %d").date().isoformat()
         except ValueError:
             return None
+
+
+MINUTE_WORDS = {"": 0, "fifteen": 15, "thirty": 30, "forty five": 45, "forty": 40, "fifty": 50}
+
+
+def spoken_time(raw: str) -> str | None:
+    """The AMAZON.TIME value for "8 pm", "eight thirty pm", "seven", "19:30" ("HH:MM").
+
+    A bare hour from one to eleven is taken as the evening (a reconnect is an evening thing).
+    """
+    words = raw.replace("p.m.", "pm").replace("a.m.", "am").replace("o'clock", "").split()
+    suffix = words.pop() if words and words[-1] in ("am", "pm") else ""
+    if len(words) == 1 and ":" in words[0]:
+        words = words[0].split(":")
+    if not words:
+        return None
+    hour = int(words[0]) if words[0].isdigit() else NUMBER_WORDS.get(words[0], -1)
+    rest = " ".join(words[1:])
+    minute = int(rest) if rest.isdigit() else MINUTE_WORDS.get(rest, NUMBER_WORDS.get(rest, -1))
+    if hour < 0 or minute < 0:
+        return None
+    if suffix == "pm" and hour < 12 or not suffix and 1 <= hour < 12:
+        hour += 12
+    elif suffix == "am" and hour == 12:
+        hour = 0
+    return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else None
 
 
 MONTHS = (

@@ -33,6 +33,7 @@ class NotAnswer:
 
     kind: str
     name: str | None = None
+    text: str = ""  # what was said, as matched
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,10 @@ def recognise(text: str, names: tuple[str, ...] = (), locale: str = "en-US") -> 
         spoken = normalize(name)
         for pattern, kind in data.patterns:
             if spoken and said == normalize(pattern.replace("{name}", spoken)):
-                return NotAnswer(kind, name)
+                return NotAnswer(kind, name, said)
     if said in data.exact:
-        return NotAnswer(data.exact[said])
+        return NotAnswer(data.exact[said], text=said)
     for prefix, kind in data.prefixes:
         if said == prefix or said.startswith(prefix + " "):
-            return NotAnswer(kind)
+            return NotAnswer(kind, text=said)
     return None

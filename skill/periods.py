@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from skill.local_time import evening_of, evening_start
 from skill.records import Answer
 
 RECAP_QUESTIONS_PER_TURN = 3
@@ -18,34 +20,48 @@ class Window:
 
     start: datetime
     until: datetime
-    kind: str  # "recent", "day", "week", "weekend", "month", "year", "since", "since_start"
+    kind: str  # "recent", "day", "week", "weekend", "month", "season", "year", "since", ...
     stage: int | None = None  # only answers given in this stage ("what did we say in stage two")
+
+
+Midnight = Callable[[date], datetime]  # a local evening -> when it starts, in UTC
 
 
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})(-WE)?$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR = re.compile(r"^(\d{4})$")
+_SEASON = re.compile(r"^(\d{4})-(WI|SP|SU|FA)$")
+# Seasons as Alexa names them (northern, by month): winter runs December to February.
+SEASON_MONTHS = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
 
 
-def recap_window(value: str | None, now: datetime, since: datetime | None = None) -> Window:
+def recap_window(
+    value: str | None, now: datetime, since: datetime | None = None, zone: tzinfo = UTC
+) -> Window:
     """Turn an AMAZON.DATE value into a window; none (or one we can't use) means the last week.
 
-    Alexa resolves a bare weekday or a date without a year to the coming one; in a recap a
-    future day means the most recent past one. `since` (the couple's first evening) keeps a
-    window from starting before they did.
+    Dates are the couple's local ones (Alexa resolves AMAZON.DATE on the device); a day is
+    an evening, from 4 am local to 4 am the next day. Alexa resolves a bare weekday or a
+    date without a year to the coming one; in a recap a future day means the most recent
+    past one. `since` (the couple's first evening) keeps a window from starting before they did.
     """
     now = now.astimezone(UTC)
+
+    def _midnight(day: date) -> datetime:
+        return evening_start(day, zone)
+
     # Whole days: a couple who answered last Sunday at 8 and asks this Sunday at 7 still hears it.
-    recent = Window(_midnight(now.date() - timedelta(days=RECAP_DEFAULT_DAYS)), now, "recent")
+    today = evening_of(now, zone)
+    recent = Window(_midnight(today - timedelta(days=RECAP_DEFAULT_DAYS)), now, "recent")
     window = recent
     if value:
         try:
-            window = _parse_period(value.strip().upper()) or recent
+            window = _parse_period(value.strip().upper(), _midnight) or recent
         except (ValueError, OverflowError):  # no such date, or past the end of the calendar
             window = recent
     if window.kind == "day" and window.start > now:
-        window = _most_recent_past(window, now)
+        window = _most_recent_past(window, now, evening_of(window.start, zone), _midnight)
     if window.start >= now:  # the future: nothing said yet
         window = Window(window.start, window.start, window.kind)
     elif window.kind == "week" and window.until >= now - timedelta(days=RECAP_DEFAULT_DAYS):
@@ -55,20 +71,18 @@ def recap_window(value: str | None, now: datetime, since: datetime | None = None
     else:
         window = Window(window.start, min(window.until, now), window.kind)
     if since is not None and window.start < since <= window.until:
-        start = _midnight(since.astimezone(UTC).date())
+        start = _midnight(evening_of(since, zone))
         if start > window.start:  # say when they started, not a day before it
             kind = "since_start" if window.kind in ("since", "recent", "week") else window.kind
             window = Window(start, window.until, kind)
     return window
 
 
-def _most_recent_past(window: Window, now: datetime) -> Window:
+def _most_recent_past(window: Window, now: datetime, day: date, _midnight: Midnight) -> Window:
     """A day Alexa placed in the future: last week's weekday, or last year's date."""
-    ahead = window.start - now
-    back = timedelta(days=7) if ahead <= timedelta(days=7) else None
-    if back is not None:
-        return Window(window.start - back, window.until - back, window.kind)
-    day = window.start.date()
+    if window.start - now <= timedelta(days=7):
+        earlier = day - timedelta(days=7)
+        return Window(_midnight(earlier), _midnight(earlier + timedelta(days=1)), window.kind)
     try:
         earlier = day.replace(year=day.year - 1)
     except ValueError:  # February 29th
@@ -76,27 +90,29 @@ def _most_recent_past(window: Window, now: datetime) -> Window:
     return Window(_midnight(earlier), _midnight(earlier + timedelta(days=1)), window.kind)
 
 
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+def _parse_period(value: str, _midnight: Midnight) -> Window | None:
+    def span(first: date, days_or_end: int | date, kind: str) -> Window:
+        end = days_or_end if isinstance(days_or_end, date) else first + timedelta(days_or_end)
+        return Window(_midnight(first), _midnight(end), kind)
 
-
-def _parse_period(value: str) -> Window | None:
     if match := _DAY.match(value):
-        day = date(int(match[1]), int(match[2]), int(match[3]))
-        return Window(_midnight(day), _midnight(day + timedelta(days=1)), "day")
+        return span(date(int(match[1]), int(match[2]), int(match[3])), 1, "day")
     if match := _WEEK.match(value):
         monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
         if match[3]:
-            saturday = monday + timedelta(days=5)
-            return Window(_midnight(saturday), _midnight(saturday + timedelta(days=2)), "weekend")
-        return Window(_midnight(monday), _midnight(monday + timedelta(days=7)), "week")
+            return span(monday + timedelta(days=5), 2, "weekend")
+        return span(monday, 7, "week")
     if match := _MONTH.match(value):
         first = date(int(match[1]), int(match[2]), 1)
-        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        return Window(_midnight(first), _midnight(following), "month")
+        return span(first, date(first.year + first.month // 12, first.month % 12 + 1, 1), "month")
     if match := _YEAR.match(value):
         year = int(match[1])
-        return Window(_midnight(date(year, 1, 1)), _midnight(date(year + 1, 1, 1)), "year")
+        return span(date(year, 1, 1), date(year + 1, 1, 1), "year")
+    if match := _SEASON.match(value):
+        first = date(int(match[1]), SEASON_MONTHS[match[2]], 1)
+        end_month = first.month + 3
+        end = date(first.year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1)
+        return span(first, end, "season")
     return None
 
 
@@ -110,14 +126,15 @@ class RecapItem:
     answers: tuple[Answer, ...]
 
 
-def group_answers(answers: list[Answer]) -> list[RecapItem]:
-    """Group newest-first answers by question and day, keeping newest questions first."""
+def group_answers(answers: list[Answer], zone: tzinfo = UTC) -> list[RecapItem]:
+    """Group newest-first answers by question and local evening, keeping newest first."""
     items: list[RecapItem] = []
     for answer in answers:
         last = items[-1] if items else None
-        if last and last.day == answer.day and last.answers[0].question_id == answer.question_id:
+        day = evening_of(answer.answered_at, zone)
+        if last and last.day == day and last.answers[0].question_id == answer.question_id:
             ordered = sorted((*last.answers, answer), key=lambda a: (a.partner, a.answered_at))
             items[-1] = RecapItem(last.question_text, last.stage, last.day, tuple(ordered))
         else:
-            items.append(RecapItem(answer.question_text, answer.stage, answer.day, (answer,)))
+            items.append(RecapItem(answer.question_text, answer.stage, day, (answer,)))
     return items

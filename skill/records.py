@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from skill.journey import Journey
+from skill.reconnect import Ritual
 
 PARTNERS = ("a", "b")
 
@@ -84,6 +85,7 @@ class Profile:
     suggested_on: date | None = None  # the last evening a move to the next stage was suggested
     voices: dict[str, str] = field(default_factory=dict)  # Alexa personId -> partner ("a"/"b")
     journey: Journey = field(default_factory=Journey)  # counters of the couple's path
+    ritual: Ritual = field(default_factory=Ritual)  # their zone and weekly reminder
 
     @property
     def complete(self) -> bool:
@@ -123,6 +125,8 @@ class Profile:
                 data[name] = value.isoformat()
         if self.current:
             data["current"] = self.current.to_dict()
+        if self.ritual != Ritual():
+            data["ritual"] = self.ritual.to_dict()
         return data
 
     @classmethod
@@ -145,6 +149,7 @@ class Profile:
             suggested_on=_day(data.get("suggested_on")),
             voices={str(k): str(v) for k, v in data.get("voices", {}).items() if v in PARTNERS},
             journey=Journey.from_dict(data.get("journey")),
+            ritual=Ritual.from_dict(data.get("ritual")),
         )
 
 

@@ -23,6 +23,9 @@ class Moment(StrEnum):
     YEAR_AGO = "year_ago"  # after both answers: "want to hear what you said a year ago?"
     FAVOURITE_MORE = "favourite_more"  # a favourite read: "want another?"
     WHO_SPEAKS = "who_speaks"  # a voice not known yet: "is this Maya or Jordan?"
+    DELETE_CONFIRM = "delete_confirm"  # "delete all your answers...?"
+    RETRY_SAVE = "retry_save"  # an answer could not be stored: "shall I try again?"
+    REMINDER_CONFIRM = "reminder_confirm"  # "every Sunday at 8 pm: shall I set that up?"
 
 
 @dataclass
@@ -44,6 +47,10 @@ class SessionState:
     last_evening: str | None = None  # the evening last read back, "question_id@day"
     favourite_next: int | None = None  # the next favourite to read (newest first)
     held_answer: str | None = None  # said by a voice not known yet: filed once we know whose
+    deleting: str | None = None  # what a confirmed deletion removes: "all", "last", "tonight"
+    to_delete: tuple[Answer, ...] = ()  # the answers it removes ("last", "tonight")
+    unsaved: Answer | None = None  # an answer the store refused, kept to try again
+    reminder_plan: str | None = None  # the weekly reminder proposed, "SU 20:00"
 
     def to_attributes(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -62,6 +69,10 @@ class SessionState:
             "held_answer": self.held_answer,
             "last_evening": self.last_evening,
             "favourite_next": self.favourite_next,
+            "deleting": self.deleting,
+            "to_delete": [a.to_dict() for a in self.to_delete],
+            "unsaved": self.unsaved.to_dict() if self.unsaved else None,
+            "reminder_plan": self.reminder_plan,
         }
         return {k: v for k, v in data.items() if v not in (None, [], False)}
 
@@ -89,9 +100,24 @@ class SessionState:
                 held_answer=_text(data.get("held_answer")),
                 last_evening=_text(data.get("last_evening")),
                 favourite_next=int(n) if (n := data.get("favourite_next")) is not None else None,
+                deleting=_choice(data.get("deleting"), DELETIONS),
+                to_delete=tuple(Answer.from_dict(a) for a in data.get("to_delete", ())),
+                unsaved=Answer.from_dict(kept) if (kept := data.get("unsaved")) else None,
+                reminder_plan=_text(data.get("reminder_plan")),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return cls()
+
+
+DELETIONS = ("all", "last", "tonight")
+
+
+def _choice(value: object, allowed: tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    if value not in allowed:
+        raise ValueError("not one of the allowed values")
+    return str(value)
 
 
 def _text(value: object) -> str | None:

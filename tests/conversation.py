@@ -7,6 +7,7 @@ well-formed SSML, within the size limits, and an open session always reprompts.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from ask_sdk_model import ResponseEnvelope
 
 from skill import envelope as alexa
 from skill.app import Stagewise, handle_event
+from skill.content import load_content
 from skill.speech import MAX_SPEECH_CHARS
 
 MAX_RESPONSE_BYTES = 24 * 1024
@@ -67,8 +69,21 @@ class Reply:
         return dict(self.raw.get("sessionAttributes") or {})
 
 
+WORDS_PER_SECOND = 2.5  # a calm speaking pace, slower than Alexa's
+_DESCRIPTIONS = [s.description for s in load_content().stages]
+
+
+def spoken_seconds(ssml: str) -> float:
+    """About how long a reply takes to say: words at a calm pace, plus its pauses."""
+    pauses = sum(int(ms) for ms in re.findall(r'<break time="(\d+)ms"/>', ssml)) / 1000
+    text = " ".join(unescape(" ".join(ET.fromstring(ssml).itertext())).split())
+    for description in _DESCRIPTIONS:  # a stage description may take up to 45 s on its own
+        text = text.replace(description, "")
+    return len(text.split()) / WORDS_PER_SECOND + pauses
+
+
 def check_response(raw: dict[str, Any]) -> None:
-    """Fail on anything Alexa would reject or play as an error."""
+    """Fail on anything Alexa would reject or play as an error, or that runs on too long."""
     DefaultSerializer().deserialize(json.dumps(raw), ResponseEnvelope)
     assert len(json.dumps(raw).encode()) <= MAX_RESPONSE_BYTES
     response = raw["response"]
@@ -77,6 +92,11 @@ def check_response(raw: dict[str, Any]) -> None:
         assert speech["type"] == "SSML"
         assert len(speech["ssml"]) <= MAX_SPEECH_CHARS
         ET.fromstring(speech["ssml"])  # well-formed
+        # Pacing for the ear: nothing over 30 s besides a stage description (or one recap
+        # evening whose own answers are long).
+        seconds = spoken_seconds(speech["ssml"])
+        one_evening = speech["ssml"].count("the question was") <= 1
+        assert seconds <= 30 or one_evening, f"{seconds:.0f} s: {speech['ssml'][:300]}"
     if response.get("shouldEndSession") is False:
         assert speech, "an open session must say something"
         reprompt = response["reprompt"]["outputSpeech"]["ssml"]

@@ -6,6 +6,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ask_sdk_model_runtime import DefaultSerializer
@@ -13,12 +14,14 @@ from ask_sdk_model_runtime import DefaultSerializer
 from skill import envelope as alexa
 from skill.app import Stagewise
 from skill.handlers import REQUEST_HANDLERS
+from skill.packaging.skill_package import locale_model, locales
 
 ROOT = Path(__file__).resolve().parents[1]
-MODEL = json.loads((ROOT / "interaction_model" / "en-US.json").read_text())
+# en-US.json is the hand-edited source; every locale's model is generated from it and linted.
+MODELS = {locale: locale_model(locale) for locale in locales()}
+MODEL = MODELS["en-US"]
 LANGUAGE = MODEL["interactionModel"]["languageModel"]
 INTENTS = {intent["name"]: intent for intent in LANGUAGE["intents"]}
-CUSTOM = {name: i for name, i in INTENTS.items() if not name.startswith("AMAZON.")}
 SAMPLE_CHARS = re.compile(r"^[a-z' ]+$")
 BUILT_IN_WORDS = ("help", "stop", "cancel")
 MAIN_INTENTS = (
@@ -32,34 +35,56 @@ MAIN_INTENTS = (
     "ChooseStageIntent",
     "RecapLastTimeIntent",
     "CorrectAnswerIntent",
+    "DeleteAllIntent",
+    "DeleteLastAnswerIntent",
+    "DeleteTonightIntent",
 )
 
 
-def all_samples() -> list[tuple[str, str]]:
-    return [(name, s) for name, intent in INTENTS.items() for s in intent.get("samples", [])]
+def intents_of(locale: str) -> dict[str, Any]:
+    language = MODELS[locale]["interactionModel"]["languageModel"]
+    return {intent["name"]: intent for intent in language["intents"]}
 
 
-def test_invocation_name() -> None:
-    assert LANGUAGE["invocationName"] == "stagewise"
+def all_samples(locale: str) -> list[tuple[str, str]]:
+    return [(name, s) for name, i in intents_of(locale).items() for s in i.get("samples", [])]
 
 
-def test_the_model_deserializes_without_losing_keys() -> None:
+def every_sample() -> list[tuple[str, str, str]]:
+    return [(locale, *pair) for locale in MODELS for pair in all_samples(locale)]
+
+
+@pytest.mark.parametrize("locale", MODELS)
+def test_invocation_name(locale: str) -> None:
+    assert MODELS[locale]["interactionModel"]["languageModel"]["invocationName"] == "stagewise"
+
+
+@pytest.mark.parametrize("locale", MODELS)
+def test_the_model_deserializes_without_losing_keys(locale: str) -> None:
     from ask_smapi_model.v1.skill.interaction_model.interaction_model_data import (
         InteractionModelData,
     )
 
     serializer = DefaultSerializer()
-    parsed = serializer.deserialize(json.dumps(MODEL), InteractionModelData)
-    assert serializer.serialize(parsed) == MODEL
+    parsed = serializer.deserialize(json.dumps(MODELS[locale]), InteractionModelData)
+    assert serializer.serialize(parsed) == MODELS[locale]
 
 
-def test_the_manifest_deserializes_without_losing_keys() -> None:
+def test_the_manifest_template_deserializes_without_losing_keys() -> None:
     from ask_smapi_model.v1.skill.manifest.skill_manifest_envelope import SkillManifestEnvelope
 
     manifest = json.loads((ROOT / "interaction_model" / "skill.json").read_text())
     serializer = DefaultSerializer()
     parsed = serializer.deserialize(json.dumps(manifest), SkillManifestEnvelope)
     assert serializer.serialize(parsed) == manifest
+
+
+def test_every_locale_keeps_every_en_us_sample_and_adds_new_ones() -> None:
+    source = set(all_samples("en-US"))
+    for locale in MODELS:
+        assert set(intents_of(locale)) == set(INTENTS), locale
+        assert source <= set(all_samples(locale)), locale
+    assert len(all_samples("en-GB")) > len(source)  # locale-natural phrasings were added
 
 
 @pytest.mark.parametrize(
@@ -86,26 +111,30 @@ def test_main_intents_have_at_least_ten_phrasings(intent: str) -> None:
     assert len(INTENTS[intent]["samples"]) >= 10
 
 
-@pytest.mark.parametrize(("intent", "sample"), all_samples())
-def test_samples_are_lower_case_without_punctuation_or_digits(intent: str, sample: str) -> None:
+@pytest.mark.parametrize(("locale", "intent", "sample"), every_sample())
+def test_samples_are_lower_case_without_punctuation_or_digits(
+    locale: str, intent: str, sample: str
+) -> None:
     words = re.sub(r"\{\w+\}", "", sample)
     assert SAMPLE_CHARS.match(words + " "), f"{intent}: {sample!r}"
     assert "stagewise" not in sample and not sample.startswith(BUILT_IN_WORDS)
 
 
-def test_no_sample_is_under_two_intents() -> None:
-    counts = Counter(sample for _, sample in all_samples())
+@pytest.mark.parametrize("locale", MODELS)
+def test_no_sample_is_under_two_intents(locale: str) -> None:
+    counts = Counter(sample for _, sample in all_samples(locale))
     assert [s for s, n in counts.items() if n > 1] == []
 
 
-@pytest.mark.parametrize(("intent", "sample"), all_samples())
-def test_every_slot_in_a_sample_is_declared(intent: str, sample: str) -> None:
-    declared = {slot["name"] for slot in INTENTS[intent].get("slots", [])}
+@pytest.mark.parametrize(("locale", "intent", "sample"), every_sample())
+def test_every_slot_in_a_sample_is_declared(locale: str, intent: str, sample: str) -> None:
+    declared = {slot["name"] for slot in intents_of(locale)[intent].get("slots", [])}
     assert set(re.findall(r"\{(\w+)\}", sample)) <= declared
 
 
-def test_search_query_slots_follow_alexas_rules() -> None:
-    for name, intent in INTENTS.items():
+@pytest.mark.parametrize("locale", MODELS)
+def test_search_query_slots_follow_alexas_rules(locale: str) -> None:
+    for name, intent in intents_of(locale).items():
         queries = [s["name"] for s in intent.get("slots", []) if s["type"] == "AMAZON.SearchQuery"]
         assert len(queries) <= 1, name
         for sample in intent.get("samples", []):

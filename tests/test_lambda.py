@@ -350,3 +350,45 @@ def test_an_unfinished_skill_disabled_deletion_fails_the_invocation(
     assert store.get_profile(couple.device.user_id) is not None
     assert lambda_module.lambda_handler(event, None) == {"version": "1.0", "response": {}}
     assert store.get_profile(couple.device.user_id) is None
+
+
+def test_two_devices_answering_in_the_same_second_keep_both_answers(
+    lambda_module: ModuleType,
+) -> None:
+    """Kitchen and bedroom Echo, one household, one second: two requests, two answers."""
+    handler = lambda event: lambda_module.lambda_handler(event, None)  # noqa: E731
+    kitchen = Couple(lambda_module.SKILL, handler=handler)
+    kitchen.onboard()
+    bedroom = Couple(lambda_module.SKILL, handler=handler, now=kitchen.now)
+    bedroom.device.device_id = "amzn1.ask.device.bedroom"
+    bedroom.intent("TonightQuestionIntent", new_session=True)
+    bedroom.now = kitchen.now  # the next turn of each lands in the same second
+    kitchen.answer("from the kitchen")
+    bedroom.answer("from the bedroom")
+    assert kitchen.last_event["request"]["timestamp"] == bedroom.last_event["request"]["timestamp"]
+    store = lambda_module.SKILL.services.store
+    stored = store.answers(
+        kitchen.device.user_id, start=datetime(2020, 1, 1, tzinfo=UTC), until=kitchen.now, limit=9
+    )
+    assert sorted(a.text for a in stored) == ["from the bedroom", "from the kitchen"]
+
+
+def test_a_response_too_big_with_repeats_copy_keeps_the_moment() -> None:
+    """Alexa's 24 KB covers session attributes: the prompt's copy for "repeat" goes first."""
+    from skill.app import MAX_RESPONSE_BYTES, _finish
+
+    long = "<speak>" + "a long recap, " * 500 + "more?</speak>"  # about 7 KB
+    speech = {"type": "SSML", "ssml": long}
+    raw = {
+        "version": "1.0",
+        "sessionAttributes": {"awaiting": "recap_more", "last_speech": long, "last_reprompt": long},
+        "response": {
+            "outputSpeech": speech,
+            "reprompt": {"outputSpeech": speech},
+            "shouldEndSession": False,
+        },
+    }
+    finished = _finish("IntentRequest", raw)
+    assert len(json.dumps(finished).encode()) <= MAX_RESPONSE_BYTES
+    assert finished["sessionAttributes"] == {"awaiting": "recap_more"}
+    assert finished["response"]["outputSpeech"] == speech

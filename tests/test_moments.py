@@ -16,6 +16,7 @@ from skill.content import load_content, placeholders
 from skill.handlers.interceptors import INTENT_SLOTS
 from skill.handlers.moments import IDLE, MOMENTS
 from skill.session import Moment
+from skill.store import StorageError
 from tests.conversation import Couple, Reply
 
 CONTENT = load_content()
@@ -79,6 +80,18 @@ def _to_favourite_more(couple: Couple) -> None:
     couple.intent("PlayFavouritesIntent", new_session=True)
 
 
+def _to_retry_save(couple: Couple) -> None:
+    """The store refuses an answer (an outage): the skill keeps it and offers to try again."""
+    couple.onboard()
+    store = couple.app.services.store
+
+    def refuse(*_args: object) -> None:
+        raise StorageError("DynamoDB add answer failed (InternalServerError)", "500")
+
+    store.add_answer = refuse  # type: ignore[method-assign]
+    couple.answer("said during an outage")
+
+
 def _to_stage_choice(couple: Couple) -> None:
     couple.launch()
     couple.intent("NamesIntent", first_name="sam", second_name="alex")
@@ -96,6 +109,12 @@ REACH: dict[Moment, Callable[[Couple], object]] = {
     Moment.WHO_SPEAKS: _to_who_speaks,
     Moment.YEAR_AGO: _to_year_ago,
     Moment.FAVOURITE_MORE: _to_favourite_more,
+    Moment.DELETE_CONFIRM: lambda c: (c.onboard(), c.intent("DeleteAllIntent")),
+    Moment.RETRY_SAVE: _to_retry_save,
+    Moment.REMINDER_CONFIRM: lambda c: (
+        c.onboard(),
+        c.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00"),
+    ),
 }
 
 

@@ -8,7 +8,7 @@ import pytest
 from botocore.stub import Stubber
 
 from skill.records import Answer, CurrentQuestion, Profile
-from skill.store import ConflictError, StorageError, Store, open_store
+from skill.store import ConflictError, DeletionIncomplete, StorageError, Store, open_store
 from skill.store.dynamodb import CLIENT_CONFIG, DynamoStore
 from skill.store.sqlite import SqliteStore
 
@@ -328,3 +328,41 @@ def test_a_missing_table_is_a_storage_error(dynamodb_client) -> None:  # type: i
     with pytest.raises(StorageError) as caught:
         DynamoStore(dynamodb_client, table="no-such-table").get_profile("x")
     assert caught.value.code == "ResourceNotFoundException"
+
+
+KEY = {"pk": {"S": "household-1"}, "sk": {"S": "PROFILE"}}
+UNPROCESSED = {"pinned": [{"DeleteRequest": {"Key": KEY}}]}
+
+
+def test_unprocessed_items_are_retried_with_growing_pauses_then_reported(
+    dynamodb_client,  # type: ignore[no-untyped-def]
+) -> None:
+    """DynamoDB keeps refusing: 8 tries, pauses doubling to a cap, then an honest failure."""
+    slept: list[float] = []
+    store = DynamoStore(dynamodb_client, table="pinned", sleep=slept.append, jitter=lambda: 1.0)
+    with Stubber(dynamodb_client) as stub:
+        stub.add_response("query", {"Items": [KEY]})
+        for _ in range(8):
+            stub.add_response("batch_write_item", {"UnprocessedItems": UNPROCESSED})
+        with pytest.raises(DeletionIncomplete):
+            store.delete_household("household-1")
+        stub.assert_no_pending_responses()
+    assert slept == [0.025, 0.05, 0.1, 0.2, 0.4, 0.5, 0.5]
+
+
+def test_a_deletion_is_only_reported_once_a_query_finds_nothing(
+    dynamodb_client,  # type: ignore[no-untyped-def]
+) -> None:
+    """Something written while we deleted (or a delete that did not land) is not success."""
+    store = DynamoStore(dynamodb_client, table="pinned", sleep=lambda _: None)
+    with Stubber(dynamodb_client) as stub:
+        stub.add_response("query", {"Items": [KEY]})
+        stub.add_response("batch_write_item", {"UnprocessedItems": {}})
+        stub.add_response("query", {"Items": [KEY]})  # the check still finds it
+        with pytest.raises(DeletionIncomplete):
+            store.delete_household("household-1")
+    with Stubber(dynamodb_client) as stub:
+        stub.add_response("query", {"Items": [KEY]})
+        stub.add_response("batch_write_item", {"UnprocessedItems": {}})
+        stub.add_response("query", {"Items": []})
+        assert store.delete_household("household-1") == 1

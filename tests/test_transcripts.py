@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from skill import envelope as alexa
+from skill.alexa_fake import FakeAlexa
 from skill.app import build_skill, handle_event
 from skill.cli import Console
 from skill.config import Settings
@@ -43,9 +44,10 @@ def test_there_are_transcripts() -> None:
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_transcript(path: Path, tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "t.db")
-    app = build_skill(Settings(store_url="sqlite:///:memory:"), store=store)
+    fake = FakeAlexa()  # UTC until a transcript says `/timezone ...`
+    app = build_skill(Settings(store_url="sqlite:///:memory:"), store=store, alexa_api=fake.client)
     console = Console(
-        lambda event: handle_event(app, event), alexa.Device(user_id=HOUSEHOLD), START
+        lambda event: handle_event(app, event), alexa.Device(user_id=HOUSEHOLD), START, alexa=fake
     )
     reply, said = "", ""
     for number, raw in enumerate(path.read_text().splitlines(), 1):

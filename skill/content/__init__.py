@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import string
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
 DEFAULT_LOCALE = "en-US"
+ENGLISH_LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")  # one English source
 STAGE_COUNT = 6
 
 
@@ -109,11 +110,11 @@ def _question(value: object, stage: int, where: str) -> Question:
 def _prompt_files(locale: str) -> dict[str, object]:
     """prompts.json and, per feature, prompts-<feature>.json; a key may live in one only."""
     folder = files(__package__).joinpath(locale)
-    names = ["prompts.json"] + sorted(
-        p.name
-        for p in folder.iterdir()
-        if p.name.startswith("prompts-") and p.name.endswith(".json")
-    )
+    extra = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    names = [
+        "prompts.json",
+        *(n for n in extra if n.startswith("prompts-") and n.endswith(".json")),
+    ]
     merged: dict[str, object] = {}
     for name in names:
         for key, value in _as_dict(_read(locale, name), f"{locale}/{name}").items():
@@ -126,6 +127,8 @@ def _prompt_files(locale: str) -> dict[str, object]:
 @cache
 def load_content(locale: str = DEFAULT_LOCALE) -> Content:
     """Load and index one locale's content (cached for the life of the process)."""
+    if locale != DEFAULT_LOCALE:
+        return _with_overrides(load_content(DEFAULT_LOCALE), locale)
     raw_stages = _as_list(_read(locale, "stages.json"), f"{locale}/stages.json")
     raw_questions = _as_dict(_read(locale, "questions.json"), f"{locale}/questions.json")
     raw_prompts = _prompt_files(locale)
@@ -167,8 +170,25 @@ def load_content(locale: str = DEFAULT_LOCALE) -> Content:
 
 
 def content_for(locale: str | None) -> Content:
-    """The content a request's locale speaks: every English locale shares en-US's words."""
+    """The content a request's locale speaks: en-US's words, with the locale's overrides."""
+    if locale in ENGLISH_LOCALES:
+        return load_content(locale)
     return load_content(DEFAULT_LOCALE)
+
+
+def _with_overrides(english: Content, locale: str) -> Content:
+    """en-US content with the prompts skill/content/overrides/<locale>.json words differently."""
+    path = files(__package__).joinpath("overrides", f"{locale}.json")
+    raw = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    changed = {
+        key: tuple(value) if isinstance(value, list) else (value,)
+        for key, value in raw.items()
+        if not key.startswith("_")
+    }
+    unknown = sorted(set(changed) - set(english.prompts))
+    if unknown:
+        raise ValueError(f"{path}: no such prompts in {DEFAULT_LOCALE}: {unknown}")
+    return replace(english, locale=locale, prompts={**english.prompts, **changed})
 
 
 def supports_locale(locale: str | None) -> bool:

@@ -1,10 +1,11 @@
 """Handler order, in one place: specific before general, fallback last.
 
-Where things live: onboarding (meeting a couple), names (hearing them, renaming), tonight
-(the question, skipping, the wrap-up), answers (storing, saying back, correcting, and
-what is not an answer), stages, recap; moments (what yes, no, help and a miss do at each point where
-the skill waits); conversation (those generic intents); turn (one request's state);
-interceptors (session load and save); events and errors.
+Where things live: onboarding (meeting a couple), names (hearing them, renaming),
+tonight (the question, skipping, the wrap-up), answers (storing, saying back, correcting,
+and what is not an answer), stages, recap, forget (deleting by voice); moments (what yes,
+no, help and a miss do at each point where the skill waits); conversation (those generic
+intents); turn (one request's state); interceptors (session load and save); events and
+errors.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from skill.handlers.conversation import (
 )
 from skill.handlers.errors import CatchAllErrorHandler, ErrorHandler, StorageErrorHandler
 from skill.handlers.events import SkillDisabledHandler, SkillEventHandler
+from skill.handlers.forget import DeleteAllHandler, DeleteLastAnswerHandler, DeleteTonightHandler
 from skill.handlers.interceptors import SessionInterceptor, TurnInterceptor
 from skill.handlers.journey import JourneyHandler
 from skill.handlers.memory import (
@@ -32,6 +34,14 @@ from skill.handlers.memory import (
 )
 from skill.handlers.names import NamesHandler
 from skill.handlers.recap import RecapHandler, RecapLastTimeHandler
+from skill.handlers.reminders import (
+    CancelReminderHandler,
+    PermissionResponseHandler,
+    ReconnectHandler,
+    ReminderEventHandler,
+    ReminderStatusHandler,
+    SetReminderHandler,
+)
 from skill.handlers.stages import ChangeStageHandler, ChooseStageHandler, StageInfoHandler
 from skill.handlers.tonight import (
     LaunchHandler,
@@ -43,6 +53,8 @@ from skill.handlers.voices import ForgetVoiceHandler
 
 REQUEST_HANDLERS: tuple[type[Handler], ...] = (
     SkillDisabledHandler,
+    PermissionResponseHandler,  # before SkillEventHandler, which takes any other request
+    ReminderEventHandler,
     SkillEventHandler,
     SessionEndedHandler,
     UnsupportedLocaleHandler,
@@ -62,7 +74,14 @@ REQUEST_HANDLERS: tuple[type[Handler], ...] = (
     RecapStageHandler,
     FavouriteHandler,
     PlayFavouritesHandler,
+    DeleteAllHandler,
+    DeleteLastAnswerHandler,
+    DeleteTonightHandler,
     SkipHandler,
+    SetReminderHandler,
+    ReminderStatusHandler,
+    CancelReminderHandler,
+    ReconnectHandler,
     YesHandler,
     NoHandler,
     RepeatHandler,

@@ -7,19 +7,20 @@ recognised (skill.not_answers, phrases as data) and acted on, never stored.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model.response import Response
 
-from skill.handlers.conversation import stop
+from skill.handlers.forget import ask_to_delete, deletion_asked
 from skill.handlers.memory import offer_year_ago, year_ago, year_ago_due
-from skill.handlers.moments import ask_again
 from skill.handlers.onboarding import start_onboarding
-from skill.handlers.tonight import offer_question, restate, skip, wrap_up
+from skill.handlers.reminders import offer_reminder, with_offer
+from skill.handlers.tonight import offer_question, restate, skip, stop, wrap_up
 from skill.handlers.turn import Handler, Turn
 from skill.handlers.voices import ask_who, learn_voice, speaker, unknown_voice
 from skill.journey import shared_tonight
@@ -29,6 +30,9 @@ from skill.records import PARTNERS, Answer, Profile
 from skill.ritual import record_answer
 from skill.session import Moment
 from skill.speech import READBACK_WORDS, Speech, shorten, trim_answer
+from skill.store import StorageError
+
+log = logging.getLogger("stagewise")
 
 
 def said_back(turn: Turn, key: str, name: str, text: str) -> Speech:
@@ -77,21 +81,57 @@ def take_answer(
         text=trim_answer(text),
         request_id=turn.seed,
     )
-    day = turn.day
+    return store_answer(turn, answer, also, lead)
+
+
+def store_answer(
+    turn: Turn,
+    answer: Answer,
+    also: Callable[[Profile], Profile] | None = None,
+    lead: Speech | None = None,
+) -> Response:
+    """Write the answer; if the store refuses, keep it in the session and say so, truthfully.
+
+    The answer that completes the evening counts it in the journey, and may bring back the
+    evening a year ago (looked up first, so the offer is noted in this same write).
+    """
+    day, partner = turn.day, answer.partner
+    couple = turn.household.couple()
+    offered_before = couple.ritual.offered if couple else False
     extra = also or (lambda p: p)
-    finishing = {*current.answered, partner} >= set(PARTNERS)
-    due = finishing and year_ago_due(profile, day)
-    memory = year_ago(turn, after=profile.journey.year_ago_on) if due else None
+    memory = _year_ago_tonight(turn, couple, partner)
     if memory is not None:  # offered once: noted in the answer's own write
         extra = _noting_year_ago(extra, memory.day)
-    profile = turn.household.add_answer(
-        answer, lambda p: shared_tonight(record_answer(extra(p), partner, day), day)
-    )
+    try:
+        profile = turn.household.add_answer(
+            answer,
+            lambda p: shared_tonight(with_offer(record_answer(extra(p), partner, day), day), day),
+        )
+    except StorageError as err:
+        log.error("answer not stored (%s): kept in the session", err.code or type(err).__name__)
+        turn.state.unsaved = answer
+        return turn.ask(
+            turn.speech("answer.not_saved", name=answer.partner_name),
+            turn.speech("answer.not_saved_reprompt"),
+            Moment.RETRY_SAVE,
+        )
+    turn.state.unsaved = None
     turn.state.last_answer = answer
     speech = (lead or Speech()).extend(
         said_back(turn, "answer.heard", answer.partner_name, answer.text)
     )
-    return _next_partner(turn, profile, speech, just_finished=True, memory=memory)
+    offer = profile.ritual.offered and not offered_before  # marked in this very write
+    return _next_partner(turn, profile, speech, just_finished=True, offer=offer, memory=memory)
+
+
+def _year_ago_tonight(turn: Turn, couple: Profile | None, partner: str) -> RecapItem | None:
+    """When this answer completes tonight: the evening a year ago to offer, if one is due."""
+    current = couple.current if couple else None
+    if couple is None or current is None or {*current.answered, partner} < set(PARTNERS):
+        return None
+    if not year_ago_due(couple, turn.day):
+        return None
+    return year_ago(turn, after=couple.journey.year_ago_on)
 
 
 def _noting_year_ago(
@@ -104,12 +144,39 @@ def _noting_year_ago(
     return noted
 
 
+def retry_save(turn: Turn) -> Response:
+    """Yes to "shall I try again?": the kept answer is written now, or the couple is told."""
+    answer = turn.state.unsaved
+    if answer is None or turn.household.couple() is None:
+        return offer_question(turn, Speech())
+    try:
+        turn.household.profile()
+    except StorageError:
+        turn.state.unsaved = None
+        return turn.close(turn.speech("answer.still_not_saved", name=answer.partner_name))
+    reply = store_answer(turn, answer)
+    if turn.state.unsaved is not None:  # refused again: say so and let it go
+        turn.state.unsaved = None
+        return turn.close(turn.speech("answer.still_not_saved", name=answer.partner_name))
+    return reply
+
+
+def drop_unsaved(turn: Turn) -> Response:
+    """No to trying again: the answer is not kept, and they hear that."""
+    answer = turn.state.unsaved
+    turn.state.unsaved = None
+    return turn.close(
+        turn.speech("answer.not_saved_dropped", name=answer.partner_name if answer else "")
+    )
+
+
 def _next_partner(
     turn: Turn,
     profile: Profile,
     speech: Speech,
     *,
     just_finished: bool = False,
+    offer: bool = False,
     memory: RecapItem | None = None,
 ) -> Response:
     current = profile.current
@@ -127,9 +194,11 @@ def _next_partner(
     weeks = profile.journey.milestone_tonight(turn.day) if just_finished else None
     if weeks is not None:  # streaks are only ever celebrated, never counted down
         speech.say(turn.line("journey.milestone", weeks=weeks))
+    suggest = just_finished and profile.suggested_on == turn.day
+    if offer:
+        return offer_reminder(turn, speech)
     if memory is not None:
         return offer_year_ago(turn, speech, memory)
-    suggest = just_finished and profile.suggested_on == turn.day
     return wrap_up(turn, profile, speech, suggest=suggest)
 
 
@@ -159,14 +228,17 @@ def not_an_answer(turn: Turn, profile: Profile, said: NotAnswer) -> Response:
             Moment.ANSWER,
         )
     if said.kind == "delete":
-        return turn.ask(
-            turn.speech("answer.later_for_that", name=name),
-            turn.speech("answer.how", name=name),
-            Moment.ANSWER,
-        )
+        return ask_to_delete(turn, deletion_asked(said.text))
     if said.kind == "stop":
         return stop(turn)
-    return ask_again(turn, "help")
+    return listening(turn, "help.answer", name)
+
+
+def listening(turn: Turn, key: str, name: str) -> Response:
+    """Explain, and keep listening for the answer."""
+    return turn.ask(
+        turn.speech(key, name=name), turn.speech("answer.how", name=name), Moment.ANSWER
+    )
 
 
 def goes_first(turn: Turn, profile: Profile, spoken: str) -> Response:
@@ -174,7 +246,7 @@ def goes_first(turn: Turn, profile: Profile, spoken: str) -> Response:
     current = profile.current
     partner = next((p for p in ("a", "b") if profile.name(p).lower() == spoken.lower()), None)
     if current is None or partner is None:
-        return ask_again(turn, "unclear")
+        return listening(turn, "unclear.answer", _pending_name(profile))
     name = profile.name(partner)
     if partner in current.answered:
         return already_answered(turn, profile, partner)
@@ -226,8 +298,7 @@ def _latest_tonight(turn: Turn, profile: Profile) -> Answer | None:
     current = profile.current
     if current is None or current.day != turn.day or not current.answered:
         return None
-    day = turn.day
-    start = datetime(day.year, day.month, day.day, tzinfo=turn.now.tzinfo)
+    start = turn.evening_start(turn.day)
     found = turn.services.store.answers(turn.household_id, start=start, until=turn.now, limit=1)
     return found[0] if found and found[0].question_id == current.question_id else None
 

@@ -14,8 +14,8 @@ from ask_sdk_model.response import Response
 from skill.content import supports_locale
 from skill.handlers.moments import ask_again, on_no, on_yes
 from skill.handlers.onboarding import keep_first_name
-from skill.handlers.tonight import restate
-from skill.handlers.turn import Handler, Turn, request_type
+from skill.handlers.tonight import restate, stop
+from skill.handlers.turn import Handler, request_type
 from skill.session import Moment
 
 log = logging.getLogger("stagewise")
@@ -79,23 +79,6 @@ class HelpHandler(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return ask_again(self.turn(handler_input), "help")
-
-
-def stop(turn: Turn) -> Response:
-    """Close warmly; a half-answered question waits, and a first name heard is kept."""
-    if turn.state.moment == Moment.NAME and keep_first_name(turn) is not None:
-        return turn.close(turn.speech("onboarding.kept_name", name_a=turn.state.names[0]))
-    profile = turn.state.profile
-    current = profile.current if profile else None
-    waiting = turn.state.moment == Moment.ANSWER
-    if profile and current and current.answered and current.pending and waiting:
-        speech = turn.speech(
-            "goodbye.answer_saved",
-            name=profile.name(current.answered[0]),
-            other=profile.name(current.pending),
-        )
-        return turn.close(speech)
-    return turn.close(turn.speech("goodbye.general"))
 
 
 class StopHandler(Handler):

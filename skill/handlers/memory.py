@@ -34,7 +34,8 @@ YEAR_FETCH = 2 * (2 * YEAR_SLACK + 1) + 2  # two answers an evening over the two
 
 
 def _midnight(turn: Turn, day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=turn.now.tzinfo)
+    """When an evening starts (the device's local time, see skill.local_time)."""
+    return turn.evening_start(day)
 
 
 def year_ago_due(profile: Profile, day: date) -> bool:
@@ -58,7 +59,7 @@ def year_ago(turn: Turn, after: date | None = None) -> RecapItem | None:
     )
     items = [
         item
-        for item in group_answers(answers)
+        for item in group_answers(answers, turn.zone)
         if len(item.answers) > 1 and (after is None or item.day > after)
     ]
     if not items:
@@ -205,7 +206,7 @@ def read_favourite(turn: Turn, index: int) -> Response:
         limit=RECAP_FETCH,
     )
     found = [a for a in answers if a.question_id == question_id]
-    items = group_answers(found)
+    items = group_answers(found, turn.zone)
     speech = turn.speech("memory.favourite_intro" if index == 0 else "memory.favourite_next")
     if items:
         item = items[0]

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import import_module
-from types import ModuleType
 
 from ask_sdk_model.response import Response
 
+from skill.handlers.answers import drop_unsaved, retry_save
+from skill.handlers.forget import delete_confirmed, delete_declined
 from skill.handlers.memory import decline_year_ago, next_favourite, read_year_ago
+from skill.handlers.names import confirm_voice, deny_voice
 from skill.handlers.recap import continue_recap, recap_today
+from skill.handlers.reminders import confirm_reminder, decline_reminder
 from skill.handlers.stages import apply_change, keep_stage, start_at_stage_one, which_stage
 from skill.handlers.tonight import question_or_onboarding
 from skill.handlers.turn import Turn
@@ -116,6 +118,33 @@ MOMENTS: dict[Moment, Row] = {
         elicit=("NamesIntent", "first_name"),
         no=goodbye,
     ),
+    Moment.DELETE_CONFIRM: Row(
+        question="forget.confirm_reprompt",
+        help="help.yes_no",
+        fallback="fallback.yes_no",
+        unclear="unclear.yes_no",
+        restate=True,
+        yes=delete_confirmed,
+        no=delete_declined,
+    ),
+    Moment.REMINDER_CONFIRM: Row(
+        question="reminder.confirm_again",
+        help="help.yes_no",
+        fallback="fallback.yes_no",
+        unclear="unclear.yes_no",
+        restate=True,
+        yes=confirm_reminder,
+        no=decline_reminder,
+    ),
+    Moment.RETRY_SAVE: Row(
+        question="answer.not_saved_reprompt",
+        help="help.yes_no",
+        fallback="fallback.yes_no",
+        unclear="unclear.yes_no",
+        restate=True,
+        yes=retry_save,
+        no=drop_unsaved,
+    ),
     Moment.YEAR_AGO: Row(
         question="memory.year_ago_reprompt",
         help="help.yes_no",
@@ -140,8 +169,8 @@ MOMENTS: dict[Moment, Row] = {
         fallback="fallback.who_speaks",
         unclear="unclear.who_speaks",
         elicit=("NamesIntent", "first_name"),
-        yes=lambda turn: _names().confirm_voice(turn),
-        no=lambda turn: _names().deny_voice(turn),
+        yes=confirm_voice,
+        no=deny_voice,
     ),
 }
 
@@ -153,11 +182,6 @@ IDLE = Row(
     unclear="unclear.general",
     no=goodbye,
 )
-
-
-def _names() -> ModuleType:
-    """skill.handlers.names sits above this module (it files a held answer): import late."""
-    return import_module("skill.handlers.names")
 
 
 def row(turn: Turn) -> Row:

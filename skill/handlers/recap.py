@@ -11,18 +11,26 @@ from ask_sdk_model.response import Response
 from skill.display import recap_card
 from skill.handlers.tonight import offer_question
 from skill.handlers.turn import Handler, Turn
-from skill.periods import RECAP_QUESTIONS_PER_TURN, Window, group_answers, recap_window
+from skill.periods import (
+    RECAP_QUESTIONS_PER_TURN,
+    RecapItem,
+    Window,
+    group_answers,
+    recap_window,
+)
 from skill.records import iso, parse_iso
 from skill.session import Moment
 from skill.speech import RECAP_WORDS, Speech, shorten
 
 RECAP_FETCH = RECAP_QUESTIONS_PER_TURN * 2 + 2  # enough for three questions and a sign of more
+HEADING_WORDS = 7  # "On Saturday, November 21, the question was:"
+PAGE_WORDS = 60  # a recap page's evenings: about 25 seconds of speech with the lines around
 LAST_TIME_DAYS = 3660  # "last time" looks back at most ten years when the start is unknown
 
 
 def period_phrase(turn: Turn, window: Window) -> str:
     """How to say the recap period aloud."""
-    start = window.start
+    start = window.start.astimezone(turn.zone)  # 4 am local on the period's first evening
     if window.kind == "day" and start.date() == turn.day:
         return turn.line("period.today")
     if window.kind in ("day", "week", "weekend", "since", "since_start"):
@@ -34,6 +42,11 @@ def period_phrase(turn: Turn, window: Window) -> str:
         )
     if window.kind == "month":
         return turn.line("period.month", month=start.strftime("%B"))
+    if window.kind == "season":
+        # the season the window starts in (it may start late: when the couple began)
+        season = ("winter", "spring", "summer", "fall")[start.month % 12 // 3]
+        year = start.year - 1 if start.month < 3 else start.year
+        return turn.line("period.season", season=season, year=year)
     if window.kind == "year":
         return turn.line("period.year", year=start.year)
     if window.kind == "stage":
@@ -60,13 +73,14 @@ def read_recap(
     fetched = len(answers)
     if window.stage is not None:  # one stage's evenings: the window is that stage's time span
         answers = [a for a in answers if a.stage == window.stage]
-    items = group_answers(answers)
+    items = group_answers(answers, turn.zone)
     more = len(items) > RECAP_QUESTIONS_PER_TURN
     if fetched == RECAP_FETCH:
         items, more = items[:-1], True  # the oldest group may be cut short: keep it for next time
     if last_time:
         items, more = items[:1], False
-    shown = items[:RECAP_QUESTIONS_PER_TURN]
+    shown = _within_budget(items[:RECAP_QUESTIONS_PER_TURN])
+    more = more or len(shown) < len(items)
     if not shown:
         turn.state.recap_start = turn.state.recap_until = None
         if last_time:
@@ -109,6 +123,23 @@ def read_recap(
     return turn.close(speech, card=recap_card(speech.text()))
 
 
+def _within_budget(items: list[RecapItem]) -> list[RecapItem]:
+    """As many evenings as fit in about half a minute of speech; always at least one."""
+    kept: list[RecapItem] = []
+    words = 0
+    for item in items:
+        size = (
+            len(item.question_text.split())
+            + HEADING_WORDS
+            + sum(min(len(a.text.split()), RECAP_WORDS) + 3 for a in item.answers)
+        )
+        if kept and words + size > PAGE_WORDS:
+            break
+        kept.append(item)
+        words += size
+    return kept
+
+
 def continue_recap(turn: Turn) -> Response:
     """Yes to "would you like to hear more?"."""
     start, until = turn.state.recap_start, turn.state.recap_until
@@ -120,8 +151,7 @@ def continue_recap(turn: Turn) -> Response:
 
 def recap_today(turn: Turn) -> Response:
     """Yes to "want to hear tonight's answers?"."""
-    midnight = datetime(turn.day.year, turn.day.month, turn.day.day, tzinfo=turn.now.tzinfo)
-    return read_recap(turn, Window(midnight, turn.now, "day"), first_page=True)
+    return read_recap(turn, Window(turn.evening_start(turn.day), turn.now, "day"), first_page=True)
 
 
 class RecapHandler(Handler):
@@ -132,7 +162,9 @@ class RecapHandler(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
-        window = recap_window(turn.slot("period"), turn.now, since=first_evening(turn))
+        window = recap_window(
+            turn.slot("period"), turn.now, since=first_evening(turn), zone=turn.zone
+        )
         return read_recap(turn, window, first_page=True)
 
 

@@ -11,7 +11,7 @@ from ask_sdk_model.response import Response
 
 from skill.content import Content
 from skill.display import question_card, question_screen, supports_apl
-from skill.handlers.onboarding import new_profile, start_onboarding
+from skill.handlers.onboarding import keep_first_name, new_profile, start_onboarding
 from skill.handlers.turn import Handler, Turn
 from skill.handlers.voices import ask_who, first_for, speaker, still_learning, unknown_voice
 from skill.records import Profile
@@ -157,6 +157,27 @@ def skip(turn: Turn) -> Response:
         name = profile.name(current.pending)
         return wrap_up(turn, profile, turn.speech("skip.partner_passes", name=name))
     return present_tonight(turn, profile, turn.speech("skip.another"), choose=another_question)
+
+
+def stop(turn: Turn) -> Response:
+    """Close warmly; a half-answered question waits, and a first name heard is kept."""
+    if turn.state.moment == Moment.NAME and keep_first_name(turn) is not None:
+        return turn.close(turn.speech("onboarding.kept_name", name_a=turn.state.names[0]))
+    if turn.state.unsaved is not None:  # never leave believing an unsaved answer was kept
+        name = turn.state.unsaved.partner_name
+        turn.state.unsaved = None
+        return turn.close(turn.speech("answer.not_saved_dropped", name=name))
+    profile = turn.state.profile
+    current = profile.current if profile else None
+    waiting = turn.state.moment == Moment.ANSWER
+    if profile and current and current.answered and current.pending and waiting:
+        speech = turn.speech(
+            "goodbye.answer_saved",
+            name=profile.name(current.answered[0]),
+            other=profile.name(current.pending),
+        )
+        return turn.close(speech)
+    return turn.close(turn.speech("goodbye.general"))
 
 
 class LaunchHandler(Handler):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from hashlib import sha256
 from typing import Any, TypeVar
 
@@ -20,8 +20,10 @@ from ask_sdk_model import Directive, IntentRequest
 from ask_sdk_model.response import Response
 from ask_sdk_model.ui import Card
 
+from skill.alexa_api import AlexaApi, AlexaApiError, AlexaApiFactory, http_alexa_api
 from skill.config import Settings
 from skill.content import Content, content_for
+from skill.local_time import evening_of, evening_start, zone_named
 from skill.narration_clips import Clip
 from skill.records import Answer, Profile
 from skill.session import Moment, SessionState
@@ -41,6 +43,7 @@ class Services:
     store: Store
     settings: Settings
     clips: Mapping[str, Clip] = field(default_factory=dict)  # content key -> narration clip
+    alexa_api: AlexaApiFactory = http_alexa_api  # (apiEndpoint, apiAccessToken) -> client
 
     def narration(self, key: str, text: str) -> Audio | None:
         """The published narration of a content key, when there is one for exactly this text."""
@@ -62,6 +65,7 @@ class Household:
         self.store = store
         self.id = household_id
         self.state = state
+        self.riders: list[Callable[[Profile], Profile]] = []  # ride along the next write
         carried = state.profile
         if carried is not None and carried.household_id != household_id:
             state.profile, state.profile_loaded = None, False  # never act on another's state
@@ -77,6 +81,13 @@ class Household:
         """The profile once both partners are named; None while they are still being met."""
         profile = self.profile()
         return profile if profile is not None and profile.complete else None
+
+    def remember(self, change: Callable[[Profile], Profile]) -> None:
+        """A small change (the device's zone) kept in the session now and stored with the
+        turn's next write, if any: never a write of its own."""
+        self.riders.append(change)
+        if self.state.profile is not None:
+            self.state.profile = change(self.state.profile)
 
     def change(self, change: Callable[[Profile], Profile]) -> Profile:
         """Apply a change to the stored profile; return what was stored."""
@@ -118,14 +129,19 @@ class Household:
         if current is None:
             raise LookupError("no profile to change")
         try:
-            stored, decision = write(current)
+            stored, decision = write(self._ridden(current))
         except ConflictError:
             fresh = self.store.get_profile(self.id)
             if fresh is None:
                 raise
-            stored, decision = write(fresh)
+            stored, decision = write(self._ridden(fresh))
         self._keep(stored)
         return stored, decision
+
+    def _ridden(self, profile: Profile) -> Profile:
+        for change in self.riders:
+            profile = change(profile)
+        return profile
 
     def _keep(self, stored: Profile) -> Profile:
         self.state.profile, self.state.profile_loaded = stored, True
@@ -153,10 +169,61 @@ class Turn:
         )
         self.state = SessionState.from_attributes(attributes)
         self.household = Household(services.store, self.household_id, self.state)
+        self.device_id = str(system.device.device_id or "") if system and system.device else ""
+        self.api_endpoint = str(system.api_endpoint or "") if system else ""
+        self.api_token = str(system.api_access_token or "") if system else ""
+        self._zone: tzinfo | None = None
+        self.api_calls = 0  # Alexa API calls made in this turn (at most one)
+
+    # -- the couple's local time -----------------------------------------------------
 
     @property
     def day(self) -> date:
-        return self.now.date()
+        """Tonight, in the couple's calendar: a night runs until 4 am local."""
+        return evening_of(self.now, self.zone)
+
+    @property
+    def zone(self) -> tzinfo:
+        """The device's time zone: cached in the profile, asked of Alexa at most once a day."""
+        if self._zone is None:
+            self._zone = self._find_zone()
+        return self._zone
+
+    def evening_start(self, day: date) -> datetime:
+        return evening_start(day, self.zone)
+
+    def alexa(self) -> AlexaApi | None:
+        """A client of the Alexa APIs for this request; None when the request carries no token.
+
+        The caller makes at most one call with it (`api_calls` counts them).
+        """
+        if not self.api_endpoint or not self.api_token or self.api_calls:
+            return None
+        self.api_calls += 1
+        return self.services.alexa_api(self.api_endpoint, self.api_token)
+
+    def _find_zone(self) -> tzinfo:
+        profile = self.household.profile()
+        ritual = profile.ritual if profile is not None else None
+        cached = ritual.time_zone if ritual else ""
+        today = evening_of(self.now, zone_named(cached))  # their evening, as last known
+        if ritual is not None and cached and ritual.tz_checked_on == today:
+            return zone_named(cached)
+        client = self.alexa() if self.device_id else None
+        if client is None:
+            return zone_named(cached)
+        try:
+            found = client.time_zone(self.device_id)
+        except AlexaApiError as err:
+            log.warning("time zone unavailable, using %s: %s", cached or "UTC", err)
+            found = ""
+        name = found if found and zone_named(found) is not UTC else cached  # unknown: keep ours
+        self.household.remember(
+            lambda p: p.with_changes(
+                ritual=p.ritual.with_changes(time_zone=name, tz_checked_on=today)
+            )
+        )
+        return zone_named(name)
 
     @property
     def person_id(self) -> str | None:
@@ -187,8 +254,15 @@ class Turn:
 
     @property
     def rotation(self) -> int:
-        """The evening's number: prompt variants take turns from one evening to the next."""
-        return self.day.toordinal()
+        """The evening's number: prompt variants take turns from one evening to the next.
+
+        Read from the zone already known (never a call of its own), else UTC.
+        """
+        zone = self._zone
+        if zone is None:
+            carried = self.state.profile if self.state.profile_loaded else None
+            zone = zone_named(carried.ritual.time_zone if carried else "")
+        return evening_of(self.now, zone).toordinal()
 
     def line(self, key: str, *, offset: int = 0, **values: object) -> str:
         """One variant of a prompt; `offset` varies it within an evening (the second partner)."""

@@ -1,0 +1,358 @@
+"""The weekly reminder by voice, the permission it needs, and the reconnect it leads to.
+
+Nothing is created before the couple hears the day, the time and "every week" and says
+yes. Without the reminders permission Alexa asks for it (Connections.SendRequest AskFor);
+its answer comes back as a Connections.Response. Every Alexa API failure is said plainly
+and changes nothing stored; each turn makes at most one Alexa API call.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model.interfaces.connections import SendRequestDirective
+from ask_sdk_model.response import Response
+from ask_sdk_model.ui import AskForPermissionsConsentCard
+
+from skill.alexa_api import REMINDERS_SCOPE, AlexaApiError, NoPermission, NotFound
+from skill.handlers.onboarding import start_onboarding
+from skill.handlers.recap import RECAP_FETCH, first_evening, when_phrase
+from skill.handlers.tonight import offer_question
+from skill.handlers.turn import Handler, Turn, request_type
+from skill.local_time import zone_named
+from skill.periods import RECAP_QUESTIONS_PER_TURN, group_answers, recap_window
+from skill.reconnect import (
+    DEFAULT_DAY,
+    DEFAULT_HOUR,
+    OFFER_AFTER_EVENINGS,
+    Ritual,
+    Schedule,
+    parse_day,
+    parse_time,
+    reminder_body,
+)
+from skill.records import Profile
+from skill.ritual import current_tip, tonight
+from skill.session import Moment
+from skill.speech import RECAP_WORDS, Speech, shorten
+
+log = logging.getLogger("stagewise")
+
+ASK_FOR = "AskFor"
+
+
+def plan_text(schedule: Schedule) -> str:
+    return f"{schedule.day} {schedule.clock}"
+
+
+def plan_of(text: str | None) -> Schedule | None:
+    try:
+        day, clock = (text or "").split()
+        hour, minute = (int(part) for part in clock.split(":"))
+        return Schedule(day, hour, minute)
+    except ValueError:
+        return None
+
+
+def spoken(turn: Turn, key: str, schedule: Schedule) -> Speech:
+    """A prompt naming the schedule's day and time."""
+    return turn.speech(key, day=schedule.day_name, time=schedule.spoken_time())
+
+
+def propose(turn: Turn, schedule: Schedule, lead: Speech | None = None) -> Response:
+    """Say the day, the time and the recurrence back; nothing is made before a yes."""
+    turn.state.reminder_plan = plan_text(schedule)
+    speech = (lead or Speech()).extend(spoken(turn, "reminder.confirm", schedule))
+    reprompt = spoken(turn, "reminder.confirm_reprompt", schedule)
+    return turn.ask(speech, reprompt, Moment.REMINDER_CONFIRM)
+
+
+def heard_schedule(turn: Turn, ritual: Ritual) -> Schedule:
+    """The day and time asked for; what is missing comes from their reminder, or Sunday 8 pm."""
+    current = Schedule.of(ritual)
+    day = parse_day(turn.slot("day")) or (current.day if current else DEFAULT_DAY)
+    hour, minute = parse_time(turn.slot("time")) or (
+        (current.hour, current.minute) if current else (DEFAULT_HOUR, 0)
+    )
+    return Schedule(day, hour, minute)
+
+
+def confirm_reminder(turn: Turn) -> Response:
+    """Yes to "shall I set that up?": create (or move) the reminder with one API call."""
+    schedule = plan_of(turn.state.reminder_plan)
+    profile = turn.household.couple()
+    if schedule is None or profile is None:
+        return turn.close(turn.speech("reminder.failed"))
+    return make_reminder(turn, profile, schedule)
+
+
+def make_reminder(turn: Turn, profile: Profile, schedule: Schedule) -> Response:
+    ritual = profile.ritual
+    client = turn.alexa()
+    if client is None:  # no token in the request, or this turn's one call is spent
+        return turn.close(turn.speech("reminder.failed"))
+    zone_name = ritual.time_zone or "UTC"
+    now_local = turn.now.astimezone(zone_named(zone_name))
+    text = turn.line("reminder.spoken")
+    body = reminder_body(schedule, zone_name, now_local, text, turn.locale)
+    try:
+        if ritual.has_reminder:
+            client.update_reminder(ritual.reminder_token, body)
+            token = ritual.reminder_token
+        else:
+            token = client.create_reminder(body)
+    except NoPermission:
+        return ask_permission(turn, schedule)
+    except NotFound:  # deleted in the Alexa app meanwhile: forget it, offer a fresh one
+        turn.household.change(lambda p: p.with_changes(ritual=p.ritual.without_reminder()))
+        return turn.close(turn.speech("reminder.gone"))
+    except AlexaApiError as err:
+        log.warning("reminder not made: %s", err)
+        return turn.close(turn.speech("reminder.failed"))
+    moved = ritual.has_reminder
+    turn.household.change(
+        lambda p: p.with_changes(
+            ritual=p.ritual.with_changes(
+                reminder_token=token,
+                reminder_day=schedule.day,
+                reminder_time=schedule.clock,
+                offered=True,
+            )
+        )
+    )
+    turn.state.reminder_plan = None
+    key = "reminder.moved" if moved else "reminder.set"
+    return turn.close(spoken(turn, key, schedule))
+
+
+def ask_permission(turn: Turn, schedule: Schedule) -> Response:
+    """Alexa asks for the reminders permission by voice; its answer returns to us."""
+    turn.state.reminder_plan = plan_text(schedule)
+    builder = turn.handler_input.response_builder
+    builder.speak(turn.speech("reminder.need_permission").ssml())
+    builder.add_directive(
+        SendRequestDirective(
+            name=ASK_FOR,
+            payload={
+                "@type": "AskForPermissionsConsentRequest",
+                "@version": "2",
+                "permissionScopes": [
+                    {"permissionScope": REMINDERS_SCOPE, "consentLevel": "ACCOUNT"}
+                ],
+            },
+            token=plan_text(schedule),
+        )
+    )
+    turn.state.moment = None
+    return builder.response
+
+
+def decline_reminder(turn: Turn) -> Response:
+    turn.state.reminder_plan = None
+    return turn.close(turn.speech("reminder.declined"))
+
+
+def offer_due(profile: Profile) -> bool:
+    """The gentle offer: after the third shared evening, once, and never with a reminder."""
+    ritual = profile.ritual
+    shared = sum(profile.completed.values())
+    return shared >= OFFER_AFTER_EVENINGS and not ritual.offered and not ritual.has_reminder
+
+
+def with_offer(profile: Profile, day: date) -> Profile:
+    """Mark the gentle offer as made when this answer ends the evening that earns it.
+
+    Stored with the answer (no write of its own), so it is made once, whatever they say.
+    """
+    current = profile.current
+    finished = current is not None and current.pending is None
+    if not finished or not offer_due(profile) or profile.suggested_on == day:
+        return profile  # a stage suggestion tonight is enough for one evening
+    return profile.with_changes(ritual=profile.ritual.with_changes(offered=True))
+
+
+def offer_reminder(turn: Turn, lead: Speech) -> Response:
+    """Both answered on their third evening: offer the weekly reminder (stored as offered)."""
+    lead.pause(300).say(turn.line("answer.talk_together"))
+    schedule = Schedule(DEFAULT_DAY, DEFAULT_HOUR)
+    lead.pause(300).say(turn.line("reminder.offer"))
+    return propose(turn, schedule, lead)
+
+
+def past_week(turn: Turn, profile: Profile) -> Speech:
+    """The past week's evenings in their own local days, briefly; a warm line if none."""
+    window = recap_window(None, turn.now, since=first_evening(turn), zone=turn.zone)
+    answers = turn.services.store.answers(
+        turn.household_id, start=window.start, until=window.until, limit=RECAP_FETCH
+    )
+    items = group_answers(answers, turn.zone)[:RECAP_QUESTIONS_PER_TURN]
+    if not items:
+        return turn.speech("reconnect.quiet_week")
+    speech = turn.speech("reconnect.intro")
+    for item in items:
+        when = when_phrase(turn, item.day)
+        speech.pause(400).say(turn.line("recap.question", when=when, question=item.question_text))
+        for answer in item.answers:
+            text, _ = shorten(answer.text, RECAP_WORDS)
+            speech.say(turn.line("recap.said", name=profile.name(answer.partner), answer=text))
+    return speech
+
+
+def reconnect(turn: Turn) -> Response:
+    """The weekly reconnect: last week in their own days, the stage's tip, then tonight."""
+    profile = turn.household.couple()
+    if profile is None:
+        return start_onboarding(turn, "onboarding.welcome_before_question")
+    speech = past_week(turn, profile)
+    tip_tonight = tonight(profile, turn.content, turn.day).tip  # a pure choice: nothing stored
+    if not tip_tonight:  # else tonight's question brings this week's tip itself
+        speech.pause(400).say(turn.line("reconnect.tip"), current_tip(profile, turn.content))
+    return offer_question(turn, speech.pause(400))
+
+
+class SetReminderHandler(Handler):
+    """ "Remind us every Sunday at eight pm", "set up our weekly reconnect"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("SetReminderIntent")(handler_input) or is_intent_name(
+            "MoveReminderIntent"
+        )(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
+        profile = turn.household.couple()
+        if profile is None:
+            return start_onboarding(turn, "onboarding.welcome_before_question")
+        current = profile.current
+        if turn.state.moment == Moment.ANSWER and current and current.pending:
+            name = profile.name(current.pending)  # tonight's question first, then the offer
+            return turn.ask(
+                turn.speech("answer.no_reminders", name=name),
+                turn.speech("answer.how", name=name),
+                Moment.ANSWER,
+            )
+        turn.zone  # noqa: B018 - the zone is known before the reminder is made (one call at most)
+        return propose(turn, heard_schedule(turn, profile.ritual))
+
+
+class ReminderStatusHandler(Handler):
+    """ "When is our reminder": read from the profile, no call to Alexa."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("ReminderStatusIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
+        profile = turn.household.couple()
+        if profile is None:
+            return start_onboarding(turn, "onboarding.welcome_before_question")
+        schedule = Schedule.of(profile.ritual) if profile.ritual.has_reminder else None
+        if schedule is None:
+            return propose(turn, Schedule(DEFAULT_DAY, DEFAULT_HOUR), turn.speech("reminder.none"))
+        return turn.close(spoken(turn, "reminder.status", schedule))
+
+
+class CancelReminderHandler(Handler):
+    """ "Cancel our reminder": deleted at Alexa, then forgotten here."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("CancelReminderIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
+        profile = turn.household.couple()
+        if profile is None or not profile.ritual.has_reminder:
+            return turn.close(turn.speech("reminder.nothing_to_cancel"))
+        client = turn.alexa()
+        if client is None:
+            return turn.close(turn.speech("reminder.failed"))
+        try:
+            client.delete_reminder(profile.ritual.reminder_token)
+        except NotFound:
+            pass  # already gone (deleted in the app): forget it below
+        except NoPermission:
+            return turn.close(turn.speech("reminder.cancel_no_permission"))
+        except AlexaApiError as err:
+            log.warning("reminder not cancelled: %s", err)
+            return turn.close(turn.speech("reminder.failed"))
+        turn.household.change(lambda p: p.with_changes(ritual=p.ritual.without_reminder()))
+        return turn.close(turn.speech("reminder.cancelled"))
+
+
+class PermissionResponseHandler(Handler):
+    """Alexa's answer to our AskFor: ACCEPTED makes the reminder; otherwise a card."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        request = handler_input.request_envelope.request
+        return is_request_type("Connections.Response")(handler_input) and (
+            getattr(request, "name", None) == ASK_FOR
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
+        request = handler_input.request_envelope.request
+        payload = getattr(request, "payload", None) or {}
+        status = str(payload.get("status", "")).upper()
+        schedule = plan_of(getattr(request, "token", None)) or plan_of(turn.state.reminder_plan)
+        profile = turn.household.couple()
+        if status == "ACCEPTED" and schedule is not None and profile is not None:
+            return make_reminder(turn, profile, schedule)
+        turn.state.reminder_plan = None
+        card = AskForPermissionsConsentCard(permissions=[REMINDERS_SCOPE])
+        return turn.close(turn.speech("reminder.no_permission"), card=card)
+
+
+class ReconnectHandler(Handler):
+    """ "Start our weekly reconnect", "let's reconnect": what the reminder tells them to say."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("ReconnectIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return reconnect(self.turn(handler_input))
+
+
+REMINDER_EVENTS = frozenset(
+    {
+        "Reminders.ReminderDeleted",
+        "AlexaSkillEvent.SkillPermissionChanged",
+        "AlexaSkillEvent.SkillPermissionAccepted",
+    }
+)
+
+
+class ReminderEventHandler(Handler):
+    """Deleted in the Alexa app, or the permission withdrawn: the profile stops claiming it.
+
+    Skill events: no session, no speech, no Alexa API call.
+    """
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return request_type(handler_input) in REMINDER_EVENTS
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
+        profile = turn.household.profile()
+        if profile is None or not profile.ritual.has_reminder:
+            return turn.empty()
+        body = getattr(turn.request, "body", None)
+        if request_type(handler_input) == "Reminders.ReminderDeleted":
+            tokens = set(getattr(body, "alert_tokens", None) or ())
+            gone = profile.ritual.reminder_token in tokens
+        else:
+            accepted = getattr(body, "accepted_permissions", None) or ()
+            gone = REMINDERS_SCOPE not in {getattr(p, "scope", None) for p in accepted}
+        if gone:
+            token = profile.ritual.reminder_token
+            turn.household.change(
+                lambda p: (
+                    p.with_changes(ritual=p.ritual.without_reminder())
+                    if p.ritual.reminder_token == token
+                    else p
+                )
+            )
+            log.info("weekly reminder gone (%s)", request_type(handler_input))
+        return turn.empty()

@@ -1,0 +1,215 @@
+"""The weekly reminder by voice, its permission, its events, and the reconnect it leads to."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from skill.alexa_api import REMINDERS_SCOPE, Throttled
+from skill.alexa_fake import FakeAlexa
+from skill.app import build_skill
+from skill.config import Settings
+from skill.records import Profile
+from skill.store.sqlite import SqliteStore
+from tests.conversation import Couple
+
+NY = "America/New_York"
+
+
+def new_york_couple(
+    store: SqliteStore, settings: Settings, *, permitted: bool = True
+) -> tuple[Couple, FakeAlexa]:
+    alexa = FakeAlexa(zone=NY, permitted=permitted)
+    app = build_skill(settings, store=store, alexa_api=alexa.client)
+    start = datetime(2026, 11, 18, 19, 0, tzinfo=ZoneInfo(NY)).astimezone(UTC)  # a Wednesday
+    couple = Couple(app, now=start)
+    couple.device.api_token = "in-session-token"
+    couple.onboard("maya", "jordan")
+    couple.intent("AMAZON.StopIntent")
+    return couple, alexa
+
+
+def stored(couple: Couple) -> Profile:
+    profile = couple.app.services.store.get_profile(couple.device.user_id)
+    assert profile is not None
+    return profile
+
+
+def permission_answer(status: str, token: str = "SU 20:00") -> dict[str, Any]:
+    return {
+        "type": "Connections.Response",
+        "name": "AskFor",
+        "status": {"code": "200", "message": "OK"},
+        "payload": {"permissionScope": REMINDERS_SCOPE, "status": status},
+        "token": token,
+    }
+
+
+def test_a_weekly_reminder_is_said_back_and_made_only_after_a_yes(
+    sqlite_store: SqliteStore, settings: Settings
+) -> None:
+    couple, alexa = new_york_couple(sqlite_store, settings)
+    asked = couple.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00")
+    assert "every Sunday at 8 pm, once a week" in asked.text and not asked.ended
+    assert alexa.reminders == {}
+    done = couple.intent("AMAZON.YesIntent")
+    assert "Every Sunday at 8 pm" in done.text
+    assert "ask Stagewise to start our weekly reconnect" in done.text
+    [(token, body)] = alexa.reminders.items()
+    assert body["trigger"] == {
+        "type": "SCHEDULED_ABSOLUTE",
+        "scheduledTime": "2026-11-22T20:00:00",
+        "timeZoneId": NY,
+        "recurrence": {"recurrenceRules": ["FREQ=WEEKLY;BYDAY=SU;BYHOUR=20;BYMINUTE=0;BYSECOND=0"]},
+    }
+    text = body["alertInfo"]["spokenInfo"]["content"][0]["text"]
+    assert text.endswith("say: Alexa, ask Stagewise to start our weekly reconnect.")
+    ritual = stored(couple).ritual
+    assert (ritual.reminder_token, ritual.reminder_day, ritual.reminder_time) == (
+        token,
+        "SU",
+        "20:00",
+    )
+    status = couple.intent("ReminderStatusIntent", new_session=True)
+    assert "every Sunday at 8 pm" in status.text
+
+
+def test_a_no_makes_nothing(sqlite_store: SqliteStore, settings: Settings) -> None:
+    couple, alexa = new_york_couple(sqlite_store, settings)
+    couple.intent("SetReminderIntent", new_session=True, day="friday")
+    reply = couple.intent("AMAZON.NoIntent")
+    assert "no reminder" in reply.text and reply.ended
+    assert alexa.reminders == {} and not stored(couple).ritual.has_reminder
+
+
+def test_without_permission_alexa_asks_for_it_and_accepted_makes_the_reminder(
+    sqlite_store: SqliteStore, settings: Settings
+) -> None:
+    couple, alexa = new_york_couple(sqlite_store, settings, permitted=False)
+    couple.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00")
+    asking = couple.intent("AMAZON.YesIntent")
+    [directive] = asking.response["directives"]
+    assert directive["type"] == "Connections.SendRequest" and directive["name"] == "AskFor"
+    scopes = directive["payload"]["permissionScopes"]
+    assert scopes == [{"permissionScope": REMINDERS_SCOPE, "consentLevel": "ACCOUNT"}]
+    assert "reprompt" not in asking.response
+    alexa.permitted = True  # the couple said yes to Alexa
+    done = couple.send(permission_answer("ACCEPTED"))
+    assert "Every Sunday at 8 pm" in done.text
+    assert len(alexa.reminders) == 1 and stored(couple).ritual.has_reminder
+
+
+def test_a_denied_permission_leaves_a_card_and_nothing_stored(
+    sqlite_store: SqliteStore, settings: Settings
+) -> None:
+    for status in ("DENIED", "NOT_ANSWERED"):
+        couple, alexa = new_york_couple(sqlite_store, settings, permitted=False)
+        couple.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00")
+        couple.intent("AMAZON.YesIntent")
+        reply = couple.send(permission_answer(status))
+        assert reply.response["card"] == {
+            "type": "AskForPermissionsConsent",
+            "permissions": [REMINDERS_SCOPE],
+        }
+        assert "nothing was set" in reply.text and reply.ended
+        assert alexa.reminders == {} and not stored(couple).ritual.has_reminder
+
+
+def test_an_api_failure_is_said_plainly_and_changes_nothing(
+    sqlite_store: SqliteStore, settings: Settings
+) -> None:
+    couple, alexa = new_york_couple(sqlite_store, settings)
+    couple.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00")
+    alexa.failure = Throttled("POST /v1/alerts/reminders answered 429")
+    reply = couple.intent("AMAZON.YesIntent")
+    assert "nothing has changed" in reply.text
+    assert not stored(couple).ritual.has_reminder
+
+
+def test_move_and_cancel(sqlite_store: SqliteStore, settings: Settings) -> None:
+    couple, alexa = new_york_couple(sqlite_store, settings)
+    couple.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00")
+    couple.intent("AMAZON.YesIntent")
+    asked = couple.intent("MoveReminderIntent", new_session=True, day="friday", time="19:00")
+    assert "every Friday at 7 pm" in asked.text
+    moved = couple.intent("AMAZON.YesIntent")
+    assert "now every Friday at 7 pm" in moved.text
+    [body] = alexa.reminders.values()
+    assert body["trigger"]["recurrence"]["recurrenceRules"] == [
+        "FREQ=WEEKLY;BYDAY=FR;BYHOUR=19;BYMINUTE=0;BYSECOND=0"
+    ]
+    assert stored(couple).ritual.reminder_day == "FR"
+    alexa.failure = Throttled("busy")
+    failed = couple.intent("CancelReminderIntent", new_session=True)
+    assert "nothing has changed" in failed.text and stored(couple).ritual.has_reminder
+    alexa.failure = None
+    cancelled = couple.intent("CancelReminderIntent", new_session=True)
+    assert "reminder is off" in cancelled.text
+    assert alexa.reminders == {} and not stored(couple).ritual.has_reminder
+
+
+def test_deleted_in_the_app_or_permission_withdrawn_keeps_the_profile_true(
+    sqlite_store: SqliteStore, settings: Settings
+) -> None:
+    couple, alexa = new_york_couple(sqlite_store, settings)
+    couple.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00")
+    couple.intent("AMAZON.YesIntent")
+    token = stored(couple).ritual.reminder_token
+    couple.device.end_session()
+    other = {"type": "Reminders.ReminderDeleted", "body": {"alertTokens": ["someone-else"]}}
+    reply = couple.send(other)
+    assert "outputSpeech" not in reply.response and stored(couple).ritual.has_reminder
+    couple.send({"type": "Reminders.ReminderDeleted", "body": {"alertTokens": [token]}})
+    assert not stored(couple).ritual.has_reminder
+    couple.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00")
+    couple.intent("AMAZON.YesIntent")
+    assert stored(couple).ritual.has_reminder
+    withdrawn = {
+        "type": "AlexaSkillEvent.SkillPermissionChanged",
+        "body": {"acceptedPermissions": [{"scope": "read::alexa:device:all:address"}]},
+    }
+    reply = couple.send(withdrawn)
+    assert "outputSpeech" not in reply.response
+    assert not stored(couple).ritual.has_reminder
+
+
+def test_the_gentle_offer_comes_once_after_the_third_shared_evening(
+    sqlite_store: SqliteStore, settings: Settings
+) -> None:
+    couple, alexa = new_york_couple(sqlite_store, settings)
+    texts = []
+    for _ in range(4):
+        couple.later(days=1)
+        couple.launch()
+        couple.answer("the walk")
+        texts.append(couple.answer("the talk"))
+        if not texts[-1].ended:
+            assert "A weekly reminder can help" in texts[-1].text
+            assert "every Sunday at 8 pm, once a week" in texts[-1].text
+            couple.intent("AMAZON.NoIntent")
+    assert [t.ended for t in texts] == [True, True, False, True]
+    assert alexa.reminders == {} and stored(couple).ritual.offered
+
+
+def test_the_weekly_reconnect_recaps_the_week_gives_a_tip_and_offers_tonight(
+    sqlite_store: SqliteStore, settings: Settings
+) -> None:
+    couple, _ = new_york_couple(sqlite_store, settings)
+    quiet = couple.intent("ReconnectIntent", new_session=True)
+    assert "quiet week" in quiet.text and "One idea for this week:" in quiet.text, quiet.text
+    couple.intent("AMAZON.StopIntent")
+    couple.later(days=4)  # Sunday 19:00 local
+    couple.launch()
+    couple.answer("the walk by the river")
+    couple.answer("cooking together")
+    couple.later(days=7)  # the next Sunday
+    reply = couple.intent("ReconnectIntent", new_session=True)
+    assert "On Sunday, November 22" in reply.text, reply.text
+    assert "the walk by the river" in reply.text
+    assert couple.device.attributes.get("awaiting") == "question_offer"
+    question = couple.intent("AMAZON.YesIntent")
+    assert "Maya" in question.text and couple.device.attributes.get("awaiting") == "answer"
+    tip = "One idea for this week:" in reply.text
+    tips = ("A thought for this stage", "One idea for this stage", "A small idea for this week")
+    assert tip != any(t in question.text for t in tips)  # the week's tip, said once
