@@ -142,3 +142,15 @@ def test_forget_my_voice_removes_the_mapping_and_keeps_the_answers(
     assert says(again, "voices.is_it", name="Jordan")  # asked afresh, never assumed
     nothing = as_voice(couple, None).intent("ForgetVoiceIntent", new_session=True)
     assert says(nothing, "voices.no_voice")
+
+
+def test_forget_my_voice_said_while_an_answer_is_awaited_is_not_an_answer(
+    couple: Couple, app: Stagewise
+) -> None:
+    met_by_voice(couple)
+    as_voice(couple, MAYA).launch()
+    before = len(stored(app))
+    reply = couple.answer("forget my voice")
+    assert says(reply, "voices.forgotten", name="Maya")
+    assert not reply.ended and reply.elicits == "answer"
+    assert len(stored(app)) == before and voices(app) == {JORDAN: "b"}

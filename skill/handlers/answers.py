@@ -22,7 +22,7 @@ from skill.handlers.onboarding import start_onboarding
 from skill.handlers.reminders import offer_reminder, with_offer
 from skill.handlers.tonight import offer_question, restate, skip, stop, wrap_up
 from skill.handlers.turn import Handler, Turn
-from skill.handlers.voices import ask_who, learn_voice, speaker, unknown_voice
+from skill.handlers.voices import ask_who, forget_voice, learn_voice, speaker, unknown_voice
 from skill.journey import shared_tonight
 from skill.not_answers import NotAnswer, recognise
 from skill.periods import RecapItem
@@ -229,6 +229,8 @@ def not_an_answer(turn: Turn, profile: Profile, said: NotAnswer) -> Response:
         )
     if said.kind == "delete":
         return ask_to_delete(turn, deletion_asked(said.text))
+    if said.kind == "voice":  # "forget my voice": done, and the answer is still awaited
+        return restate(turn, forget_voice(turn).pause(300)) or stop(turn)
     if said.kind == "stop":
         return stop(turn)
     return listening(turn, "help.answer", name)

@@ -90,22 +90,27 @@ def ask_who(
     return turn.ask(speech, turn.speech("voices.who_reprompt"), Moment.WHO_SPEAKS)
 
 
+def forget_voice(turn: Turn) -> Speech:
+    """ "Forget my voice": the voice is no longer matched to a name (the answers stay)."""
+    profile = turn.household.couple()
+    person_id = turn.person_id
+    partner = speaker(turn, profile) if profile else None
+    if profile is None or person_id is None:
+        return turn.speech("voices.no_voice")
+    if partner is None:
+        return turn.speech("voices.not_known")
+    turn.household.change(
+        lambda p: p.with_changes(voices={k: v for k, v in p.voices.items() if k != person_id})
+    )
+    return turn.speech("voices.forgotten", name=profile.name(partner))
+
+
 class ForgetVoiceHandler(Handler):
-    """ "Forget my voice": the voice is no longer matched to a name; the answers stay."""
+    """ "Forget my voice", as a one-shot or in a session."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("ForgetVoiceIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
-        profile = turn.household.couple()
-        person_id = turn.person_id
-        partner = speaker(turn, profile) if profile else None
-        if profile is None or person_id is None:
-            return turn.close(turn.speech("voices.no_voice", "goodbye.general"))
-        if partner is None:
-            return turn.close(turn.speech("voices.not_known", "goodbye.general"))
-        turn.household.change(
-            lambda p: p.with_changes(voices={k: v for k, v in p.voices.items() if k != person_id})
-        )
-        return turn.close(turn.speech("voices.forgotten", name=profile.name(partner)))
+        return turn.close(forget_voice(turn).say(turn.line("goodbye.general")))
