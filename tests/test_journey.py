@@ -269,3 +269,17 @@ def test_keep_that_one_after_tonight_or_a_recap_and_play_our_favourites(
     assert says(first, "memory.favourite_more")
     second = couple.intent("AMAZON.YesIntent")
     assert "Maya said: maya tonight." in second.text and second.ended
+
+
+def test_a_favourite_whose_answers_were_deleted_says_so(couple: Couple, app: Stagewise) -> None:
+    couple.onboard("maya", "jordan")
+    couple.answer("maya one")
+    couple.answer("jordan one")
+    couple.intent("FavouriteIntent", new_session=True)
+    household = couple.device.user_id
+    for answer in app.services.store.answers(
+        household, start=couple.now - timedelta(days=1), until=couple.now, limit=10
+    ):
+        app.services.store.delete_answers(household, [answer])
+    reply = couple.intent("PlayFavouritesIntent", new_session=True)
+    assert says(reply, "memory.favourite_gone") and "maya one" not in reply.text

@@ -214,6 +214,8 @@ def read_favourite(turn: Turn, index: int) -> Response:
         speech.say(turn.line("recap.question", when=when, question=item.question_text))
         say_evening(turn, item, speech)
         turn.state.last_evening = f"{question_id}@{day.isoformat()}"
+    else:  # its answers were deleted since
+        speech.say(turn.line("memory.favourite_gone"))
     if index + 1 < len(favourites):
         turn.state.favourite_next = index + 1
         speech.pause(400).say(turn.line("memory.favourite_more"))
