@@ -241,7 +241,8 @@ class Console:
         return out
 
     def command(self, line: str) -> str:
-        """Console-only commands: /later 1d moves the clock on (and ends the session)."""
+        """Console-only commands: /later 1d moves the clock on (and ends the session);
+        /as maya: the next lines are said in Maya's recognised voice (/as nobody: none)."""
         word, _, rest = line[1:].partition(" ")
         if word == "later":
             amount = rest.strip() or "1d"
@@ -260,9 +261,16 @@ class Console:
         if word == "timezone" and self.alexa is not None and zone_named(rest.strip()) is not UTC:
             self.alexa.zone = rest.strip()
             return f"       (the Echo's time zone is now {self.alexa.zone})\n"
+        if word == "as":  # who is speaking: a recognised voice (a stable fake personId per name)
+            name = rest.strip()
+            if not name or name.lower() == "nobody":
+                self.device.person_id = None
+                return "       (no voice recognised from now on)\n"
+            self.device.person_id = alexa.person_id(name)
+            return f"       (speaking as {name}: Alexa recognises this voice)\n"
         return (
             "       (console commands: /later 1d, /at 2026-11-22 18:50, /reminders,"
-            " /timezone Europe/Paris)\n"
+            " /timezone Europe/Paris, /as maya, /as nobody)\n"
         )
 
     def zone(self) -> tzinfo:

@@ -23,6 +23,7 @@ class Device:
     skill_id: str = DEFAULT_SKILL_ID
     locale: str = "en-US"
     session_id: str | None = None
+    person_id: str | None = None  # a recognised voice: context.System.person.personId
     attributes: dict[str, Any] = field(default_factory=dict)
     api_token: str | None = None  # context.System.apiAccessToken: set to reach the Alexa APIs
     api_endpoint: str = "https://api.amazonalexa.com"  # context.System.apiEndpoint
@@ -58,6 +59,8 @@ class Device:
             },
             "request": request,
         }
+        if self.person_id is not None:
+            envelope["context"]["System"]["person"] = {"personId": self.person_id}
         if self.session_id is not None:
             envelope["session"] = {
                 "new": not self.attributes and request["type"] != "SessionEndedRequest",
@@ -67,6 +70,11 @@ class Device:
                 "attributes": self.attributes,
             }
         return envelope
+
+
+def person_id(name: str) -> str:
+    """A stable stand-in personId for a speaker's name (console and tests)."""
+    return f"amzn1.ask.person.local-{'-'.join(name.lower().split())}"
 
 
 def launch() -> dict[str, Any]:

@@ -22,6 +22,7 @@ KINDS = (
     "delete",
     "remind",
     "rename",
+    "voice",
     "stop",
     "help",
 )

@@ -21,6 +21,7 @@ class Window:
     start: datetime
     until: datetime
     kind: str  # "recent", "day", "week", "weekend", "month", "season", "year", "since", ...
+    stage: int | None = None  # only answers given in this stage ("what did we say in stage two")
 
 
 Midnight = Callable[[date], datetime]  # a local evening -> when it starts, in UTC

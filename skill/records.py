@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from skill.journey import Journey
 from skill.reconnect import Ritual
 
 PARTNERS = ("a", "b")
@@ -82,6 +83,8 @@ class Profile:
     tip_on: date | None = None  # the last evening a tip was given (at most one a week)
     reminder_on: date | None = None  # the last evening the stage reminder was said
     suggested_on: date | None = None  # the last evening a move to the next stage was suggested
+    voices: dict[str, str] = field(default_factory=dict)  # Alexa personId -> partner ("a"/"b")
+    journey: Journey = field(default_factory=Journey)  # counters of the couple's path
     ritual: Ritual = field(default_factory=Ritual)  # their zone and weekly reminder
 
     @property
@@ -113,6 +116,8 @@ class Profile:
             "tip_turn": self.tip_turn,
             "created_at": self.created_at,
             "version": self.version,
+            "voices": dict(self.voices),
+            "journey": self.journey.to_dict(),
         }
         for name in ("tip_on", "reminder_on", "suggested_on"):
             value = getattr(self, name)
@@ -142,6 +147,8 @@ class Profile:
             tip_on=_day(data.get("tip_on")),
             reminder_on=_day(data.get("reminder_on")),
             suggested_on=_day(data.get("suggested_on")),
+            voices={str(k): str(v) for k, v in data.get("voices", {}).items() if v in PARTNERS},
+            journey=Journey.from_dict(data.get("journey")),
             ritual=Ritual.from_dict(data.get("ritual")),
         )
 

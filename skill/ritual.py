@@ -122,6 +122,8 @@ def suggests_next_stage(profile: Profile, day: date) -> bool:
     done = profile.completed_in(profile.stage)
     if profile.stage >= STAGE_COUNT or done < SUGGEST_NEXT_AFTER:
         return False
+    if profile.journey.declined_stage == profile.stage:  # they said no here: never again
+        return False
     return _due(profile.suggested_on, day)
 
 

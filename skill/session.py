@@ -21,6 +21,9 @@ class Moment(StrEnum):
     RECAP_TODAY = "recap_today"  # both answered: "want to hear tonight's answers?"
     STAGE_CONFIRM = "stage_confirm"  # "move to stage N?"
     RENAME = "rename"  # a known couple's new names
+    YEAR_AGO = "year_ago"  # after both answers: "want to hear what you said a year ago?"
+    FAVOURITE_MORE = "favourite_more"  # a favourite read: "want another?"
+    WHO_SPEAKS = "who_speaks"  # a voice not known yet: "is this Maya or Jordan?"
     DELETE_CONFIRM = "delete_confirm"  # "delete all your answers...?"
     RETRY_SAVE = "retry_save"  # an answer could not be stored: "shall I try again?"
     REMINDER_CONFIRM = "reminder_confirm"  # "every Sunday at 8 pm: shall I set that up?"
@@ -37,10 +40,14 @@ class SessionState:
     target_stage: int | None = None  # stage change awaiting confirmation
     recap_start: str | None = None  # recap window still to read, as ISO timestamps
     recap_until: str | None = None
+    recap_stage: int | None = None  # the recap still to read is of one stage
     last_speech: str | None = None  # SSML, for "repeat"
     last_reprompt: str | None = None
     last_answer: Answer | None = None  # the answer last said back, for "that's not what I said"
     correcting: bool = False  # the awaited answer replaces `last_answer`
+    last_evening: str | None = None  # the evening last read back, "question_id@day"
+    favourite_next: int | None = None  # the next favourite to read (newest first)
+    held_answer: str | None = None  # said by a voice not known yet: filed once we know whose
     deleting: str | None = None  # what a confirmed deletion removes: "all", "last", "tonight"
     to_delete: tuple[Answer, ...] = ()  # the answers it removes ("last", "tonight")
     unsaved: Answer | None = None  # an answer the store refused, kept to try again
@@ -55,10 +62,14 @@ class SessionState:
             "target_stage": self.target_stage,
             "recap_start": self.recap_start,
             "recap_until": self.recap_until,
+            "recap_stage": self.recap_stage,
             "last_speech": self.last_speech,
             "last_reprompt": self.last_reprompt,
             "last_answer": self.last_answer.to_dict() if self.last_answer else None,
             "correcting": self.correcting,
+            "held_answer": self.held_answer,
+            "last_evening": self.last_evening,
+            "favourite_next": self.favourite_next,
             "deleting": self.deleting,
             "to_delete": [a.to_dict() for a in self.to_delete],
             "unsaved": self.unsaved.to_dict() if self.unsaved else None,
@@ -82,10 +93,14 @@ class SessionState:
                 target_stage=int(target) if target is not None else None,
                 recap_start=_text(data.get("recap_start")),
                 recap_until=_text(data.get("recap_until")),
+                recap_stage=int(stage) if (stage := data.get("recap_stage")) is not None else None,
                 last_speech=_text(data.get("last_speech")),
                 last_reprompt=_text(data.get("last_reprompt")),
                 last_answer=Answer.from_dict(last) if (last := data.get("last_answer")) else None,
                 correcting=data.get("correcting") is True,
+                held_answer=_text(data.get("held_answer")),
+                last_evening=_text(data.get("last_evening")),
+                favourite_next=int(n) if (n := data.get("favourite_next")) is not None else None,
                 deleting=_choice(data.get("deleting"), DELETIONS),
                 to_delete=tuple(Answer.from_dict(a) for a in data.get("to_delete", ())),
                 unsaved=Answer.from_dict(kept) if (kept := data.get("unsaved")) else None,

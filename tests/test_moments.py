@@ -52,6 +52,34 @@ def _to_recap_today(couple: Couple) -> None:
     couple.intent("TonightQuestionIntent", new_session=True)
 
 
+def _to_who_speaks(couple: Couple) -> None:
+    couple.onboard()
+    couple.later(hours=1)
+    couple.device.person_id = "amzn1.ask.person.new-voice"
+    couple.launch()
+
+
+def _to_year_ago(couple: Couple) -> None:
+    couple.onboard()
+    couple.answer("one")
+    couple.answer("two")
+    couple.later(days=365)
+    couple.intent("TonightQuestionIntent", new_session=True)
+    couple.answer("three")
+    couple.answer("four")
+
+
+def _to_favourite_more(couple: Couple) -> None:
+    couple.onboard()
+    for day in range(2):
+        couple.intent("TonightQuestionIntent", new_session=True)
+        couple.answer(f"sam {day}")
+        couple.answer(f"alex {day}")
+        couple.intent("FavouriteIntent", new_session=True)
+        couple.later(days=1)
+    couple.intent("PlayFavouritesIntent", new_session=True)
+
+
 def _to_retry_save(couple: Couple) -> None:
     """The store refuses an answer (an outage): the skill keeps it and offers to try again."""
     couple.onboard()
@@ -78,6 +106,9 @@ REACH: dict[Moment, Callable[[Couple], object]] = {
     Moment.RECAP_TODAY: _to_recap_today,
     Moment.STAGE_CONFIRM: _to_stage_confirm,
     Moment.RENAME: lambda c: (c.onboard(), c.answer("change our names")),
+    Moment.WHO_SPEAKS: _to_who_speaks,
+    Moment.YEAR_AGO: _to_year_ago,
+    Moment.FAVOURITE_MORE: _to_favourite_more,
     Moment.DELETE_CONFIRM: lambda c: (c.onboard(), c.intent("DeleteAllIntent")),
     Moment.RETRY_SAVE: _to_retry_save,
     Moment.REMINDER_CONFIRM: lambda c: (

@@ -143,7 +143,10 @@ def test_publishing_privacy_and_endpoint_per_locale() -> None:
     assert body["events"]["endpoint"] == {"uri": ARN}
     assert [s["eventName"] for s in body["events"]["subscriptions"]] == list(EVENTS)
     assert {"SKILL_ENABLED", "SKILL_DISABLED"} <= set(EVENTS)
-    assert body["permissions"] == [{"name": "alexa::alerts:reminders:skill:readwrite"}]
+    assert body["permissions"] == [
+        {"name": "alexa::alerts:reminders:skill:readwrite"},
+        {"name": "alexa::person_id:read"},
+    ]
 
 
 def test_an_https_endpoint_carries_its_certificate_type() -> None:

@@ -25,6 +25,13 @@ from skill.handlers.errors import CatchAllErrorHandler, ErrorHandler, StorageErr
 from skill.handlers.events import SkillDisabledHandler, SkillEventHandler
 from skill.handlers.forget import DeleteAllHandler, DeleteLastAnswerHandler, DeleteTonightHandler
 from skill.handlers.interceptors import SessionInterceptor, TurnInterceptor
+from skill.handlers.journey import JourneyHandler
+from skill.handlers.memory import (
+    FavouriteHandler,
+    PlayFavouritesHandler,
+    RecapStageHandler,
+    RecapYearAgoHandler,
+)
 from skill.handlers.names import NamesHandler
 from skill.handlers.recap import RecapHandler, RecapLastTimeHandler
 from skill.handlers.reminders import (
@@ -42,6 +49,7 @@ from skill.handlers.tonight import (
     TonightQuestionHandler,
 )
 from skill.handlers.turn import Handler, Services
+from skill.handlers.voices import ForgetVoiceHandler
 
 REQUEST_HANDLERS: tuple[type[Handler], ...] = (
     SkillDisabledHandler,
@@ -60,6 +68,12 @@ REQUEST_HANDLERS: tuple[type[Handler], ...] = (
     ChangeStageHandler,
     RecapHandler,
     RecapLastTimeHandler,
+    ForgetVoiceHandler,
+    JourneyHandler,
+    RecapYearAgoHandler,
+    RecapStageHandler,
+    FavouriteHandler,
+    PlayFavouritesHandler,
     DeleteAllHandler,
     DeleteLastAnswerHandler,
     DeleteTonightHandler,

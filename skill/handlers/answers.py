@@ -8,19 +8,25 @@ recognised (skill.not_answers, phrases as data) and acted on, never stored.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model.response import Response
 
 from skill.handlers.forget import ask_to_delete, deletion_asked
+from skill.handlers.memory import offer_year_ago, year_ago, year_ago_due
 from skill.handlers.onboarding import start_onboarding
 from skill.handlers.reminders import offer_reminder, with_offer
 from skill.handlers.tonight import offer_question, restate, skip, stop, wrap_up
 from skill.handlers.turn import Handler, Turn
+from skill.handlers.voices import ask_who, forget_voice, learn_voice, speaker, unknown_voice
+from skill.journey import shared_tonight
 from skill.not_answers import NotAnswer, recognise
-from skill.records import Answer, Profile
+from skill.periods import RecapItem
+from skill.records import PARTNERS, Answer, Profile
 from skill.ritual import record_answer
 from skill.session import Moment
 from skill.speech import READBACK_WORDS, Speech, shorten, trim_answer
@@ -37,8 +43,19 @@ def said_back(turn: Turn, key: str, name: str, text: str) -> Speech:
     return turn.speech(key, name=name, answer=short)
 
 
-def take_answer(turn: Turn, profile: Profile, text: str) -> Response:
-    """Store the awaited answer (or a correction), say it back, then ask the other partner."""
+def take_answer(
+    turn: Turn,
+    profile: Profile,
+    text: str,
+    partner: str | None = None,
+    also: Callable[[Profile], Profile] | None = None,
+    lead: Speech | None = None,
+) -> Response:
+    """Store the awaited answer (or a correction), say it back, then ask the other partner.
+
+    `partner`: whose answer it is when known by voice (else whoever's turn it is);
+    `also`: a profile change written with it (a voice just learned).
+    """
     current = profile.current
     assert current is not None  # checked by the caller: tonight's question is open
     last = turn.state.last_answer
@@ -50,7 +67,7 @@ def take_answer(turn: Turn, profile: Profile, text: str) -> Response:
         turn.state.last_answer, turn.state.correcting = corrected, False
         speech = said_back(turn, "answer.corrected", corrected.partner_name, corrected.text)
         return _next_partner(turn, profile, speech)
-    partner = current.pending
+    partner = partner or current.pending
     assert partner is not None
     question = turn.content.question(current.question_id)
     answer = Answer(
@@ -64,17 +81,31 @@ def take_answer(turn: Turn, profile: Profile, text: str) -> Response:
         text=trim_answer(text),
         request_id=turn.seed,
     )
-    return store_answer(turn, answer)
+    return store_answer(turn, answer, also, lead)
 
 
-def store_answer(turn: Turn, answer: Answer) -> Response:
-    """Write the answer; if the store refuses, keep it in the session and say so, truthfully."""
+def store_answer(
+    turn: Turn,
+    answer: Answer,
+    also: Callable[[Profile], Profile] | None = None,
+    lead: Speech | None = None,
+) -> Response:
+    """Write the answer; if the store refuses, keep it in the session and say so, truthfully.
+
+    The answer that completes the evening counts it in the journey, and may bring back the
+    evening a year ago (looked up first, so the offer is noted in this same write).
+    """
     day, partner = turn.day, answer.partner
     couple = turn.household.couple()
     offered_before = couple.ritual.offered if couple else False
+    extra = also or (lambda p: p)
+    memory = _year_ago_tonight(turn, couple, partner)
+    if memory is not None:  # offered once: noted in the answer's own write
+        extra = _noting_year_ago(extra, memory.day)
     try:
         profile = turn.household.add_answer(
-            answer, lambda p: with_offer(record_answer(p, partner, day), day)
+            answer,
+            lambda p: shared_tonight(with_offer(record_answer(extra(p), partner, day), day), day),
         )
     except StorageError as err:
         log.error("answer not stored (%s): kept in the session", err.code or type(err).__name__)
@@ -86,9 +117,31 @@ def store_answer(turn: Turn, answer: Answer) -> Response:
         )
     turn.state.unsaved = None
     turn.state.last_answer = answer
-    speech = said_back(turn, "answer.heard", answer.partner_name, answer.text)
+    speech = (lead or Speech()).extend(
+        said_back(turn, "answer.heard", answer.partner_name, answer.text)
+    )
     offer = profile.ritual.offered and not offered_before  # marked in this very write
-    return _next_partner(turn, profile, speech, just_finished=True, offer=offer)
+    return _next_partner(turn, profile, speech, just_finished=True, offer=offer, memory=memory)
+
+
+def _year_ago_tonight(turn: Turn, couple: Profile | None, partner: str) -> RecapItem | None:
+    """When this answer completes tonight: the evening a year ago to offer, if one is due."""
+    current = couple.current if couple else None
+    if couple is None or current is None or {*current.answered, partner} < set(PARTNERS):
+        return None
+    if not year_ago_due(couple, turn.day):
+        return None
+    return year_ago(turn, after=couple.journey.year_ago_on)
+
+
+def _noting_year_ago(
+    change: Callable[[Profile], Profile], day: date
+) -> Callable[[Profile], Profile]:
+    def noted(profile: Profile) -> Profile:
+        changed = change(profile)
+        return changed.with_changes(journey=replace(changed.journey, year_ago_on=day))
+
+    return noted
 
 
 def retry_save(turn: Turn) -> Response:
@@ -124,6 +177,7 @@ def _next_partner(
     *,
     just_finished: bool = False,
     offer: bool = False,
+    memory: RecapItem | None = None,
 ) -> Response:
     current = profile.current
     following = current.pending if current else None
@@ -137,9 +191,14 @@ def _next_partner(
             Moment.ANSWER,
         )
     speech.say(turn.line("answer.both_saved"))
+    weeks = profile.journey.milestone_tonight(turn.day) if just_finished else None
+    if weeks is not None:  # streaks are only ever celebrated, never counted down
+        speech.say(turn.line("journey.milestone", weeks=weeks))
     suggest = just_finished and profile.suggested_on == turn.day
     if offer:
         return offer_reminder(turn, speech)
+    if memory is not None:
+        return offer_year_ago(turn, speech, memory)
     return wrap_up(turn, profile, speech, suggest=suggest)
 
 
@@ -170,6 +229,8 @@ def not_an_answer(turn: Turn, profile: Profile, said: NotAnswer) -> Response:
         )
     if said.kind == "delete":
         return ask_to_delete(turn, deletion_asked(said.text))
+    if said.kind == "voice":  # "forget my voice": done, and the answer is still awaited
+        return restate(turn, forget_voice(turn).pause(300)) or stop(turn)
     if said.kind == "stop":
         return stop(turn)
     return listening(turn, "help.answer", name)
@@ -190,19 +251,26 @@ def goes_first(turn: Turn, profile: Profile, spoken: str) -> Response:
         return listening(turn, "unclear.answer", _pending_name(profile))
     name = profile.name(partner)
     if partner in current.answered:
-        other = profile.name(current.pending) if current.pending else ""
-        return turn.ask(
-            turn.speech("answer.already_answered", name=name, other=other),
-            turn.speech("answer.how", name=other),
-            Moment.ANSWER,
-        )
-    if current.pending != partner:
+        return already_answered(turn, profile, partner)
+    learn = learn_voice(turn.person_id, partner)  # "me first, I'm Jordan" said by a new voice
+    if current.pending != partner or learn(profile) != profile:
         profile = turn.household.change(
-            lambda p: p.with_changes(current=p.current.first(partner)) if p.current else p
+            lambda p: learn(p).with_changes(current=p.current.first(partner)) if p.current else p
         )
     return turn.ask(
         turn.speech("answer.goes_first", name=name),
         turn.speech("answer.how", name=name),
+        Moment.ANSWER,
+    )
+
+
+def already_answered(turn: Turn, profile: Profile, partner: str) -> Response:
+    """ "Maya, I have yours. Jordan?": nothing stored twice."""
+    current = profile.current
+    other = profile.name(current.pending) if current and current.pending else ""
+    return turn.ask(
+        turn.speech("answer.already_answered", name=profile.name(partner), other=other),
+        turn.speech("answer.how", name=other),
         Moment.ANSWER,
     )
 
@@ -267,6 +335,13 @@ def answer_step(turn: Turn, text: str | None) -> Response:
             turn.speech("answer.reprompt", name=name, question=_question_text(turn, profile)),
             Moment.ANSWER,
         )
+    if turn.person_id is not None and not correcting:  # a recognised voice: file by voice
+        if unknown_voice(turn, profile):
+            return ask_who(turn, profile, held=text)
+        partner = speaker(turn, profile)
+        if partner in current.answered:
+            return already_answered(turn, profile, partner)
+        return take_answer(turn, profile, text, partner)
     return take_answer(turn, profile, text)
 
 

@@ -15,6 +15,8 @@ from ask_sdk_model.response import Response
 
 from skill.handlers.answers import drop_unsaved, retry_save
 from skill.handlers.forget import delete_confirmed, delete_declined
+from skill.handlers.memory import decline_year_ago, next_favourite, read_year_ago
+from skill.handlers.names import confirm_voice, deny_voice
 from skill.handlers.recap import continue_recap, recap_today
 from skill.handlers.reminders import confirm_reminder, decline_reminder
 from skill.handlers.stages import apply_change, keep_stage, start_at_stage_one, which_stage
@@ -142,6 +144,33 @@ MOMENTS: dict[Moment, Row] = {
         restate=True,
         yes=retry_save,
         no=drop_unsaved,
+    ),
+    Moment.YEAR_AGO: Row(
+        question="memory.year_ago_reprompt",
+        help="help.yes_no",
+        fallback="fallback.yes_no",
+        unclear="unclear.yes_no",
+        restate=True,
+        yes=read_year_ago,
+        no=decline_year_ago,
+    ),
+    Moment.FAVOURITE_MORE: Row(
+        question="memory.favourite_more",
+        help="help.yes_no",
+        fallback="fallback.yes_no",
+        unclear="unclear.yes_no",
+        restate=True,
+        yes=next_favourite,
+        no=goodbye,
+    ),
+    Moment.WHO_SPEAKS: Row(
+        question="voices.who_reprompt",
+        help="help.who_speaks",
+        fallback="fallback.who_speaks",
+        unclear="unclear.who_speaks",
+        elicit=("NamesIntent", "first_name"),
+        yes=confirm_voice,
+        no=deny_voice,
     ),
 }
 

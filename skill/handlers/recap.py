@@ -23,6 +23,7 @@ from skill.session import Moment
 from skill.speech import RECAP_WORDS, Speech, shorten
 
 RECAP_FETCH = RECAP_QUESTIONS_PER_TURN * 2 + 2  # enough for three questions and a sign of more
+HEADING_WORDS = 7  # "On Saturday, November 21, the question was:"
 PAGE_WORDS = 60  # a recap page's evenings: about 25 seconds of speech with the lines around
 LAST_TIME_DAYS = 3660  # "last time" looks back at most ten years when the start is unknown
 
@@ -48,6 +49,8 @@ def period_phrase(turn: Turn, window: Window) -> str:
         return turn.line("period.season", season=season, year=year)
     if window.kind == "year":
         return turn.line("period.year", year=start.year)
+    if window.kind == "stage":
+        return turn.line("period.stage", number=window.stage)
     return turn.line("period.recent")
 
 
@@ -67,9 +70,12 @@ def read_recap(
     answers = turn.services.store.answers(
         turn.household_id, start=window.start, until=window.until, limit=RECAP_FETCH
     )
+    fetched = len(answers)
+    if window.stage is not None:  # one stage's evenings: the window is that stage's time span
+        answers = [a for a in answers if a.stage == window.stage]
     items = group_answers(answers, turn.zone)
     more = len(items) > RECAP_QUESTIONS_PER_TURN
-    if len(answers) == RECAP_FETCH:
+    if fetched == RECAP_FETCH:
         items, more = items[:-1], True  # the oldest group may be cut short: keep it for next time
     if last_time:
         items, more = items[:1], False
@@ -103,6 +109,7 @@ def read_recap(
             text, cut = shorten(answer.text, RECAP_WORDS)
             key = "recap.said_long" if cut else "recap.said"
             speech.say(turn.line(key, name=name, answer=text))
+        turn.state.last_evening = f"{item.answers[0].question_id}@{item.day.isoformat()}"
     if more:
         oldest = min(a.answered_at for item in shown for a in item.answers)
         # A window takes in the whole second of its end: the next page ends a second earlier.
@@ -121,8 +128,10 @@ def _within_budget(items: list[RecapItem]) -> list[RecapItem]:
     kept: list[RecapItem] = []
     words = 0
     for item in items:
-        size = len(item.question_text.split()) + sum(
-            min(len(a.text.split()), RECAP_WORDS) + 3 for a in item.answers
+        size = (
+            len(item.question_text.split())
+            + HEADING_WORDS
+            + sum(min(len(a.text.split()), RECAP_WORDS) + 3 for a in item.answers)
         )
         if kept and words + size > PAGE_WORDS:
             break
@@ -136,7 +145,7 @@ def continue_recap(turn: Turn) -> Response:
     start, until = turn.state.recap_start, turn.state.recap_until
     if not start or not until:
         return turn.close(turn.speech("recap.no_more", "goodbye.general"))
-    window = Window(parse_iso(start), parse_iso(until), "recent")
+    window = Window(parse_iso(start), parse_iso(until), "recent", turn.state.recap_stage)
     return read_recap(turn, window, first_page=False)
 
 

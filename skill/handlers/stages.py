@@ -10,6 +10,7 @@ from skill.content import STAGE_COUNT
 from skill.handlers.onboarding import back_to_onboarding, start_onboarding
 from skill.handlers.tonight import begin_at_stage, offer_question, stage_description
 from skill.handlers.turn import Handler, Turn
+from skill.journey import declined_next_stage
 from skill.records import Profile
 from skill.ritual import change_stage, current_tip, valid_stage
 from skill.session import Moment
@@ -60,9 +61,13 @@ def apply_change(turn: Turn) -> Response:
 
 
 def keep_stage(turn: Turn) -> Response:
-    """The couple said no to a stage change."""
-    turn.state.target_stage = None
+    """The couple said no to a stage change (to the next stage: no more suggestions here)."""
+    target, turn.state.target_stage = turn.state.target_stage, None
     profile = turn.household.couple()
+    if profile is not None and target is not None:
+        declined = target
+        if declined_next_stage(profile, declined) != profile:
+            profile = turn.household.change(lambda p: declined_next_stage(p, declined))
     number = profile.stage if profile else 1
     name = turn.content.stage(number).name
     return offer_question(turn, turn.speech("stage.stay", number=number, stage_name=name))

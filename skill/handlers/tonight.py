@@ -13,6 +13,7 @@ from skill.content import Content
 from skill.display import question_card, question_screen, supports_apl
 from skill.handlers.onboarding import keep_first_name, new_profile, start_onboarding
 from skill.handlers.turn import Handler, Turn
+from skill.handlers.voices import ask_who, first_for, speaker, still_learning, unknown_voice
 from skill.records import Profile
 from skill.ritual import Tonight, another_question, pass_question, tonight
 from skill.session import Moment
@@ -193,6 +194,12 @@ class LaunchHandler(Handler):
         greeting = turn.speech(
             "launch.welcome_back", name_a=profile.partner_a, name_b=profile.partner_b
         )
+        partner = speaker(turn, profile)
+        if partner is not None:  # a known voice: greeted by name, and first to answer
+            greeting = turn.speech("voices.welcome_back", name=profile.name(partner))
+            return present_tonight(turn, profile, greeting.pause(300), choose=first_for(partner))
+        if unknown_voice(turn, profile) and still_learning(profile):
+            return ask_who(turn, profile, greeting.pause(300))
         return present_tonight(turn, profile, greeting.pause(300))
 
 

@@ -225,6 +225,14 @@ class Turn:
         )
         return zone_named(name)
 
+    @property
+    def person_id(self) -> str | None:
+        """The speaker's Alexa voice profile (context.System.person), when recognised."""
+        envelope = self.handler_input.request_envelope
+        system = envelope.context.system if envelope.context else None
+        person = system.person if system else None
+        return person.person_id if person and person.person_id else None
+
     # -- reading input -------------------------------------------------------------
 
     def slot(self, name: str) -> str | None:

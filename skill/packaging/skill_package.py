@@ -26,6 +26,7 @@ SOURCE_LOCALE = "en-US"
 # their first names, so no profile permission is needed.
 PERMISSIONS: tuple[str, ...] = (
     "alexa::alerts:reminders:skill:readwrite",  # the weekly reconnect reminder, asked by voice
+    "alexa::person_id:read",  # context.System.person: whose voice it is (skill.handlers.voices)
 )
 EVENTS = (
     "SKILL_ENABLED",
