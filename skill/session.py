@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from enum import StrEnum
@@ -55,7 +56,9 @@ class SessionState:
 
     def to_attributes(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "profile": self.profile.to_dict() if self.profile else None,
+            # One compact string: the SDK deep-copies and serializes session attributes on
+            # every turn, and a nested profile made that the costliest part of a short turn.
+            "profile": _packed(self.profile.to_dict()) if self.profile else None,
             "profile_loaded": self.profile_loaded,
             "awaiting": self.moment.value if self.moment else None,
             "names": list(self.names),
@@ -86,7 +89,7 @@ class SessionState:
             target = data.get("target_stage")
             awaiting = data.get("awaiting")
             return cls(
-                profile=Profile.from_dict(profile) if profile else None,
+                profile=Profile.from_dict(_unpacked(profile)) if profile else None,
                 profile_loaded=bool(data.get("profile_loaded", False)),
                 moment=Moment(awaiting) if awaiting is not None else None,
                 names=tuple(str(n) for n in data.get("names", ())),
@@ -119,6 +122,18 @@ def _choice(value: object, allowed: tuple[str, ...]) -> str | None:
     if value not in allowed:
         raise ValueError("not one of the allowed values")
     return str(value)
+
+
+def _packed(data: dict[str, Any]) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def _unpacked(value: object) -> dict[str, Any]:
+    """A packed profile (or, from a session of the previous release, a plain object)."""
+    data = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(data, dict):
+        raise TypeError("the session's profile is not an object")
+    return data
 
 
 def _text(value: object) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -689,7 +690,8 @@ def test_session_state_of_another_household_is_never_trusted(
 ) -> None:
     couple.onboard()
     forged = dict(couple.device.attributes)
-    forged["profile"] = {**forged["profile"], "household_id": "amzn1.ask.account.victim"}
+    profile = json.loads(forged["profile"])
+    forged["profile"] = json.dumps({**profile, "household_id": "amzn1.ask.account.victim"})
     couple.device.attributes = forged
     couple.answer("mine")
     assert app.services.store.get_profile("amzn1.ask.account.victim") is None
