@@ -41,6 +41,19 @@ class Row:
     restate: bool = False  # say the question after the explanation (a bare yes/no question)
 
 
+def yes_no(question: str, *, yes: Step, no: Step) -> Row:
+    """A yes-or-no moment: "say yes or no", then its question again, after help or a miss."""
+    return Row(
+        question=question,
+        help="help.yes_no",
+        fallback="fallback.yes_no",
+        unclear="unclear.yes_no",
+        restate=True,
+        yes=yes,
+        no=no,
+    )
+
+
 def goodbye(turn: Turn) -> Response:
     return turn.close(turn.speech("goodbye.general"))
 
@@ -74,42 +87,10 @@ MOMENTS: dict[Moment, Row] = {
         elicit=("AnswerIntent", "answer"),
         no=ask_again_unclear,
     ),
-    Moment.QUESTION_OFFER: Row(
-        question="offer.question",
-        help="help.yes_no",
-        fallback="fallback.yes_no",
-        unclear="unclear.yes_no",
-        restate=True,
-        yes=question_or_onboarding,
-        no=goodbye,
-    ),
-    Moment.RECAP_MORE: Row(
-        question="recap.more",
-        help="help.yes_no",
-        fallback="fallback.yes_no",
-        unclear="unclear.yes_no",
-        restate=True,
-        yes=continue_recap,
-        no=goodbye,
-    ),
-    Moment.RECAP_TODAY: Row(
-        question="question.both_done_reprompt",
-        help="help.yes_no",
-        fallback="fallback.yes_no",
-        unclear="unclear.yes_no",
-        restate=True,
-        yes=recap_today,
-        no=goodbye,
-    ),
-    Moment.STAGE_CONFIRM: Row(
-        question="stage.confirm_reprompt",
-        help="help.yes_no",
-        fallback="fallback.yes_no",
-        unclear="unclear.yes_no",
-        restate=True,
-        yes=apply_change,
-        no=keep_stage,
-    ),
+    Moment.QUESTION_OFFER: yes_no("offer.question", yes=question_or_onboarding, no=goodbye),
+    Moment.RECAP_MORE: yes_no("recap.more", yes=continue_recap, no=goodbye),
+    Moment.RECAP_TODAY: yes_no("question.both_done_reprompt", yes=recap_today, no=goodbye),
+    Moment.STAGE_CONFIRM: yes_no("stage.confirm_reprompt", yes=apply_change, no=keep_stage),
     Moment.RENAME: Row(
         question="rename.need_both",
         help="help.rename",
@@ -118,51 +99,15 @@ MOMENTS: dict[Moment, Row] = {
         elicit=("NamesIntent", "first_name"),
         no=goodbye,
     ),
-    Moment.DELETE_CONFIRM: Row(
-        question="forget.confirm_reprompt",
-        help="help.yes_no",
-        fallback="fallback.yes_no",
-        unclear="unclear.yes_no",
-        restate=True,
-        yes=delete_confirmed,
-        no=delete_declined,
+    Moment.DELETE_CONFIRM: yes_no(
+        "forget.confirm_reprompt", yes=delete_confirmed, no=delete_declined
     ),
-    Moment.REMINDER_CONFIRM: Row(
-        question="reminder.confirm_again",
-        help="help.yes_no",
-        fallback="fallback.yes_no",
-        unclear="unclear.yes_no",
-        restate=True,
-        yes=confirm_reminder,
-        no=decline_reminder,
+    Moment.REMINDER_CONFIRM: yes_no(
+        "reminder.confirm_again", yes=confirm_reminder, no=decline_reminder
     ),
-    Moment.RETRY_SAVE: Row(
-        question="answer.not_saved_reprompt",
-        help="help.yes_no",
-        fallback="fallback.yes_no",
-        unclear="unclear.yes_no",
-        restate=True,
-        yes=retry_save,
-        no=drop_unsaved,
-    ),
-    Moment.YEAR_AGO: Row(
-        question="memory.year_ago_reprompt",
-        help="help.yes_no",
-        fallback="fallback.yes_no",
-        unclear="unclear.yes_no",
-        restate=True,
-        yes=read_year_ago,
-        no=decline_year_ago,
-    ),
-    Moment.FAVOURITE_MORE: Row(
-        question="memory.favourite_more",
-        help="help.yes_no",
-        fallback="fallback.yes_no",
-        unclear="unclear.yes_no",
-        restate=True,
-        yes=next_favourite,
-        no=goodbye,
-    ),
+    Moment.RETRY_SAVE: yes_no("answer.not_saved_reprompt", yes=retry_save, no=drop_unsaved),
+    Moment.YEAR_AGO: yes_no("memory.year_ago_reprompt", yes=read_year_ago, no=decline_year_ago),
+    Moment.FAVOURITE_MORE: yes_no("memory.favourite_more", yes=next_favourite, no=goodbye),
     Moment.WHO_SPEAKS: Row(
         question="voices.who_reprompt",
         help="help.who_speaks",
