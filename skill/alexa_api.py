@@ -9,12 +9,12 @@ Base URL and token come from the request (`context.System.apiEndpoint`/`apiAcces
 from __future__ import annotations
 
 import json
-import ssl
-import urllib.error
-import urllib.request
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
+
+if TYPE_CHECKING:  # urllib.request and ssl cost a cold start ~50 ms: loaded on first call
+    import ssl
 
 API_TIMEOUT_SECONDS = 1.0
 REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
@@ -101,6 +101,9 @@ class HttpAlexaApi:
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
+        import urllib.error
+        import urllib.request
+
         request = urllib.request.Request(self.endpoint + path, data=data, method=method)
         request.add_header("Authorization", f"Bearer {self.token}")
         request.add_header("Accept", "application/json")

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_supported_interfaces
-from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 from ask_sdk_model.ui import StandardCard
+
+if TYPE_CHECKING:  # the APL models cost a cold start ~30 ms: loaded when a screen is sent
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
 SCREEN_TOKEN = "stagewise.question"  # stable, so a later directive replaces this screen
 DATASOURCE = "tonight"  # the document reads ${payload.tonight.<field>}
@@ -65,6 +67,8 @@ def question_screen(
     *, stage_number: int, stage_name: str, question: str, turn_name: str | None, progress: str
 ) -> RenderDocumentDirective:
     """Show tonight's question; `turn_name` only when that name was just spoken."""
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
     return RenderDocumentDirective(
         token=SCREEN_TOKEN,
         document=question_document(),
