@@ -173,6 +173,7 @@ class Turn:
         self.api_endpoint = str(system.api_endpoint or "") if system else ""
         self.api_token = str(system.api_access_token or "") if system else ""
         self._zone: tzinfo | None = None
+        self._day: date | None = None
         self.api_calls = 0  # Alexa API calls made in this turn (at most one)
 
     # -- the couple's local time -----------------------------------------------------
@@ -180,7 +181,9 @@ class Turn:
     @property
     def day(self) -> date:
         """Tonight, in the couple's calendar: a night runs until 4 am local."""
-        return evening_of(self.now, self.zone)
+        if self._day is None:
+            self._day = evening_of(self.now, self.zone)
+        return self._day
 
     @property
     def zone(self) -> tzinfo:
@@ -256,13 +259,14 @@ class Turn:
     def rotation(self) -> int:
         """The evening's number: prompt variants take turns from one evening to the next.
 
-        Read from the zone already known (never a call of its own), else UTC.
+        Read from the zone the couple is already known to be in: choosing a line's wording
+        never costs a call to Alexa.
         """
-        zone = self._zone
-        if zone is None:
-            carried = self.state.profile if self.state.profile_loaded else None
-            zone = zone_named(carried.ritual.time_zone if carried else "")
-        return evening_of(self.now, zone).toordinal()
+        if self._zone is not None:
+            return self.day.toordinal()
+        profile = self.state.profile
+        cached = profile.ritual.time_zone if profile is not None else ""
+        return evening_of(self.now, zone_named(cached)).toordinal()
 
     def line(self, key: str, *, offset: int = 0, **values: object) -> str:
         """One variant of a prompt; `offset` varies it within an evening (the second partner)."""
