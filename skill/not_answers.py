@@ -86,8 +86,9 @@ def recognise(text: str, names: tuple[str, ...] = (), locale: str = "en-US") -> 
         found = _match(said, names, data)
         if found is not None:
             return found
-    if _only_thinking(core, data):
-        return NotAnswer("think", text=whole)
+    kind = _only_phrases(core, data)
+    if kind is not None:
+        return NotAnswer(kind, text=whole)
     return None
 
 
@@ -115,17 +116,19 @@ def _without_fillers(said: str, data: Phrases) -> str:
     return " ".join(words)
 
 
-def _only_thinking(said: str, data: Phrases) -> bool:
-    """Made only of thinking phrases and fillers: "hmm let me think", "wait hold on"."""
-    thinking = sorted((p for p, k in data.exact.items() if k == "think"), key=len, reverse=True)
-    rest = said
+def _only_phrases(said: str, data: Phrases) -> str | None:
+    """Made only of such phrases and fillers ("hmm let me think", "wait what", "hold on,
+    what was the question"): the kind of the last phrase, which is what they ask for."""
+    known = sorted(data.exact, key=len, reverse=True)
+    rest, kind = said, None
     while rest:
-        head = next((p for p in thinking if rest == p or rest.startswith(p + " ")), None)
+        head = next((p for p in known if rest == p or rest.startswith(p + " ")), None)
         if head is not None:
+            kind = data.exact[head]
             rest = rest[len(head) :].strip()
             continue
         first, _, after = rest.partition(" ")
         if first not in data.fillers:
-            return False
+            return None
         rest = after
-    return True
+    return kind

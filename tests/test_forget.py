@@ -109,3 +109,24 @@ def test_a_deletion_that_fails_is_told_as_a_failure(tmp_path: Any, intent: str) 
     reply = couple.intent("AMAZON.YesIntent")
     assert says(reply, "forget.failed") and not says(reply, "forget.done_all", count=2)
     assert len(store.answers(couple.device.user_id, start=EVER, until=couple.now, limit=9)) == 2
+
+
+def test_tonight_is_the_couples_own_evening_when_deleting(
+    sqlite_store: SqliteStore, settings: Settings
+) -> None:
+    """Chicago, 18:30 on Friday is 00:30 UTC on Saturday: on Saturday evening, 'delete
+    tonight's answers' must not take Friday's."""
+    from tests.test_local_time import at, couple_in
+
+    couple, _ = couple_in(
+        sqlite_store, settings, "America/Chicago", at("America/Chicago", 2026, 11, 20, 18, 0)
+    )
+    couple.onboard()
+    couple.answer("friday sam")
+    couple.answer("friday alex")
+    couple.now = at("America/Chicago", 2026, 11, 21, 19, 0)
+    couple.device.end_session()
+    reply = couple.intent("DeleteTonightIntent", new_session=True)
+    assert says(reply, "forget.nothing_tonight")
+    kept = sqlite_store.answers(couple.device.user_id, start=EVER, until=couple.now, limit=9)
+    assert sorted(a.text for a in kept) == ["friday alex", "friday sam"]

@@ -45,6 +45,9 @@ def test_every_kind_in_the_data_is_one_the_skill_acts_on() -> None:
         ("sorry can you repeat the question", "repeat"),
         ("um", "think"),
         ("well delete everything", "delete"),
+        ("wait what", "repeat"),
+        ("hold on what was the question", "repeat"),
+        ("hmm wait let me think", "think"),
     ],
 )
 def test_phrases_wrapped_in_fillers_are_still_recognised(said: str, kind: str) -> None:

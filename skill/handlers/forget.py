@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
@@ -55,8 +54,7 @@ def _confirm(turn: Turn, speech: Speech) -> Response:
 
 def _tonight(turn: Turn, profile: Profile) -> list[Answer]:
     """Tonight's stored answers, newest first (one query)."""
-    day = turn.day
-    start = datetime(day.year, day.month, day.day, tzinfo=turn.now.tzinfo)
+    start = turn.evening_start(turn.day)  # the couple's own evening, from 4 am local
     return turn.services.store.answers(
         turn.household_id, start=start, until=turn.now, limit=TONIGHT_MOST
     )
