@@ -8,7 +8,7 @@ from ask_sdk_model.response import Response
 
 from skill.content import STAGE_COUNT
 from skill.handlers.onboarding import back_to_onboarding, start_onboarding
-from skill.handlers.tonight import begin_at_stage, offer_question, stage_description
+from skill.handlers.tonight import begin_at_stage, offer_question, restate, stage_description
 from skill.handlers.turn import Handler, Turn
 from skill.journey import declined_next_stage
 from skill.records import Profile
@@ -73,6 +73,15 @@ def keep_stage(turn: Turn) -> Response:
     return offer_question(turn, turn.speech("stage.stay", number=number, stage_name=name))
 
 
+def back_to_evening(turn: Turn, speech: Speech) -> Response:
+    """After a stage question: back to the names, or the open question, or offer it."""
+    return (
+        back_to_onboarding(turn, speech)
+        or (restate(turn, speech) if turn.state.moment == Moment.ANSWER else None)
+        or offer_question(turn, speech)
+    )
+
+
 def start_at_stage_one(turn: Turn) -> Response:
     """Yes to "shall we start at stage one?" during onboarding."""
     if len(turn.state.names) != 2:
@@ -101,7 +110,7 @@ class StageInfoHandler(Handler):
             stage = turn.content.stage(number)
             speech = turn.speech("stage.about", number=number, stage_name=stage.name)
             speech.extend(stage_description(turn, number)).pause(400)
-            return back_to_onboarding(turn, speech) or offer_question(turn, speech)
+            return back_to_evening(turn, speech)
         profile = turn.household.couple()
         if profile is None:
             names = ", ".join(f"{s.number}, {s.name}" for s in turn.content.stages)
@@ -112,7 +121,7 @@ class StageInfoHandler(Handler):
         speech.say(
             stage.summary, turn.line("question.tip_intro"), current_tip(profile, turn.content)
         )
-        return offer_question(turn, speech.pause(400))
+        return back_to_evening(turn, speech.pause(400))
 
 
 class ChangeStageHandler(Handler):
