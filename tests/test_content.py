@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -134,3 +135,26 @@ def test_content_is_plain_text_that_renders_to_valid_ssml(text: str) -> None:
 class _Anything(dict):  # type: ignore[type-arg]
     def __missing__(self, key: str) -> str:
         return "Sam & <Alex>"
+
+
+NIGHTLY = (
+    "launch.welcome_back",
+    "question.ask",
+    "question.you_first",
+    "question.resume",
+    "answer.heard",
+    "answer.next_turn",
+    "answer.both_saved",
+    "answer.talk_together",
+    "goodbye.after_answers",
+)
+
+
+@pytest.mark.parametrize("key", NIGHTLY)
+def test_a_nightly_line_is_not_heard_twice_within_five_evenings(key: str) -> None:
+    """Variants take turns by evening: a couple rarely hears the same sentence in a week."""
+    assert len(CONTENT.variants(key)) >= 5
+    start = date(2026, 11, 16).toordinal()
+    chosen = [CONTENT.choose(key, rotation=start + night) for night in range(60)]
+    for night, variant in enumerate(chosen):
+        assert variant not in chosen[max(0, night - 4) : night], (key, night)
