@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
 import xml.etree.ElementTree as ET
+from datetime import date
 from pathlib import Path
 
 import pytest
