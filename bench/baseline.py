@@ -31,6 +31,9 @@ QUESTION_ID = "attraction-01"
 QUESTION = "What is one thing your partner does that always makes you smile?"
 RECAP_DAYS = 7
 RECAP_LIMIT = 8  # Stagewise's RECAP_FETCH: three questions' answers and a sign of more
+YEAR = 365
+YEAR_SLACK = 7  # "a year ago": the evening closest to a year back, a week either side
+YEAR_LIMIT = 2 * (2 * YEAR_SLACK + 1) + 2  # Stagewise's YEAR_FETCH
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -44,6 +47,17 @@ def _now(handler_input: HandlerInput) -> datetime:
     if not isinstance(stamp, datetime):
         raise ValueError("a request without a timestamp")
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def _parse_stamp(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _began(item: dict[str, Any] | None) -> dict[str, str]:
+    """{"since": when the household began}, from its profile item, if it has one."""
+    if item is None or "created_at" not in item:
+        return {}
+    return {"since": str(item["created_at"]["S"])}
 
 
 def _user_id(handler_input: HandlerInput) -> str:
@@ -73,9 +87,15 @@ class Table:
         return item
 
     def profile_put(
-        self, user_id: str, names: list[str], version: int, now: datetime, answered: int
+        self,
+        user_id: str,
+        names: list[str],
+        version: int,
+        now: datetime,
+        answered: int,
+        since: str | None = None,
     ) -> dict[str, Any]:
-        """A conditional Put of the profile at `version` + 1."""
+        """A conditional Put of the profile at `version` + 1 (`since`: when they began)."""
         item = {
             "pk": {"S": user_id},
             "sk": {"S": "PROFILE"},
@@ -93,7 +113,7 @@ class Table:
                 }
             },
             "tip_turn": {"N": "0"},
-            "created_at": {"S": _stamp(now)},
+            "created_at": {"S": since or _stamp(now)},
             "version": {"N": str(version + 1)},
         }
         put: dict[str, Any] = {"TableName": self.name, "Item": item}
@@ -107,13 +127,26 @@ class Table:
         return put
 
     def put_profile(
-        self, user_id: str, names: list[str], version: int, now: datetime, answered: int = 0
+        self,
+        user_id: str,
+        names: list[str],
+        version: int,
+        now: datetime,
+        answered: int = 0,
+        since: str | None = None,
     ) -> None:
         """PutItem of the profile, conditional on the version read."""
-        self.client.put_item(**self.profile_put(user_id, names, version, now, answered))
+        self.client.put_item(**self.profile_put(user_id, names, version, now, answered, since))
 
     def add_answer(
-        self, user_id: str, names: list[str], version: int, now: datetime, answered: int, text: str
+        self,
+        user_id: str,
+        names: list[str],
+        version: int,
+        now: datetime,
+        answered: int,
+        text: str,
+        since: str | None = None,
     ) -> None:
         """TransactWriteItems: the answer (never twice) and the profile (if unchanged)."""
         partner = "ab"[answered]
@@ -133,22 +166,28 @@ class Table:
             "ConditionExpression": "attribute_not_exists(#sk)",
             "ExpressionAttributeNames": {"#sk": "sk"},
         }
-        profile = self.profile_put(user_id, names, version, now, answered + 1)
+        profile = self.profile_put(user_id, names, version, now, answered + 1, since)
         self.client.transact_write_items(TransactItems=[{"Put": answer}, {"Put": profile}])
 
     def recent_answers(self, user_id: str, now: datetime) -> list[dict[str, Any]]:
         """Query of the last week's answers, newest first, limited as Stagewise limits it."""
+        return self.answers_between(user_id, now - timedelta(days=RECAP_DAYS), now)
+
+    def answers_between(
+        self, user_id: str, start: datetime, until: datetime, limit: int = RECAP_LIMIT
+    ) -> list[dict[str, Any]]:
+        """Query of the answers in [start, until], newest first, at most `limit`."""
         reply = self.client.query(
             TableName=self.name,
             KeyConditionExpression="#pk = :pk AND #sk BETWEEN :lo AND :hi",
             ExpressionAttributeNames={"#pk": "pk", "#sk": "sk"},
             ExpressionAttributeValues={
                 ":pk": {"S": user_id},
-                ":lo": {"S": f"ANSWER#{_stamp(now - timedelta(days=RECAP_DAYS))}"},
-                ":hi": {"S": f"ANSWER#{_stamp(now)}"},
+                ":lo": {"S": f"ANSWER#{_stamp(start)}"},
+                ":hi": {"S": f"ANSWER#{_stamp(until)}"},
             },
             ScanIndexForward=False,
-            Limit=RECAP_LIMIT,
+            Limit=limit,
         )
         items: list[dict[str, Any]] = reply.get("Items", [])
         return items
@@ -186,7 +225,7 @@ class LaunchHandler(BaselineHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         item = self.table.read_profile(_user_id(handler_input))
         version = int(item["version"]["N"]) if item else 0
-        session = {"version": version, "names": [], "answered": 0}
+        session = {"version": version, "names": [], "answered": 0, **_began(item)}
         return self.respond(handler_input, "Welcome. Your first name?", ask=True, session=session)
 
 
@@ -211,8 +250,10 @@ class YesHandler(BaselineHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         session = self.session(handler_input)
         version = int(session.get("version", 0))
+        now = _now(handler_input)
+        session.setdefault("since", _stamp(now))
         self.table.put_profile(
-            _user_id(handler_input), session["names"], version, _now(handler_input)
+            _user_id(handler_input), session["names"], version, now, since=session["since"]
         )
         session["version"] = version + 1
         return self.respond(handler_input, QUESTION, ask=True, session=session)
@@ -227,18 +268,34 @@ class AnswerHandler(BaselineHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         session = self.session(handler_input)
         version, answered = int(session["version"]), int(session.get("answered", 0))
+        user_id, now, since = _user_id(handler_input), _now(handler_input), session.get("since")
+        done = answered + 1 == 2
+        # The answer that completes an evening a year or so on looks for that evening first.
+        memory = self.year_ago(user_id, now, since) if done else []
         self.table.add_answer(
-            _user_id(handler_input),
+            user_id,
             session["names"],
             version,
-            _now(handler_input),
+            now,
             answered,
             _slot(handler_input, "answer"),
+            since,
         )
         session.update(version=version + 1, answered=answered + 1)
-        done = answered + 1 == 2
         speech = "Thank you. Sleep well." if done else "Thanks. Your turn."
+        if len(memory) > 1:
+            speech = f"Thank you. A year ago you were asked: {QUESTION} Want to hear it?"
         return self.respond(handler_input, speech, ask=not done, session=session)
+
+    def year_ago(self, user_id: str, now: datetime, since: str | None) -> list[dict[str, Any]]:
+        """Query of the two weeks around a year ago, once they began that long ago."""
+        began = _parse_stamp(since) if since else now
+        if (now - began).days < YEAR - YEAR_SLACK:
+            return []
+        target = now - timedelta(days=YEAR)
+        start = target - timedelta(days=YEAR_SLACK)
+        until = target + timedelta(days=YEAR_SLACK + 1)
+        return self.table.answers_between(user_id, start, until, YEAR_LIMIT)
 
 
 class RecapHandler(BaselineHandler):
@@ -268,9 +325,42 @@ class TonightQuestionHandler(BaselineHandler):
             return self.respond(handler_input, "Welcome. Your first name?", ask=True, session={})
         names = [item["partner_a"]["S"], item["partner_b"]["S"]]
         version = int(item["version"]["N"])
-        self.table.put_profile(user_id, names, version, now)
-        session = {"version": version + 1, "names": names, "answered": 0}
+        began = _began(item)
+        self.table.put_profile(user_id, names, version, now, since=began.get("since"))
+        session = {"version": version + 1, "names": names, "answered": 0, **began}
         return self.respond(handler_input, QUESTION, ask=True, session=session)
+
+
+class RecapStageHandler(BaselineHandler):
+    """GetItem then Query: the profile (when they began), then the stage's answers since."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("RecapStageIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        user_id, now = _user_id(handler_input), _now(handler_input)
+        item = self.table.read_profile(user_id)
+        since = _began(item).get("since")
+        start = _parse_stamp(since) if since else now - timedelta(days=YEAR)
+        items = self.table.answers_between(user_id, start, now)
+        speech = " ".join(f"{i['partner_name']['S']} said {i['text']['S']}." for i in items)
+        return self.respond(handler_input, speech or "Nothing yet.", ask=False, session={})
+
+
+class JourneyHandler(BaselineHandler):
+    """GetItem once a session (none when the session already read the profile)."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("JourneyIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        session = self.session(handler_input)
+        if "version" not in session:
+            item = self.table.read_profile(_user_id(handler_input))
+            session = {"version": int(item["version"]["N"]) if item else 0, **_began(item)}
+            session.update(names=[], answered=0)
+        speech = f"You began on {str(session.get('since', ''))[:10]}. Tonight's question?"
+        return self.respond(handler_input, speech, ask=True, session=session)
 
 
 class HelpHandler(BaselineHandler):
@@ -310,6 +400,8 @@ HANDLERS: tuple[type[BaselineHandler], ...] = (
     YesHandler,
     AnswerHandler,
     RecapHandler,
+    RecapStageHandler,
+    JourneyHandler,
     TonightQuestionHandler,
     HelpHandler,
     RepeatHandler,

@@ -150,7 +150,11 @@ def measure(bench: Bench) -> list[Row]:
     samples: dict[str, dict[str, list[float]]] = {n: defaultdict(list) for n in SKILLS}
     own: dict[str, dict[str, list[float]]] = {n: defaultdict(list) for n in SKILLS}
     # With the round trips measured first, more calls than the conversation makes are retries.
-    trips = bench.results.get("round_trips", [])
+    trips = [
+        turn
+        for turn in bench.results.get("round_trips", [])
+        if turn.get("scenario", "conversation") == "conversation"
+    ]
     expected = {n: sum(sum(turn[n].values()) for turn in trips) for n in SKILLS}
     retried_calls = Counter[str]()
     redone: list[str] = []
