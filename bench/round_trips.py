@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from bench import alexa_calls
 from bench.driver import CONVERSATION, JOURNEY_SCENARIOS, Household, Scenario, Step, check_turn
 from bench.harness import SKILLS, Bench, user_id
 from bench.report import Row
@@ -81,12 +82,18 @@ def measure(bench: Bench) -> list[Row]:
     """Every turn of a full conversation, then issue 10's turns, for both skills."""
     table = []
     rows = []
-    for scenario in (WHOLE_CONVERSATION, *JOURNEY_SCENARIOS):
+    scenarios = (WHOLE_CONVERSATION, *JOURNEY_SCENARIOS)
+    counted: dict[str, dict[str, Counter[str]]] = {name: {} for name in SKILLS}
+    for scenario in scenarios:
         per_skill = {name: play(bench, name, scenario) for name in SKILLS}
         for step in scenario.steps:
             ours, floor = per_skill["stagewise"][step.key], per_skill["baseline"][step.key]
             line, figures = row(scenario, step, ours, floor)
             rows.append(line)
             table.append(figures)
+        for name in SKILLS:
+            counted[name].update(per_skill[name])
     bench.results["round_trips"] = table
+    # Issue 9: the same turns with the Alexa API reachable, counted the same way.
+    rows += alexa_calls.measure(bench, scenarios, counted["stagewise"], counted["baseline"])
     return rows
