@@ -242,16 +242,27 @@ class BaselineHandler(AbstractRequestHandler):
 
 
 class LaunchHandler(BaselineHandler):
-    """GetItem: is this a known household?"""
+    """GetItem: is this a known household? A known one on a new day: PutItem of the profile
+    with tonight's question, as Stagewise records it on launch."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return bool(is_request_type("LaunchRequest")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        item = self.table.read_profile(_user_id(handler_input))
+        user_id, now = _user_id(handler_input), _now(handler_input)
+        item = self.table.read_profile(user_id)
         version = int(item["version"]["N"]) if item else 0
         session = {"version": version, "names": [], "answered": 0, **_began(item)}
-        return self.respond(handler_input, "Welcome. Your first name?", ask=True, session=session)
+        if item is None or "partner_b" not in item:
+            return self.respond(
+                handler_input, "Welcome. Your first name?", ask=True, session=session
+            )
+        names = [item["partner_a"]["S"], item["partner_b"]["S"]]
+        if item["current"]["M"]["day"]["S"] != now.date().isoformat():
+            self.table.put_profile(user_id, names, version, now, since=session.get("since"))
+            session["version"] = version + 1
+        session["names"] = names
+        return self.respond(handler_input, f"Welcome back. {QUESTION}", ask=True, session=session)
 
 
 class NamesHandler(BaselineHandler):
