@@ -34,7 +34,7 @@ MAX_API_CALLS = 1
 NO_DAY = frozenset({"first_name", "second_name", "help", "repeat"})  # turns that need no day
 # Turns on a day whose time zone an earlier turn already asked for: issue 9 refreshes it "at
 # most once a day", so these need no call either.
-CHECKED_TODAY = frozenset({"launch_known"})
+CHECKED_TODAY = frozenset({"launch_known", "journey_in_session"})
 
 
 @dataclass
