@@ -252,14 +252,15 @@ class LaunchHandler(BaselineHandler):
         user_id, now = _user_id(handler_input), _now(handler_input)
         item = self.table.read_profile(user_id)
         version = int(item["version"]["N"]) if item else 0
-        session = {"version": version, "names": [], "answered": 0, **_began(item)}
+        began = _began(item)
+        session: dict[str, Any] = {"version": version, "names": [], "answered": 0, **began}
         if item is None or "partner_b" not in item:
             return self.respond(
                 handler_input, "Welcome. Your first name?", ask=True, session=session
             )
         names = [item["partner_a"]["S"], item["partner_b"]["S"]]
         if item["current"]["M"]["day"]["S"] != now.date().isoformat():
-            self.table.put_profile(user_id, names, version, now, since=session.get("since"))
+            self.table.put_profile(user_id, names, version, now, since=began.get("since"))
             session["version"] = version + 1
         session["names"] = names
         return self.respond(handler_input, f"Welcome back. {QUESTION}", ask=True, session=session)
