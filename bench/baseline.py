@@ -9,6 +9,7 @@ conditional writes Stagewise makes. No exception handler: a failure must surface
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -31,6 +32,9 @@ QUESTION_ID = "attraction-01"
 QUESTION = "What is one thing your partner does that always makes you smile?"
 RECAP_DAYS = 7
 RECAP_LIMIT = 8  # Stagewise's RECAP_FETCH: three questions' answers and a sign of more
+YEAR = 365
+YEAR_SLACK = 7  # "a year ago": the evening closest to a year back, a week either side
+YEAR_LIMIT = 2 * (2 * YEAR_SLACK + 1) + 2  # Stagewise's YEAR_FETCH
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -44,6 +48,17 @@ def _now(handler_input: HandlerInput) -> datetime:
     if not isinstance(stamp, datetime):
         raise ValueError("a request without a timestamp")
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def _parse_stamp(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _began(item: dict[str, Any] | None) -> dict[str, str]:
+    """{"since": when the household began}, from its profile item, if it has one."""
+    if item is None or "created_at" not in item:
+        return {}
+    return {"since": str(item["created_at"]["S"])}
 
 
 def _user_id(handler_input: HandlerInput) -> str:
@@ -73,9 +88,21 @@ class Table:
         return item
 
     def profile_put(
-        self, user_id: str, names: list[str], version: int, now: datetime, answered: int
+        self,
+        user_id: str,
+        names: list[str],
+        version: int,
+        now: datetime,
+        answered: int,
+        since: str | None = None,
     ) -> dict[str, Any]:
-        """A conditional Put of the profile at `version` + 1."""
+        """A conditional Put of the profile at `version` + 1 (`since`: when they began).
+
+        Shaped like Stagewise's profile (journey counters, voices, reminder and tip days), so
+        each read and write moves about as many bytes as Stagewise's does.
+        """
+        began = (since or _stamp(now))[:10]
+        today = {"S": now.date().isoformat()}
         item = {
             "pk": {"S": user_id},
             "sk": {"S": "PROFILE"},
@@ -90,10 +117,27 @@ class Table:
                     "stage": {"N": "1"},
                     "day": {"S": now.date().isoformat()},
                     "answered": {"L": [{"S": p} for p in "ab"[:answered]]},
+                    "order": {"L": [{"S": "a"}, {"S": "b"}]},
                 }
             },
+            "journey": {
+                "M": {
+                    "stage": {"N": "1"},
+                    "streak": {"N": "1"},
+                    "declined_stage": {"N": "0"},
+                    "favourites": {"L": []},
+                    "spans": {"M": {"1": {"L": [{"S": began}, today]}}},
+                    "first": {"S": began},
+                    "latest": today,
+                    "stage_since": {"S": began},
+                    "streak_week": today,
+                }
+            },
+            "voices": {"M": {}},
+            "tip_on": today,
+            "reminder_on": today,
             "tip_turn": {"N": "0"},
-            "created_at": {"S": _stamp(now)},
+            "created_at": {"S": since or _stamp(now)},
             "version": {"N": str(version + 1)},
         }
         put: dict[str, Any] = {"TableName": self.name, "Item": item}
@@ -107,13 +151,26 @@ class Table:
         return put
 
     def put_profile(
-        self, user_id: str, names: list[str], version: int, now: datetime, answered: int = 0
+        self,
+        user_id: str,
+        names: list[str],
+        version: int,
+        now: datetime,
+        answered: int = 0,
+        since: str | None = None,
     ) -> None:
         """PutItem of the profile, conditional on the version read."""
-        self.client.put_item(**self.profile_put(user_id, names, version, now, answered))
+        self.client.put_item(**self.profile_put(user_id, names, version, now, answered, since))
 
     def add_answer(
-        self, user_id: str, names: list[str], version: int, now: datetime, answered: int, text: str
+        self,
+        user_id: str,
+        names: list[str],
+        version: int,
+        now: datetime,
+        answered: int,
+        text: str,
+        since: str | None = None,
     ) -> None:
         """TransactWriteItems: the answer (never twice) and the profile (if unchanged)."""
         partner = "ab"[answered]
@@ -129,26 +186,33 @@ class Table:
                 "question_id": {"S": QUESTION_ID},
                 "question_text": {"S": QUESTION},
                 "text": {"S": text},
+                "request_id": {"S": f"amzn1.echo-api.request.{uuid.uuid4()}"},
             },
             "ConditionExpression": "attribute_not_exists(#sk)",
             "ExpressionAttributeNames": {"#sk": "sk"},
         }
-        profile = self.profile_put(user_id, names, version, now, answered + 1)
+        profile = self.profile_put(user_id, names, version, now, answered + 1, since)
         self.client.transact_write_items(TransactItems=[{"Put": answer}, {"Put": profile}])
 
     def recent_answers(self, user_id: str, now: datetime) -> list[dict[str, Any]]:
         """Query of the last week's answers, newest first, limited as Stagewise limits it."""
+        return self.answers_between(user_id, now - timedelta(days=RECAP_DAYS), now)
+
+    def answers_between(
+        self, user_id: str, start: datetime, until: datetime, limit: int = RECAP_LIMIT
+    ) -> list[dict[str, Any]]:
+        """Query of the answers in [start, until], newest first, at most `limit`."""
         reply = self.client.query(
             TableName=self.name,
             KeyConditionExpression="#pk = :pk AND #sk BETWEEN :lo AND :hi",
             ExpressionAttributeNames={"#pk": "pk", "#sk": "sk"},
             ExpressionAttributeValues={
                 ":pk": {"S": user_id},
-                ":lo": {"S": f"ANSWER#{_stamp(now - timedelta(days=RECAP_DAYS))}"},
-                ":hi": {"S": f"ANSWER#{_stamp(now)}"},
+                ":lo": {"S": f"ANSWER#{_stamp(start)}"},
+                ":hi": {"S": f"ANSWER#{_stamp(until)}"},
             },
             ScanIndexForward=False,
-            Limit=RECAP_LIMIT,
+            Limit=limit,
         )
         items: list[dict[str, Any]] = reply.get("Items", [])
         return items
@@ -178,16 +242,28 @@ class BaselineHandler(AbstractRequestHandler):
 
 
 class LaunchHandler(BaselineHandler):
-    """GetItem: is this a known household?"""
+    """GetItem: is this a known household? A known one on a new day: PutItem of the profile
+    with tonight's question, as Stagewise records it on launch."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return bool(is_request_type("LaunchRequest")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        item = self.table.read_profile(_user_id(handler_input))
+        user_id, now = _user_id(handler_input), _now(handler_input)
+        item = self.table.read_profile(user_id)
         version = int(item["version"]["N"]) if item else 0
-        session = {"version": version, "names": [], "answered": 0}
-        return self.respond(handler_input, "Welcome. Your first name?", ask=True, session=session)
+        began = _began(item)
+        session: dict[str, Any] = {"version": version, "names": [], "answered": 0, **began}
+        if item is None or "partner_b" not in item:
+            return self.respond(
+                handler_input, "Welcome. Your first name?", ask=True, session=session
+            )
+        names = [item["partner_a"]["S"], item["partner_b"]["S"]]
+        if item["current"]["M"]["day"]["S"] != now.date().isoformat():
+            self.table.put_profile(user_id, names, version, now, since=began.get("since"))
+            session["version"] = version + 1
+        session["names"] = names
+        return self.respond(handler_input, f"Welcome back. {QUESTION}", ask=True, session=session)
 
 
 class NamesHandler(BaselineHandler):
@@ -211,8 +287,10 @@ class YesHandler(BaselineHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         session = self.session(handler_input)
         version = int(session.get("version", 0))
+        now = _now(handler_input)
+        session.setdefault("since", _stamp(now))
         self.table.put_profile(
-            _user_id(handler_input), session["names"], version, _now(handler_input)
+            _user_id(handler_input), session["names"], version, now, since=session["since"]
         )
         session["version"] = version + 1
         return self.respond(handler_input, QUESTION, ask=True, session=session)
@@ -227,18 +305,34 @@ class AnswerHandler(BaselineHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         session = self.session(handler_input)
         version, answered = int(session["version"]), int(session.get("answered", 0))
+        user_id, now, since = _user_id(handler_input), _now(handler_input), session.get("since")
+        done = answered + 1 == 2
+        # The answer that completes an evening a year or so on looks for that evening first.
+        memory = self.year_ago(user_id, now, since) if done else []
         self.table.add_answer(
-            _user_id(handler_input),
+            user_id,
             session["names"],
             version,
-            _now(handler_input),
+            now,
             answered,
             _slot(handler_input, "answer"),
+            since,
         )
         session.update(version=version + 1, answered=answered + 1)
-        done = answered + 1 == 2
         speech = "Thank you. Sleep well." if done else "Thanks. Your turn."
+        if len(memory) > 1:
+            speech = f"Thank you. A year ago you were asked: {QUESTION} Want to hear it?"
         return self.respond(handler_input, speech, ask=not done, session=session)
+
+    def year_ago(self, user_id: str, now: datetime, since: str | None) -> list[dict[str, Any]]:
+        """Query of the two weeks around a year ago, once they began that long ago."""
+        began = _parse_stamp(since) if since else now
+        if (now - began).days < YEAR - YEAR_SLACK:
+            return []
+        target = now - timedelta(days=YEAR)
+        start = target - timedelta(days=YEAR_SLACK)
+        until = target + timedelta(days=YEAR_SLACK + 1)
+        return self.table.answers_between(user_id, start, until, YEAR_LIMIT)
 
 
 class RecapHandler(BaselineHandler):
@@ -268,9 +362,42 @@ class TonightQuestionHandler(BaselineHandler):
             return self.respond(handler_input, "Welcome. Your first name?", ask=True, session={})
         names = [item["partner_a"]["S"], item["partner_b"]["S"]]
         version = int(item["version"]["N"])
-        self.table.put_profile(user_id, names, version, now)
-        session = {"version": version + 1, "names": names, "answered": 0}
+        began = _began(item)
+        self.table.put_profile(user_id, names, version, now, since=began.get("since"))
+        session = {"version": version + 1, "names": names, "answered": 0, **began}
         return self.respond(handler_input, QUESTION, ask=True, session=session)
+
+
+class RecapStageHandler(BaselineHandler):
+    """GetItem then Query: the profile (when they began), then the stage's answers since."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("RecapStageIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        user_id, now = _user_id(handler_input), _now(handler_input)
+        item = self.table.read_profile(user_id)
+        since = _began(item).get("since")
+        start = _parse_stamp(since) if since else now - timedelta(days=YEAR)
+        items = self.table.answers_between(user_id, start, now)
+        speech = " ".join(f"{i['partner_name']['S']} said {i['text']['S']}." for i in items)
+        return self.respond(handler_input, speech or "Nothing yet.", ask=False, session={})
+
+
+class JourneyHandler(BaselineHandler):
+    """GetItem once a session (none when the session already read the profile)."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("JourneyIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        session = self.session(handler_input)
+        if "version" not in session:
+            item = self.table.read_profile(_user_id(handler_input))
+            session = {"version": int(item["version"]["N"]) if item else 0, **_began(item)}
+            session.update(names=[], answered=0)
+        speech = f"You began on {str(session.get('since', ''))[:10]}. Tonight's question?"
+        return self.respond(handler_input, speech, ask=True, session=session)
 
 
 class HelpHandler(BaselineHandler):
@@ -310,6 +437,8 @@ HANDLERS: tuple[type[BaselineHandler], ...] = (
     YesHandler,
     AnswerHandler,
     RecapHandler,
+    RecapStageHandler,
+    JourneyHandler,
     TonightQuestionHandler,
     HelpHandler,
     RepeatHandler,

@@ -14,6 +14,7 @@ LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 START = datetime(2026, 11, 16, 20, 0, tzinfo=UTC)  # a Monday evening, as in the tests
 FIRST_ANSWER = "the way you hum when you cook"
 SECOND_ANSWER = "your patience"
+YEAR_DAYS = 365
 
 
 class BenchError(Exception):
@@ -58,6 +59,82 @@ CONVERSATION: tuple[Step, ...] = (
     Step("repeat", "repeat", alexa.intent("AMAZON.RepeatIntent"), max_calls=0),
 )
 STEPS = {step.key: step for step in CONVERSATION}
+ANSWERED = CONVERSATION[:6]  # a new couple's first evening, up to both answers
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A household's turns from `start`; only the steps in `reported` get rows."""
+
+    key: str
+    turns: tuple[Step, ...]
+    reported: tuple[str, ...]
+    start: datetime = START
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The reported steps, in the order they are played."""
+        return tuple(step for step in self.turns if step.key in self.reported)
+
+
+JOURNEY = Step(
+    "journey",
+    "how are we doing (one-shot, next day)",
+    alexa.intent("JourneyIntent"),
+    new_session=True,
+    days_later=1,
+    max_calls=1,  # issue 10: the summary makes no call beyond the session's profile read
+)
+JOURNEY_IN_SESSION = Step(
+    "journey_in_session",
+    "how are we doing (in a session opened with launch, after their answers)",
+    alexa.intent("JourneyIntent"),
+    max_calls=0,
+)
+RECAP_STAGE = Step(
+    "recap_stage",
+    "recap of stage one (one-shot, next day)",
+    alexa.intent("RecapStageIntent", {"stage_number": "1"}),
+    new_session=True,
+    days_later=1,
+    max_calls=2,
+)
+YEAR_LATER_QUESTION = Step(
+    "year_later_question",
+    "tonight's question a year later (one-shot)",
+    alexa.intent("TonightQuestionIntent"),
+    new_session=True,
+    days_later=YEAR_DAYS,
+    max_calls=2,
+)
+YEAR_AGO_SECOND_ANSWER = Step(
+    "year_ago_second_answer",
+    "second answer on an evening that brings the year-ago offer",
+    alexa.intent("AnswerIntent", {"answer": SECOND_ANSWER}),
+    max_calls=2,  # issue 10: at most 2 in any turn, the year-ago look-up included
+)
+LAUNCH_KNOWN = Step(
+    "launch_known",
+    "launch, known couple, later the same day as a one-shot summary",
+    alexa.launch(),
+    new_session=True,
+    max_calls=2,
+)
+# Issue 10's turns, each after the turns that make it what it is.
+JOURNEY_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "journey",
+        (*ANSWERED, JOURNEY, LAUNCH_KNOWN, JOURNEY_IN_SESSION),
+        ("journey", "launch_known", "journey_in_session"),
+    ),
+    Scenario("recap_stage", (*ANSWERED, RECAP_STAGE), ("recap_stage",)),
+    Scenario(
+        "year_ago",
+        (*ANSWERED, YEAR_LATER_QUESTION, STEPS["first_answer"], YEAR_AGO_SECOND_ANSWER),
+        ("year_ago_second_answer",),
+        start=START - timedelta(days=YEAR_DAYS),
+    ),
+)
 
 
 class Household:
@@ -96,3 +173,17 @@ def check_recap(raw: dict[str, Any], who: str) -> None:
     said = speech(raw)
     if FIRST_ANSWER not in said or SECOND_ANSWER not in said:
         raise BenchError(f"{who}: the recap did not read back both answers")
+
+
+def check_year_ago_offer(raw: dict[str, Any], who: str) -> None:
+    """The turn must have found last year's evening, or it measured an ordinary answer."""
+    if "a year ago" not in speech(raw).lower():
+        raise BenchError(f"{who}: the second answer did not offer the evening a year ago")
+
+
+def check_turn(key: str, raw: dict[str, Any], who: str) -> None:
+    """Stop on a turn that did not do what it is measured for (a quiet failure, not a figure)."""
+    if key in ("recap", "recap_stage"):
+        check_recap(raw, who)
+    elif key == "year_ago_second_answer":
+        check_year_ago_offer(raw, who)

@@ -19,11 +19,23 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bench.driver import CONVERSATION, STEPS, BenchError, Household, LambdaHandler, check_recap
+from bench.driver import (
+    CONVERSATION,
+    JOURNEY,
+    RECAP_STAGE,
+    BenchError,
+    Household,
+    LambdaHandler,
+    check_turn,
+)
 from bench.harness import REPO, SKILLS, Bench, user_id
 from bench.report import LATENCY_RATIO, Row, fmt_ratio, ms_pair, summary
 
 ITEM = 1
+# The conversation, then issue 10's one-shot turns on the next days: the journey summary and
+# a recap of stage one (the couple's answers are in it).
+TALK = (*CONVERSATION, JOURNEY, RECAP_STAGE)
+STEPS = {step.key: step for step in TALK}
 LATENCY_STEPS = (
     "launch",
     "question",
@@ -32,6 +44,8 @@ LATENCY_STEPS = (
     "recap",
     "one_shot_question",
     "help",
+    "journey",
+    "recap_stage",
 )
 MAX_REDONE = 3  # conversations it may redo after a stall before it reports failure
 # What a profiled area does on a turn, for the note on a slow one (from reading the profiles).
@@ -59,12 +73,11 @@ def converse(bench: Bench, name: str, tag: str) -> Talk:
     times: dict[str, tuple[float, float]] = {}
     bench.proxy.take()
     try:
-        for step in CONVERSATION:
+        for step in TALK:
             bench.proxy.take_server_ms()
             elapsed, raw = household.turn(step)
             times[step.key] = elapsed, bench.proxy.take_server_ms()
-            if step.key == "recap":
-                check_recap(raw, tag)
+            check_turn(step.key, raw, tag)
         return Talk(times, sum(bench.proxy.take().values()))
     finally:
         bench.forget(household.device.user_id)
@@ -109,7 +122,7 @@ def profile_turns(bench: Bench, name: str) -> dict[str, dict[str, float]]:
     runs = bench.plan.profile_runs
     for run in range(runs):
         household = Household(profiled, user_id(f"{name}-profile-{run}"))
-        for step in CONVERSATION:
+        for step in TALK:
             profiled.step = step.key
             household.turn(step)
         bench.forget(household.device.user_id)
@@ -150,7 +163,7 @@ def measure(bench: Bench) -> list[Row]:
     samples: dict[str, dict[str, list[float]]] = {n: defaultdict(list) for n in SKILLS}
     own: dict[str, dict[str, list[float]]] = {n: defaultdict(list) for n in SKILLS}
     # With the round trips measured first, more calls than the conversation makes are retries.
-    trips = bench.results.get("round_trips", [])
+    trips = [turn for turn in bench.results.get("round_trips", []) if turn["turn"] in STEPS]
     expected = {n: sum(sum(turn[n].values()) for turn in trips) for n in SKILLS}
     retried_calls = Counter[str]()
     redone: list[str] = []
