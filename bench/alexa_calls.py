@@ -32,9 +32,10 @@ ZONE = "America/New_York"
 TOKEN = "in-session-token"  # the one tests/alexa_https.py accepts
 MAX_API_CALLS = 1
 NO_DAY = frozenset({"first_name", "second_name", "help", "repeat"})  # turns that need no day
-# Turns on a day whose time zone an earlier turn already asked for: issue 9 refreshes it "at
-# most once a day", so these need no call either.
-CHECKED_TODAY = frozenset({"launch_known", "journey_in_session"})
+# Turns that only read (a recap, the summary) use the zone last stored: only a turn that
+# writes asks Alexa, and keeps the answer with its write, so the zone is asked at most
+# once a day (issue 9); these need no call, nor does a turn after that day's check.
+CHECKED_TODAY = frozenset({"recap", "journey", "recap_stage", "journey_in_session"})
 
 
 @dataclass

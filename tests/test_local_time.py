@@ -186,3 +186,27 @@ def test_a_season_is_read_in_local_days(sqlite_store: SqliteStore, settings: Set
     couple.later(days=20)
     fall = couple.intent("RecapIntent", new_session=True, period="2026-FA")
     assert "in the fall of 2026" in fall.text and "the walk" in fall.text, fall.text
+
+
+def test_read_only_turns_never_ask_for_the_zone_and_a_day_asks_at_most_once(
+    sqlite_store: SqliteStore, settings: Settings
+) -> None:
+    """A recap or the summary uses the zone last stored; the first turn that writes asks,
+    and its write keeps the answer, so later sessions that day ask nothing."""
+    couple, alexa = couple_in(
+        sqlite_store, settings, "America/New_York", at("America/New_York", 2026, 11, 20, 19, 0)
+    )
+    couple.onboard()
+    couple.answer("a")
+    couple.answer("b")
+    couple.now = at("America/New_York", 2026, 11, 21, 17, 0)  # the next day
+    couple.device.end_session()
+    alexa.calls.clear()
+    couple.intent("RecapIntent", new_session=True, period=None)
+    couple.intent("JourneyIntent", new_session=True)
+    assert [c for c in alexa.calls if c == "time_zone"] == []  # read-only turns
+    couple.intent("TonightQuestionIntent", new_session=True)  # writes tonight's question
+    couple.later(hours=1)
+    couple.intent("TonightQuestionIntent", new_session=True)
+    couple.answer("c")
+    assert [c for c in alexa.calls if c == "time_zone"] == ["time_zone"]  # once that day

@@ -317,6 +317,7 @@ def _question_text(turn: Turn, profile: Profile) -> str:
 
 def answer_step(turn: Turn, text: str | None) -> Response:
     """What to do with a supposed answer, from the AnswerIntent or a lone first name."""
+    turn.may_refresh_zone = True  # an answer is a write: a fresh zone is stored with it
     profile = turn.household.couple()
     if profile is None:
         return start_onboarding(turn, "onboarding.welcome_before_question")

@@ -31,6 +31,7 @@ def present_tonight(
     made again from what they stored, and that choice is what the couple hears.
     """
     speech = lead or Speech()
+    turn.may_refresh_zone = True  # this turn stores the question: the zone goes with it
     night = turn.day
     plan = choose(profile, turn.content, night)
     if plan.status == "new":

@@ -174,6 +174,10 @@ class Turn:
         self.api_token = str(system.api_access_token or "") if system else ""
         self._zone: tzinfo | None = None
         self._day: date | None = None
+        # Only a turn that writes the profile may ask Alexa for the zone: the answer is kept
+        # with that write, so the zone is asked at most once a day (read-only turns such as
+        # a recap use the zone last stored).
+        self.may_refresh_zone = False
         self.api_calls = 0  # Alexa API calls made in this turn (at most one)
 
     # -- the couple's local time -----------------------------------------------------
@@ -212,7 +216,7 @@ class Turn:
         today = evening_of(self.now, zone_named(cached))  # their evening, as last known
         if ritual is not None and cached and ritual.tz_checked_on == today:
             return zone_named(cached)
-        client = self.alexa() if self.device_id else None
+        client = self.alexa() if self.device_id and self.may_refresh_zone else None
         if client is None:
             return zone_named(cached)
         try:
