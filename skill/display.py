@@ -24,8 +24,6 @@ DATASOURCE = "tonight"  # the document reads ${payload.tonight.<field>}
 MAX_CARD_CHARS = 8000  # Alexa's limit on card text
 
 # All five locales are English, so the card titles live here rather than per locale.
-QUESTION_CARD_TITLE = "Tonight's question"
-RECAP_CARD_TITLE = "Your recap"
 
 # APL Text is markup: a spoken name such as "Jo <3" must show as typed, not as a tag.
 _MARKUP = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -82,16 +80,13 @@ def question_screen(
     )
 
 
-def question_card(*, stage_number: int, stage_name: str, question: str) -> StandardCard:
-    """A card in the Alexa app with tonight's question, on every device."""
-    return StandardCard(
-        title=QUESTION_CARD_TITLE,
-        text=f"Stage {stage_number}: {stage_name}\n\n{question}",
-    )
+def question_card(*, title: str, heading: str, question: str) -> StandardCard:
+    """A card in the Alexa app with tonight's question, on every device (words from content)."""
+    return StandardCard(title=title, text=f"{heading}\n\n{question}")
 
 
-def recap_card(text: str) -> StandardCard:
+def recap_card(title: str, text: str) -> StandardCard:
     """A card in the Alexa app with a recap the skill has just read aloud."""
     if len(text) > MAX_CARD_CHARS:
         text = text[: MAX_CARD_CHARS - 1].rstrip() + "…"
-    return StandardCard(title=RECAP_CARD_TITLE, text=text)
+    return StandardCard(title=title, text=text)

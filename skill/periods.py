@@ -126,7 +126,7 @@ class RecapItem:
     answers: tuple[Answer, ...]
 
 
-def group_answers(answers: list[Answer], zone: tzinfo = UTC) -> list[RecapItem]:
+def group_answers(answers: list[Answer], zone: tzinfo) -> list[RecapItem]:
     """Group newest-first answers by question and local evening, keeping newest first."""
     items: list[RecapItem] = []
     for answer in answers:

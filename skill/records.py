@@ -171,10 +171,6 @@ class Answer:
     text: str
     request_id: str = ""  # the Alexa request that said it: a retry of it is the same answer
 
-    @property
-    def day(self) -> date:
-        return self.answered_at.astimezone(UTC).date()
-
     def to_dict(self) -> dict[str, Any]:
         """The answer's fields by name: the stored item's body, and the session's last answer."""
         return {

@@ -132,8 +132,8 @@ def test_a_response_with_the_screen_and_a_card_stays_within_alexas_size_limit() 
         .add_directive(screen())
         .set_card(
             display.question_card(
-                stage_number=LONGEST_STAGE.number,
-                stage_name=LONGEST_STAGE.name,
+                title="Tonight's question",
+                heading=f"Stage {LONGEST_STAGE.number}: {LONGEST_STAGE.name}",
                 question=LONGEST_QUESTION.text,
             )
         )
@@ -266,9 +266,11 @@ def test_the_preview_refuses_apl_it_cannot_render() -> None:
 
 
 def test_the_question_card_names_the_stage_and_the_question() -> None:
-    card = display.question_card(stage_number=2, stage_name="Connection and Trust", question="Q?")
+    title = CONTENT.say("card.question_title")
+    heading = CONTENT.say("card.stage_heading", number=2, stage_name="Connection and Trust")
+    card = display.question_card(title=title, heading=heading, question="Q?")
     assert isinstance(card, StandardCard)
-    assert card.title == display.QUESTION_CARD_TITLE
+    assert card.title == title
     assert card.text is not None
     assert "Connection and Trust" in card.text and card.text.endswith("Q?")
     wire = json.dumps(serializer.serialize(card))
@@ -276,11 +278,12 @@ def test_the_question_card_names_the_stage_and_the_question() -> None:
 
 
 def test_a_long_recap_card_is_cut_to_alexas_limit() -> None:
-    assert display.recap_card("Last week you talked about trust.").text == (
+    title = CONTENT.say("card.recap_title")
+    assert display.recap_card(title, "Last week you talked about trust.").text == (
         "Last week you talked about trust."
     )
-    long = display.recap_card("word " * 3000)
-    assert long.title == display.RECAP_CARD_TITLE
+    long = display.recap_card(title, "word " * 3000)
+    assert long.title == title
     assert long.text is not None
     assert len(long.text) <= display.MAX_CARD_CHARS and long.text.endswith("…")
 

@@ -184,7 +184,7 @@ def test_answers_group_by_question_with_partner_a_first() -> None:
         a(60 * 24, "b", "q1"),
         a(60 * 24 + 1, "a", "q1"),
     ]
-    items = group_answers(newest_first)
+    items = group_answers(newest_first, UTC)
     assert [(i.question_text, [x.partner for x in i.answers]) for i in items] == [
         ("q2", ["a", "b"]),
         ("q1", ["a", "b"]),

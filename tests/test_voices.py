@@ -77,7 +77,7 @@ def test_a_new_voice_is_asked_once_then_answers_file_by_voice_in_any_order(
     again = couple.answer("jordan twice")
     assert says(again, "answer.already_answered", name="Jordan", other="Maya")
     as_voice(couple, MAYA).answer("maya second")
-    tonight = [a for a in stored(app) if a.day == couple.now.date()]
+    tonight = [a for a in stored(app) if a.answered_at.date() == couple.now.date()]
     assert {a.partner_name: a.text for a in tonight} == {
         "Jordan": "jordan first tonight",
         "Maya": "maya second",

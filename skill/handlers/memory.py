@@ -93,7 +93,7 @@ def read_year_ago(turn: Turn) -> Response:
     turn.state.last_evening = f"{memory.answers[0].question_id}@{memory.day.isoformat()}"
     speech = turn.speech("memory.year_ago", question=memory.question_text).pause(300)
     say_evening(turn, memory, speech).pause(400).say(turn.line("recap.end"))
-    return turn.close(speech, card=recap_card(speech.text()))
+    return turn.close(speech, card=recap_card(turn.line("card.recap_title"), speech.text()))
 
 
 def decline_year_ago(turn: Turn) -> Response:

@@ -116,11 +116,11 @@ def read_recap(
         turn.state.recap_start = iso(window.start)
         turn.state.recap_until = iso(oldest - timedelta(seconds=1))
         speech.pause(400).say(turn.line("recap.more"))
-        card = recap_card(speech.text())
+        card = recap_card(turn.line("card.recap_title"), speech.text())
         return turn.ask(speech, turn.speech("recap.more"), Moment.RECAP_MORE, card=card)
     turn.state.recap_start = turn.state.recap_until = None
     speech.pause(400).say(turn.line("recap.end"))
-    return turn.close(speech, card=recap_card(speech.text()))
+    return turn.close(speech, card=recap_card(turn.line("card.recap_title"), speech.text()))
 
 
 def _within_budget(items: list[RecapItem]) -> list[RecapItem]:

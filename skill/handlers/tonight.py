@@ -62,7 +62,11 @@ def present_tonight(
         speech.say(turn.line("question.ask", question=question.text)).pause(400)
         speech.say(turn.line("question.you_first", name=name))
     stage = turn.content.stage(question.stage)
-    card = question_card(stage_number=stage.number, stage_name=stage.name, question=question.text)
+    card = question_card(
+        title=turn.line("card.question_title"),
+        heading=turn.line("card.stage_heading", number=stage.number, stage_name=stage.name),
+        question=question.text,
+    )
     screen = None
     if supports_apl(turn.handler_input):
         evening = profile.completed_in(stage.number) + 1

@@ -9,7 +9,6 @@ import json
 import logging
 import re
 import time
-import traceback
 from typing import Any
 
 from ask_sdk_model import RequestEnvelope
@@ -25,6 +24,7 @@ from skill.app import (
     parse_envelope,
     respond,
 )
+from skill.privacy import where
 from skill.web.verify import RequestVerifier, VerificationError, load_event
 
 log = logging.getLogger("stagewise.web")
@@ -97,7 +97,7 @@ def create_app(
 
     @web.errorhandler(Exception)
     def internal_error(err: Exception) -> Response:
-        log.error("unhandled %s at %s", type(err).__name__, _where(err))
+        log.error("unhandled %s", where(err))
         return _plain(500, "internal error")
 
     return web
@@ -133,7 +133,7 @@ def _answer(skill_app: Stagewise, envelope: RequestEnvelope) -> dict[str, Any]:
     except ForeignSkillError:
         raise
     except Exception as err:  # the skill's own exception handlers failed: last resort
-        log.error("skill failed: %s at %s", type(err).__name__, _where(err))
+        log.error("skill failed: %s", where(err))
         return apology_envelope()
 
 
@@ -142,7 +142,7 @@ def _to_json(skill_app: Stagewise, answer: dict[str, Any]) -> str:
     try:
         return json.dumps(answer, allow_nan=False)
     except (TypeError, ValueError) as err:
-        log.error("skill answer is not JSON: %s at %s", type(err).__name__, _where(err))
+        log.error("skill answer is not JSON: %s", where(err))
         return json.dumps(apology_envelope(), allow_nan=False)
 
 
@@ -176,9 +176,3 @@ def _plain(status: int, reason: str, headers: list[tuple[str, str]] | None = Non
 
 def _loggable(name: Any) -> str:
     return name if isinstance(name, str) and _LOGGABLE_NAME.fullmatch(name) else "-"
-
-
-def _where(err: BaseException) -> str:
-    """File and line an exception came from; its message may quote what a user said."""
-    frames = traceback.extract_tb(err.__traceback__)
-    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
