@@ -43,6 +43,7 @@ class Phrases:
     prefixes: tuple[tuple[str, str], ...]  # (prefix, kind), longest first
     patterns: tuple[tuple[str, str], ...]  # ("{name} goes first", kind)
     fillers: frozenset[str] = frozenset()  # "hmm", "um", "well": set aside before matching
+    longest_first: tuple[str, ...] = ()  # the exact phrases, longest first, for strings of them
 
 
 def normalize(text: str) -> str:
@@ -70,7 +71,8 @@ def phrases(locale: str = "en-US") -> Phrases:
         prefixes.extend((normalize(p), kind) for p in lists.get("prefix", []))
         patterns.extend((p, kind) for p in lists.get("patterns", []))
     prefixes.sort(key=lambda item: -len(item[0]))
-    return Phrases(exact, tuple(prefixes), tuple(patterns), fillers)
+    longest_first = tuple(sorted(exact, key=len, reverse=True))
+    return Phrases(exact, tuple(prefixes), tuple(patterns), fillers, longest_first)
 
 
 def recognise(text: str, names: tuple[str, ...] = (), locale: str = "en-US") -> NotAnswer | None:
@@ -119,7 +121,7 @@ def _without_fillers(said: str, data: Phrases) -> str:
 def _only_phrases(said: str, data: Phrases) -> str | None:
     """Made only of such phrases and fillers ("hmm let me think", "wait what", "hold on,
     what was the question"): the kind of the last phrase, which is what they ask for."""
-    known = sorted(data.exact, key=len, reverse=True)
+    known = data.longest_first
     rest, kind = said, None
     while rest:
         head = next((p for p in known if rest == p or rest.startswith(p + " ")), None)
