@@ -28,6 +28,9 @@ PAGE_WORDS = 60  # a recap page's evenings: about 25 seconds of speech with the 
 LAST_TIME_DAYS = 3660  # "last time" looks back at most ten years when the start is unknown
 
 
+SEASONS = ("winter", "spring", "summer", "autumn")  # content keys: season.<name>
+
+
 def period_phrase(turn: Turn, window: Window) -> str:
     """How to say the recap period aloud."""
     start = window.start.astimezone(turn.zone)  # 4 am local on the period's first evening
@@ -44,9 +47,9 @@ def period_phrase(turn: Turn, window: Window) -> str:
         return turn.line("period.month", month=start.strftime("%B"))
     if window.kind == "season":
         # the season the window starts in (it may start late: when the couple began)
-        season = ("winter", "spring", "summer", "fall")[start.month % 12 // 3]
+        season = SEASONS[start.month % 12 // 3]
         year = start.year - 1 if start.month < 3 else start.year
-        return turn.line("period.season", season=season, year=year)
+        return turn.line("period.season", season=turn.line(f"season.{season}"), year=year)
     if window.kind == "year":
         return turn.line("period.year", year=start.year)
     if window.kind == "stage":
