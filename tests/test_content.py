@@ -116,7 +116,8 @@ def test_every_content_key_the_code_uses_exists_and_none_is_unused() -> None:
     source = "\n".join(p.read_text() for p in (ROOT / "skill").rglob("*.py"))
     used = set(re.findall(r'"((?:[a-z_]+)\.[a-z_.]+)"', source))
     used = {k for k in used if k.split(".")[0] in {k2.split(".")[0] for k2 in CONTENT.prompts}}
-    dynamic_prefixes = ("help.", "fallback.", "unclear.", "period.", "season.")  # built as f"{key}.{what}"
+    # Keys built as f"{key}.{what}":
+    dynamic_prefixes = ("help.", "fallback.", "unclear.", "period.", "season.")
     assert used - set(CONTENT.prompts) == set()
     unused = {k for k in CONTENT.prompts if k not in used and not k.startswith(dynamic_prefixes)}
     assert unused == set()
