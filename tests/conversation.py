@@ -18,10 +18,10 @@ from typing import Any
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import ResponseEnvelope
 
-from skill import envelope as alexa
 from skill.app import Stagewise, handle_event
 from skill.content import load_content
 from skill.speech import MAX_SPEECH_CHARS
+from stagewise_tools import alexa_requests as alexa
 
 MAX_RESPONSE_BYTES = 24 * 1024
 START = datetime(2026, 11, 16, 20, 0, tzinfo=UTC)  # a Monday evening

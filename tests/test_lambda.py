@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from skill import envelope as alexa
 from skill.app import build_skill, handle_event
 from skill.config import Settings
 from skill.content import PUBLISHED_LOCALES, load_content
 from skill.privacy import short_id
 from skill.store import DeletionIncomplete
 from skill.store.dynamodb import DynamoStore
+from stagewise_tools import alexa_requests as alexa
 from tests.conversation import Couple, Reply, check_response, says, variants
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,7 +17,7 @@ from skill.content import (
     load_content,
     placeholders,
 )
-from skill.packaging.skill_package import locales
+from stagewise_tools.packaging.skill_package import locales
 
 CONTENT = Path(__file__).resolve().parents[1] / "skill" / "content"
 ENGLISH = load_content(DEFAULT_LOCALE)

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from skill import envelope as alexa
-from skill.alexa_fake import FakeAlexa
 from skill.app import build_skill, handle_event
-from skill.cli import Console
 from skill.config import Settings
 from skill.content import PUBLISHED_LOCALES, Content, load_content
 from skill.store.sqlite import SqliteStore
+from stagewise_tools import alexa_requests as alexa
+from stagewise_tools.cli import Console
+from stagewise_tools.fake_alexa import FakeAlexa
 
 CONTENT = load_content()
 FILES = sorted((Path(__file__).parent / "transcripts").glob("*.chat"))
