@@ -387,24 +387,20 @@ def test_two_devices_answering_in_the_same_second_keep_both_answers(
     assert sorted(a.text for a in stored) == ["from the bedroom", "from the kitchen"]
 
 
-def test_a_response_too_big_with_repeats_copy_keeps_the_moment() -> None:
-    """Alexa's 24 KB covers session attributes: the prompt's copy for "repeat" goes first."""
+def test_a_response_too_big_with_its_session_drops_the_session_not_the_speech() -> None:
+    """Alexa's 24 KB covers session attributes: speech that fits is never lost to them."""
     from skill.app import MAX_RESPONSE_BYTES, _finish
 
     long = "<speak>" + "a long recap, " * 500 + "more?</speak>"  # about 7 KB
     speech = {"type": "SSML", "ssml": long}
     raw = {
         "version": "1.0",
-        "sessionAttributes": {"awaiting": "recap_more", "last_speech": long, "last_reprompt": long},
-        "response": {
-            "outputSpeech": speech,
-            "reprompt": {"outputSpeech": speech},
-            "shouldEndSession": False,
-        },
+        "sessionAttributes": {"awaiting": {"moment": "recap_more"}, "padding": "x" * 20_000},
+        "response": {"outputSpeech": speech, "shouldEndSession": True},
     }
     finished = _finish("IntentRequest", raw)
     assert len(json.dumps(finished).encode()) <= MAX_RESPONSE_BYTES
-    assert finished["sessionAttributes"] == {"awaiting": "recap_more"}
+    assert "sessionAttributes" not in finished
     assert finished["response"]["outputSpeech"] == speech
 
 

@@ -8,15 +8,11 @@ from skill.app import Stagewise
 from skill.content import load_content
 from skill.records import Answer
 from stagewise_tools import alexa_requests as alexa
-from tests.conversation import Couple, Reply
+from tests.conversation import Couple, says
 
 CONTENT = load_content()
 MAYA, JORDAN, GUEST = alexa.person_id("maya"), alexa.person_id("jordan"), alexa.person_id("kid")
 EVER = datetime(2020, 1, 1, tzinfo=UTC)
-
-
-def says(reply: Reply, key: str, **values: object) -> bool:
-    return any(v.format(**values) in reply.text for v in CONTENT.variants(key))
 
 
 def stored(app: Stagewise) -> list[Answer]:

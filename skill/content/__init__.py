@@ -65,6 +65,14 @@ class Content:
     def variants(self, key: str) -> tuple[str, ...]:
         return self.prompts[key]
 
+    def plural(self, key: str, count: object) -> str:
+        """The key of a prompt's form for a count: `key#one` for one, `key#other` for any
+        other number, when the prompt has plural forms; else `key` itself."""
+        if not isinstance(count, int) or isinstance(count, bool):
+            return key
+        form = f"{key}#one" if count == 1 else f"{key}#other"
+        return form if form in self.prompts else key
+
     def choose(self, key: str, seed: str = "", *, rotation: int | None = None) -> int:
         """Which variant of a prompt to use.
 
@@ -80,7 +88,8 @@ class Content:
     def say(
         self, key: str, *, seed: str = "", rotation: int | None = None, **values: object
     ) -> str:
-        """One variant of a prompt, chosen by `choose`, filled in."""
+        """One variant of a prompt (its plural form for a `count`), chosen by `choose`."""
+        key = self.plural(key, values.get("count"))
         return self.prompts[key][self.choose(key, seed, rotation=rotation)].format(**values)
 
 
