@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from skill.config import aws_region
 from stagewise_tools.packaging.bundle import (
     LAMBDA_ARCHITECTURE,
     LAMBDA_PYTHON,
@@ -70,8 +71,8 @@ def add_arguments(subparsers: argparse._SubParsersAction[argparse.ArgumentParser
     )
     parser.add_argument(
         "--region",
-        default=os.environ.get("AWS_REGION") or "us-east-1",
-        help="AWS region for `ask deploy` (default $AWS_REGION or us-east-1)",
+        default=aws_region() or "us-east-1",
+        help="AWS region for `ask deploy` (default $AWS_DEFAULT_REGION, $AWS_REGION or us-east-1)",
     )
     parser.set_defaults(func=run)
 
