@@ -36,7 +36,11 @@ EVENTS = (
     "REMINDER_DELETED",  # deleted in the Alexa app: the profile forgets its alert token
 )
 SSL_CERTIFICATE_TYPES = ("Trusted", "Wildcard", "SelfSigned")
-# Echo Show 5/8/15, Echo Spot, Fire TV: small round, landscape medium and large, TV.
+# The viewport profiles of every Echo with a screen, in display-independent pixels as the
+# developer console writes them: hubRoundSmall (Echo Spot), hubLandscapeSmall (Echo Show 5,
+# 960x480), hubLandscapeMedium (Echo Show 8), hubLandscapeLarge (Echo Show 10 and 15),
+# tvLandscapeXLarge (Fire TV). tests/test_display.py previews the question screen at a size
+# inside each range, in Chromium.
 APL_VIEWPORTS: tuple[dict[str, Any], ...] = (
     {
         "mode": "HUB",
@@ -51,7 +55,15 @@ APL_VIEWPORTS: tuple[dict[str, Any], ...] = (
         "shape": "RECTANGLE",
         "minWidth": 960,
         "maxWidth": 1279,
-        "minHeight": 540,
+        "minHeight": 480,
+        "maxHeight": 599,
+    },
+    {
+        "mode": "HUB",
+        "shape": "RECTANGLE",
+        "minWidth": 960,
+        "maxWidth": 1279,
+        "minHeight": 600,
         "maxHeight": 959,
     },
     {
