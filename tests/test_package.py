@@ -3,6 +3,7 @@ five locales that the ASK tooling accepts."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -37,6 +38,7 @@ from stagewise_tools.packaging.skill_package import (
     manifest,
 )
 from tests.conversation import Couple
+from tests.smapi_schema import manifest_problems, model_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS_DIR = Path(__file__).parent / "events"
@@ -100,6 +102,96 @@ def test_each_locales_model_round_trips(locale: str) -> None:
     )
 
     round_trip(locale_model(locale), InteractionModelData)
+
+
+# SMAPI's own schema (tests/smapi_schema.py): what `ask deploy` and the developer console
+# would refuse, checked offline, required fields and unknown keys included.
+
+CONFIGURATIONS = {
+    "lambda": settings(privacy_url="https://stagewise.example/privacy"),
+    "https": ManifestSettings(https_endpoint="https://alexa.example.com/alexa"),
+    "endpoint-left-to-ask-deploy": ManifestSettings(),
+}
+
+
+@pytest.mark.parametrize("config", CONFIGURATIONS.values(), ids=CONFIGURATIONS)
+def test_the_manifest_is_valid_for_smapi(config: ManifestSettings) -> None:
+    assert manifest_problems(manifest(config)) == []
+
+
+@pytest.mark.parametrize("locale", ENGLISH)
+def test_each_locales_model_is_valid_for_smapi(locale: str) -> None:
+    assert model_problems(locale_model(locale)) == []
+
+
+@pytest.mark.parametrize("config", [settings(), CONFIGURATIONS["https"]], ids=["lambda", "https"])
+def test_an_endpoint_given_to_the_package_receives_the_skill_events(
+    config: ManifestSettings,
+) -> None:
+    body = manifest(config)["manifest"]
+    assert body["events"]["endpoint"] == body["apis"]["custom"]["endpoint"]
+    assert [s["eventName"] for s in body["events"]["subscriptions"]] == list(EVENTS)
+
+
+def test_the_schema_check_refuses_what_smapi_refuses() -> None:
+    """The check can fail: events without an endpoint (the bug of issue 18), an unknown key."""
+    envelope = manifest(settings())
+    del envelope["manifest"]["events"]["endpoint"]
+    assert manifest_problems(envelope) == ["manifest/events: 'endpoint' is a required property"]
+    envelope = manifest(settings())
+    envelope["manifest"]["apis"]["custom"]["interfaces"][0]["viewports"] = []
+    [problem] = manifest_problems(envelope)
+    assert "'viewports' was unexpected" in problem
+    model = locale_model("en-US")
+    model["interactionModel"]["languageModel"]["intents"][0]["smaples"] = ["hi"]
+    assert model_problems(model) != []
+
+
+def ask_deploy(skill_json: dict[str, Any], resources: dict[str, Any], uri: str) -> dict[str, Any]:
+    """skill.json as `ask deploy` re-uploads it once the CloudFormation deployer has run.
+
+    A port of ask-cli's updateSkillManifestWithDeployResult
+    (lib/controllers/skill-infrastructure-controller/index.js): the stack's SkillEndpoint
+    goes into every API's endpoint; `events` (endpoint, subscriptions, publications) is
+    written only when ask-resources.json's userConfig carries `skillEvents`.
+    """
+    envelope = copy.deepcopy(skill_json)
+    body = envelope["manifest"]
+    profile = resources["profiles"]["default"]
+    user_config = profile["skillInfrastructure"]["userConfig"]
+    regions = list(profile["code"])  # "default", or Alexa regions (NA, EU, FE)
+    for domain in user_config.get("targetEndpoint") or list(body["apis"]):
+        for region in regions:
+            api = body["apis"].setdefault(domain, {})
+            target = api if region == "default" else api.setdefault("regions", {})[region]
+            target["endpoint"] = {"uri": uri}
+    events = user_config.get("skillEvents")
+    if events is not None:
+        for region in regions:
+            place = body.setdefault("events", {})
+            if region != "default":
+                place = place.setdefault("regions", {}).setdefault(region, {})
+            place["endpoint"] = {"uri": uri}
+        for kind in ("publications", "subscriptions"):
+            if events.get(kind):
+                body["events"][kind] = [{"eventName": name} for name in events[kind]]
+    return envelope
+
+
+def test_ask_deploy_gives_the_deployed_function_the_skill_events() -> None:
+    """Before the deploy the manifest has no events (valid); after it, events reach the ARN."""
+    before = manifest(ManifestSettings())
+    assert "events" not in before["manifest"] and manifest_problems(before) == []
+    resources = ask_resources("skill-package", "lambda", "../lambda/template.yaml", "eu-west-1")
+    after = ask_deploy(before, resources, ARN)
+    assert manifest_problems(after) == []
+    body = after["manifest"]
+    assert body["apis"]["custom"]["endpoint"] == body["events"]["endpoint"] == {"uri": ARN}
+    assert [s["eventName"] for s in body["events"]["subscriptions"]] == list(EVENTS)
+    assert "SKILL_DISABLED" in EVENTS  # the household's data is deleted when it arrives
+    # Without skillEvents, the CLI would have left SkillDisabled undelivered:
+    del resources["profiles"]["default"]["skillInfrastructure"]["userConfig"]["skillEvents"]
+    assert "events" not in ask_deploy(before, resources, ARN)["manifest"]
 
 
 def test_a_new_intent_in_en_us_reaches_every_locale(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -232,6 +324,7 @@ def test_ask_resources_uses_the_cloudformation_deployer_with_our_template() -> N
     assert infrastructure["type"] == "@ask-cli/cfn-deployer"
     assert infrastructure["userConfig"]["runtime"] == f"python{LAMBDA_PYTHON}"
     assert infrastructure["userConfig"]["handler"] == "lambda_function.lambda_handler"
+    assert infrastructure["userConfig"]["skillEvents"] == {"subscriptions": list(EVENTS)}
 
 
 # --- the zip -----------------------------------------------------------------------------
@@ -245,15 +338,16 @@ class Built:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """`stagewise package` once per session, as an operator runs it (about 20 s)."""
+    """`stagewise package` once per session, as an operator runs it for `ask deploy` (20 s)."""
     out = tmp_path_factory.mktemp("package")
+    endpoints = ("STAGEWISE_LAMBDA_ARN", "STAGEWISE_HTTPS_ENDPOINT")
     reply = subprocess.run(
         [sys.executable, "-m", "stagewise_tools.cli", "package", "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=900,
         cwd=ROOT,
-        env={**os.environ, "STAGEWISE_LAMBDA_ARN": ARN},
+        env={k: v for k, v in os.environ.items() if k not in endpoints},
     )
     assert reply.returncode == 0, reply.stderr[-3000:]
     return Built(out=out, stdout=reply.stdout)
@@ -359,19 +453,16 @@ def test_the_zip_is_compiled_for_the_lambda_python_when_one_is_here(built: Built
     assert not [n for n in names if n.endswith(".pyc") and tag not in n]
 
 
-def test_the_skill_package_is_in_the_ask_cli_layout(built: Built) -> None:
-    from ask_smapi_model.v1.skill.interaction_model.interaction_model_data import (
-        InteractionModelData,
-    )
-    from ask_smapi_model.v1.skill.manifest.skill_manifest_envelope import SkillManifestEnvelope
-
+def test_the_skill_package_is_in_the_ask_cli_layout_and_valid_for_smapi(built: Built) -> None:
+    """What `ask deploy` uploads first, then after the function is deployed: both valid."""
     package = built.out / "skill-package"
-    round_trip(json.loads((package / "skill.json").read_text()), SkillManifestEnvelope)
+    skill_json = json.loads((package / "skill.json").read_text())
+    assert manifest_problems(skill_json) == []
     models = sorted(p.stem for p in (package / "interactionModels" / "custom").glob("*.json"))
     assert models == sorted(ENGLISH)
     for locale in ENGLISH:
         path = package / "interactionModels" / "custom" / f"{locale}.json"
-        round_trip(json.loads(path.read_text()), InteractionModelData)
+        assert model_problems(json.loads(path.read_text())) == [], locale
     resources = json.loads((built.out / "ask-resources.json").read_text())
     profile = resources["profiles"]["default"]
     assert (built.out / profile["skillMetadata"]["src"] / "skill.json").is_file()
@@ -382,8 +473,12 @@ def test_the_skill_package_is_in_the_ask_cli_layout(built: Built) -> None:
     assert not (code / "requirements.txt").exists()
     template = built.out / profile["skillInfrastructure"]["userConfig"]["templatePath"]
     assert template.resolve() == (ROOT / "lambda" / "template.yaml").resolve()
-    endpoint = json.loads((package / "skill.json").read_text())["manifest"]["apis"]["custom"]
-    assert endpoint["endpoint"] == {"uri": ARN}
+
+    deployed = ask_deploy(skill_json, resources, ARN)
+    assert manifest_problems(deployed) == []
+    assert deployed["manifest"]["events"]["endpoint"] == {"uri": ARN}
+    assert deployed["manifest"]["apis"]["custom"]["endpoint"] == {"uri": ARN}
+    assert "endpoint: not set (ask deploy fills in" in built.stdout
 
 
 def test_the_zip_answers_from_an_empty_directory(

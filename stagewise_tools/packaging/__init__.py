@@ -118,7 +118,10 @@ def run(args: argparse.Namespace) -> int:
         )
     print(f"{out / 'skill-package'}: skill.json and models for {', '.join(_locales())}")
     if not (settings.lambda_arn or settings.https_endpoint):
-        print("endpoint: not set (ask deploy fills it in; else --lambda-arn or --https-endpoint)")
+        print(
+            "endpoint: not set (ask deploy fills in the function it deploys, for requests and"
+            " skill events; else --lambda-arn or --https-endpoint)"
+        )
     if not settings.privacy_url:
         print("privacy policy URL: the example one; set STAGEWISE_PRIVACY_URL to publish")
     print(f"{out / 'ask-resources.json'}: run `ask deploy` in {out}")
