@@ -11,6 +11,7 @@ import subprocess
 import sys
 import uuid
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from importlib.metadata import distribution
@@ -22,11 +23,11 @@ from ask_sdk_model_runtime import DefaultSerializer
 
 from skill.app import handle_event
 from skill.store.dynamodb import DynamoStore
+from stagewise_tools.fake_alexa import FakeAlexa
 from stagewise_tools.nlu import Model, Resolver, normalize
 from stagewise_tools.packaging.bundle import (
     LAMBDA_PYTHON,
     PROVIDED_BY_LAMBDA,
-    RUNTIME_MODULES,
     find_interpreter,
 )
 from stagewise_tools.packaging.skill_package import (
@@ -37,6 +38,7 @@ from stagewise_tools.packaging.skill_package import (
     locales,
     manifest,
 )
+from tests.alexa_https import amazon_over_https
 from tests.conversation import Couple
 from tests.smapi_schema import manifest_problems, model_problems
 
@@ -47,19 +49,22 @@ ARN = "arn:aws:lambda:eu-west-1:123456789012:function:stagewise"
 MB = 1024 * 1024
 
 # Runs a list of events through lambda_function.lambda_handler and reports what was said and
-# which `skill` modules were loaded. sys.path is exactly what argv names: no site, no repo.
+# the file of every module loaded. sys.path is exactly what argv names: no site, no repo.
+# The zone database is emptied first, as on a Lambda runtime without one (why tzdata ships):
+# the zones come from the zip.
 RUNNER = """
-import json, sys
+import json, sys, sysconfig, zoneinfo
 events_path, *paths = sys.argv[1:]
 sys.path[:0] = paths
+zoneinfo.reset_tzpath(to=[])
 import lambda_function
 said = []
 for event in json.load(open(events_path)):
     reply = lambda_function.lambda_handler(event, None)
     said.append(reply.get("response", {}).get("outputSpeech", {}).get("ssml", ""))
-files = sorted({sys.modules[n].__file__ for n in list(sys.modules)
-                if n == "skill" or n.startswith("skill.")})
-print(json.dumps({"said": said, "modules": files, "path": sys.path}))
+files = sorted({m.__file__ for m in list(sys.modules.values()) if getattr(m, "__file__", None)})
+stdlib = [sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]]
+print(json.dumps({"said": said, "modules": files, "path": sys.path, "stdlib": stdlib}))
 """
 
 
@@ -372,12 +377,21 @@ def lambda_runtime_packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Evening:
     events: list[dict[str, Any]]
     said: list[str]  # what the skill said in this process, from the source tree
+    api: str  # the Alexa API the events name: HTTPS on loopback, trusted through `ca_file`
+    ca_file: Path
+    served: FakeAlexa  # the account behind `api`, for a replay of the events
 
 
-def recorded_events(app: Any) -> Evening:
-    """A couple's evening and the next day, as the envelopes Alexa would send."""
+def recorded_events(app: Any, api: str, ca_file: Path, served: FakeAlexa) -> Evening:
+    """A couple's evening and what follows, as the envelopes Alexa would send.
+
+    Launch and onboarding, both answers, a recap, stage information, help and stop the next
+    day, the weekly reminder made through the Alexa API and deleted in the Alexa app, and
+    the skill events in tests/events/ (SkillDisabled deletes a household).
+    """
     events: list[dict[str, Any]] = []
     said: list[str] = []
+    app.services.alexa_api = FakeAlexa(zone="America/New_York", permitted=True).client
 
     def record(event: dict[str, Any]) -> dict[str, Any]:
         events.append(json.loads(json.dumps(event)))
@@ -386,6 +400,7 @@ def recorded_events(app: Any) -> Evening:
         return reply
 
     couple = Couple(app, handler=record)
+    couple.device.api_token, couple.device.api_endpoint = "in-session-token", api
     couple.onboard()
     couple.answer("the way you hum when you cook")
     couple.answer("your patience")
@@ -394,9 +409,12 @@ def recorded_events(app: Any) -> Evening:
     couple.intent("StageInfoIntent", new_session=True)
     couple.intent("AMAZON.HelpIntent")
     couple.intent("AMAZON.StopIntent")
+    couple.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00")
+    couple.intent("AMAZON.YesIntent")
+    couple.send({"type": "Reminders.ReminderDeleted", "body": {"alertTokens": ["alert-1"]}})
     for path in sorted(EVENTS_DIR.glob("*.json")):
         record(json.loads(path.read_text()))
-    return Evening(events, said)
+    return Evening(events, said, api, ca_file, served)
 
 
 def run_events(
@@ -417,8 +435,11 @@ def run_events(
 
 
 @pytest.fixture
-def evening(app: Any) -> Evening:
-    return recorded_events(app)
+def evening(app: Any, tmp_path: Path) -> Iterator[Evening]:
+    """The evening, and the Alexa API it names serving over HTTPS while the test replays it."""
+    account = FakeAlexa(zone="America/New_York", permitted=True)
+    with amazon_over_https(account, tmp_path) as (api, _trusting):
+        yield recorded_events(app, api, tmp_path / "ca.pem", account)
 
 
 def test_the_zip_is_small_and_the_size_is_printed(built: Built) -> None:
@@ -427,17 +448,29 @@ def test_the_zip_is_small_and_the_size_is_printed(built: Built) -> None:
     assert f"lambda.zip: {size / MB:.2f} MB" in built.stdout
 
 
-def test_the_zip_holds_the_runtime_skill_modules_and_no_tooling(built: Built) -> None:
+def test_the_zip_holds_the_runtime_package_less_what_never_runs_on_lambda(built: Built) -> None:
+    """The whole `skill` package, its data included, but the web endpoint and SQLite store."""
     with zipfile.ZipFile(built.out / "lambda.zip") as archive:
-        names = archive.namelist()
-    skill_modules = {n for n in names if n.startswith("skill/") and n.endswith(".py")}
-    assert skill_modules == set(RUNTIME_MODULES)
-    assert "lambda_function.py" in names
-    assert "skill/audio_manifest.json" in names and "skill/content/en-US/prompts.json" in names
+        names = {n for n in archive.namelist() if "__pycache__" not in n}
+    runtime = ROOT / "skill"
+    expected = {
+        p.relative_to(ROOT).as_posix()
+        for p in runtime.rglob("*")
+        if p.suffix in (".py", ".json") and "__pycache__" not in p.parts
+    }
+    not_on_lambda = {n for n in expected if n.startswith("skill/web/")}
+    not_on_lambda.add("skill/store/sqlite.py")
+    assert {n for n in names if n.startswith("skill/")} == expected - not_on_lambda
+    assert (
+        "skill/audio_manifest.json" in names and "skill/content/apl/question_screen.json" in names
+    )
+    assert not any("lint_terms" in n for n in names)  # build-only data stays in tests/data
     tops = {n.split("/")[0] for n in names}
-    assert {"ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime"} <= tops
-    assert not tops & {"boto3", "botocore", "s3transfer", "dateutil", "six.py", "urllib3", "bin"}
-    assert not any(n.startswith(("skill/web/", "skill/interaction_model/")) for n in names)
+    assert "lambda_function.py" in tops
+    assert {"ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime", "tzdata"} <= tops
+    lambda_has = {"boto3", "botocore", "s3transfer", "dateutil", "six.py", "urllib3", "bin"}
+    no_turn_imports = {"requests", "charset_normalizer", "idna", "certifi", "platformdirs"}
+    assert not tops & (lambda_has | no_turn_imports)
 
 
 def test_the_zip_is_compiled_for_the_lambda_python_when_one_is_here(built: Built) -> None:
@@ -481,58 +514,54 @@ def test_the_skill_package_is_in_the_ask_cli_layout_and_valid_for_smapi(built: B
     assert "endpoint: not set (ask deploy fills in" in built.stdout
 
 
-def test_the_zip_answers_from_an_empty_directory(
-    built: Built, lambda_runtime_packages: Path, tmp_path: Path, evening: Evening
-) -> None:
-    """Unzipped alone, beside only what Lambda provides, on SQLite: a real evening."""
-    unzipped = tmp_path / "task"
-    unzipped.mkdir()
-    with zipfile.ZipFile(built.out / "lambda.zip") as archive:
-        archive.extractall(unzipped)
-    python = find_interpreter(LAMBDA_PYTHON) or sys.executable
-    env = {"STAGEWISE_STORE": f"sqlite:///{tmp_path / 'skill.db'}"}
-    paths = [unzipped, lambda_runtime_packages]
-    result = run_events(python, evening.events, paths, env, tmp_path)
-    assert not [p for p in result["path"] if str(ROOT) in p or "site-packages" in p]
-    assert all(m.startswith(str(unzipped)) for m in result["modules"])
-    said = result["said"]
-    assert "welcome to stagewise" in said[0].lower()
-    assert "Sam said: the way you hum when you cook." in " ".join(said)
-    assert "Alex said: your patience." in " ".join(said)
-    assert said == evening.said  # word for word what the source tree says
-
-
-def measured_modules(result: dict[str, Any]) -> set[str]:
-    return {Path(m).relative_to(ROOT).as_posix() for m in result["modules"]}
-
-
-def test_the_allowlist_is_exactly_what_turns_import(
+def test_the_zip_answers_from_an_empty_directory_and_holds_what_turns_import(
+    built: Built,
+    lambda_runtime_packages: Path,
     tmp_path: Path,
     evening: Evening,
     moto_endpoint: str,
     dynamodb_client: Any,
 ) -> None:
-    """Measured in fresh processes from the source tree, on each store a turn can use."""
-    site = [Path(p) for p in sys.path if p.endswith("site-packages")]
-    sqlite_run = run_events(
-        sys.executable,
-        evening.events,
-        [ROOT / "lambda", ROOT, *site],
-        {"STAGEWISE_STORE": f"sqlite:///{tmp_path / 'measure.db'}"},
-        tmp_path,
-    )
+    """Unzipped alone, beside only what Lambda provides, on DynamoDB, with the Alexa API.
+
+    The evening runs (so every module its turns import is in the zip), says word for word
+    what the source tree says, and imports every top-level package the zip holds and every
+    one of its `skill` modules (so nothing in the zip is dead weight).
+    """
+    unzipped = tmp_path / "task"
+    unzipped.mkdir()
+    with zipfile.ZipFile(built.out / "lambda.zip") as archive:
+        archive.extractall(unzipped)
+        names = [n for n in archive.namelist() if "__pycache__" not in n]
     table = f"stagewise-{uuid.uuid4().hex[:8]}"
     DynamoStore(dynamodb_client, table).create()
-    dynamo_run = run_events(
-        sys.executable,
-        evening.events,
-        [ROOT / "lambda", ROOT, *site],
-        {
-            "STAGEWISE_STORE": f"dynamodb://{table}",
-            "AWS_ENDPOINT_URL_DYNAMODB": moto_endpoint,
-            **{k: os.environ[k] for k in os.environ if k.startswith("AWS_")},
-        },
-        tmp_path,
-    )
-    assert dynamo_run["said"] == sqlite_run["said"] == evening.said
-    assert measured_modules(sqlite_run) | measured_modules(dynamo_run) == set(RUNTIME_MODULES)
+    python = find_interpreter(LAMBDA_PYTHON) or sys.executable
+    env = {
+        "STAGEWISE_STORE": f"dynamodb://{table}",
+        "AWS_ENDPOINT_URL_DYNAMODB": moto_endpoint,
+        "AWS_REGION": "us-east-1",  # the Lambda runtime sets both
+        **{k: os.environ[k] for k in os.environ if k.startswith("AWS_")},
+        "SSL_CERT_FILE": str(evening.ca_file),  # the loopback Alexa API's throwaway CA
+    }
+    paths = [unzipped, lambda_runtime_packages]
+    result = run_events(python, evening.events, paths, env, tmp_path)
+
+    said = result["said"]
+    assert "welcome to stagewise" in said[0].lower()
+    assert "Sam said: the way you hum when you cook." in " ".join(said)
+    assert "Alex said: your patience." in " ".join(said)
+    assert "Every Sunday at 8 pm" in " ".join(said)  # the reminder, made over HTTPS
+    assert said == evening.said  # word for word what the source tree says
+    assert evening.served.calls.count("create_reminder") == 1  # over HTTPS, from the zip
+
+    assert not [p for p in result["path"] if str(ROOT) in p or "site-packages" in p]
+    places = [str(unzipped), str(lambda_runtime_packages), *result["stdlib"]]
+    assert [m for m in result["modules"] if not m.startswith(tuple(places))] == []
+    imported = [
+        Path(m).relative_to(unzipped) for m in result["modules"] if m.startswith(str(unzipped))
+    ]
+    imported_tops = {p.parts[0] for p in imported}
+    shipped_tops = {n.split("/")[0] for n in names if ".dist-info/" not in n}
+    assert shipped_tops == imported_tops
+    shipped_skill = {n for n in names if n.startswith("skill/") and n.endswith(".py")}
+    assert shipped_skill == {p.as_posix() for p in imported if p.parts[0] == "skill"}
