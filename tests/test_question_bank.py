@@ -11,7 +11,6 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -22,9 +21,7 @@ from skill.content import STAGE_COUNT, Question, load_content
 CONTENT = load_content()
 BANK = [q for number in range(1, STAGE_COUNT + 1) for q in CONTENT.questions[number]]
 RETIRED = list(CONTENT.retired.values())
-_LINT = json.loads(
-    files("skill.content").joinpath("en-US", "lint_terms.json").read_text(encoding="utf-8")
-)
+_LINT = json.loads((Path(__file__).parent / "data" / "lint_terms.json").read_text(encoding="utf-8"))
 SIMILARITY = {k: _LINT.pop(k) for k in ("similarity_stop_words", "similarity_same_idea")}
 TERMS: dict[str, list[str]] = {k: v for k, v in _LINT.items() if not k.startswith("_")}
 SOURCE = Path(__file__).resolve().parents[2] / "shared/source/six-stages-of-emotional-intimacy.txt"

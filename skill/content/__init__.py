@@ -14,7 +14,6 @@ DEFAULT_LOCALE = "en-US"
 # The locales the skill is published in (interaction_model/locales.json; a test holds the two
 # equal). Their content is read through `fallbacks`: en-GB, then en, then en-US.
 PUBLISHED_LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
-BUILD_ONLY_FILES = frozenset({"lint_terms.json"})  # read by the content lint, never by a turn
 STAGE_COUNT = 6
 
 
@@ -274,7 +273,6 @@ def check_locales() -> None:
         p.name
         for p in files(__package__).joinpath(DEFAULT_LOCALE).iterdir()
         if p.name.endswith(".json")
-        and p.name not in BUILD_ONLY_FILES
         and not p.name.startswith("prompts")  # resolved key by key across files by _prompts
     )
     for locale in PUBLISHED_LOCALES:

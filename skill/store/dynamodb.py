@@ -15,6 +15,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from skill.config import aws_region
 from skill.records import Answer, Profile
 from skill.store import ConflictError, DeletionIncomplete, StorageError
 from skill.store.items import (
@@ -77,7 +78,7 @@ _deserialize = TypeDeserializer().deserialize
 def dynamodb_client(config: Config = CLIENT_CONFIG) -> Any:
     """A DynamoDB client from the usual AWS chain (AWS_ENDPOINT_URL_DYNAMODB included)."""
     try:
-        return boto3.session.Session().client("dynamodb", config=config)
+        return boto3.session.Session(region_name=aws_region()).client("dynamodb", config=config)
     except BotoCoreError as err:
         raise StorageError(f"cannot set up DynamoDB: {err}", type(err).__name__) from err
 
