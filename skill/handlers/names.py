@@ -44,6 +44,9 @@ def meet(turn: Turn, checks: list[NameCheck]) -> Response:
     names = tuple(c.name for c in checks if c.name)
     # A second name completes the pair; two names, or names said later, start it afresh.
     taken = so_far if len(so_far) == 1 and len(names) == 1 else ()
+    pair = (*taken, *names)
+    if len(pair) == 2 and pair[0].lower() == pair[1].lower():  # one name heard twice
+        return ask_name(turn, pair[:1], turn.speech("onboarding.name_twice", name=pair[0]))
     if any(c.verdict == "unusual" for c in checks):
         confirming = ConfirmingName(taken, names)
         return turn.ask(
