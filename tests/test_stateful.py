@@ -101,6 +101,13 @@ ONE_SHOTS = (
 VOICES = (None, "amzn1.ask.person.maya", "amzn1.ask.person.jordan", "amzn1.ask.person.guest")
 ESCAPES = {"stop", "cancel", "help"}  # built-ins Alexa takes even while a slot is elicited
 YES_NO = {"yes", "no"}
+DELETION_TOLD = (
+    "forget.done_last",
+    "forget.done_tonight#one",
+    "forget.done_tonight#other",
+    "forget.done_all#one",
+    "forget.done_all#other",
+)
 
 
 def said_back(content: Content) -> list[re.Pattern[str]]:
