@@ -67,6 +67,43 @@ class CurrentQuestion:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a couple is in one run of questions (a stage's bank order, its check-ins, a season).
+
+    A position, not a list of what was asked, so it stays the same size however long a couple
+    stays (skill.ritual.step reads and moves it). `ahead` holds ids asked this round further
+    on in the run, passed over when reached: what a profile of the earlier shape (a list of
+    asked ids per stage) turns into, and empty once the run has gone past them.
+    """
+
+    index: int = 0  # the position after the question last asked
+    last: str = ""  # the id last asked: finds the place again when the bank gains questions
+    rounds: int = 0  # times the run was used up and started again
+    on: date | None = None  # the evening a recurring run last gave a question
+    ahead: tuple[str, ...] = ()
+
+    def to_list(self) -> list[Any]:
+        """[index, last, rounds, on, ahead], the defaults at the end left out."""
+        values: list[Any] = [
+            self.index,
+            self.last,
+            self.rounds,
+            self.on.isoformat() if self.on else None,
+            list(self.ahead),
+        ]
+        defaults: list[Any] = [0, "", 0, None, []]
+        while values and values[-1] == defaults[len(values) - 1]:
+            values.pop()
+        return values
+
+    @classmethod
+    def from_list(cls, values: list[Any]) -> Place:
+        defaults: list[Any] = [0, "", 0, None, []]
+        index, last, rounds, on, ahead = [*values, *defaults[len(values) :]]
+        return cls(int(index), str(last), int(rounds), _day(on), tuple(str(a) for a in ahead))
+
+
+@dataclass(frozen=True)
 class Profile:
     """One household: the two partners, their stage, and their place in the question bank."""
 
@@ -74,7 +111,7 @@ class Profile:
     partner_a: str
     partner_b: str
     stage: int = 1
-    asked: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    places: dict[str, Place] = field(default_factory=dict)  # skill.ritual.place_key -> Place
     completed: dict[int, int] = field(default_factory=dict)  # questions both answered, per stage
     current: CurrentQuestion | None = None
     tip_turn: int = 0
@@ -95,8 +132,9 @@ class Profile:
     def name(self, partner: str) -> str:
         return self.partner_a if partner == "a" else self.partner_b
 
-    def asked_in(self, stage: int) -> tuple[str, ...]:
-        return self.asked.get(stage, ())
+    def place(self, key: str) -> Place:
+        """Where the couple is in a run of questions (the start, if never asked from it)."""
+        return self.places.get(key) or Place()
 
     def completed_in(self, stage: int) -> int:
         return self.completed.get(stage, 0)
@@ -111,7 +149,7 @@ class Profile:
             "partner_a": self.partner_a,
             "partner_b": self.partner_b,
             "stage": self.stage,
-            "asked": {str(k): list(v) for k, v in self.asked.items()},
+            "places": {k: v.to_list() for k, v in self.places.items()},
             "completed": {str(k): v for k, v in self.completed.items()},
             "tip_turn": self.tip_turn,
             "created_at": self.created_at,
@@ -138,7 +176,7 @@ class Profile:
             partner_a=str(data["partner_a"]),
             partner_b=str(data["partner_b"]),
             stage=int(data.get("stage", 1)),
-            asked={int(k): tuple(str(q) for q in v) for k, v in data.get("asked", {}).items()},
+            places=_places(data),
             completed={int(k): int(v) for k, v in data.get("completed", {}).items()},
             current=CurrentQuestion.from_dict(current) if current else None,
             tip_turn=int(data.get("tip_turn", 0)),
@@ -155,6 +193,18 @@ class Profile:
 
 def _day(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
+
+
+def _places(data: dict[str, Any]) -> dict[str, Place]:
+    """The profile's places; a profile stored before places (ids asked per stage) migrates.
+
+    Its asked ids become questions to pass over, so the next question is the one the list
+    gave: the first of the stage's bank order not asked yet.
+    """
+    if "places" in data:
+        return {str(k): Place.from_list(list(v)) for k, v in data["places"].items()}
+    asked = data.get("asked", {})
+    return {str(k): Place(ahead=tuple(str(q) for q in v)) for k, v in asked.items() if v}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,21 @@ from typing import Any
 DEFAULT_LOCALE = "en-US"
 ENGLISH_LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")  # one English source
 STAGE_COUNT = 6
+# What a question asks for; "reflect" when the bank names no kind. Check-ins and seasonal
+# questions recur (skill.ritual); every other kind is asked in the stage's bank order.
+KINDS = (
+    "reflect",
+    "playful",
+    "hypothetical",
+    "guess",
+    "tell",
+    "needs",
+    "everyday",
+    "checkin",
+    "seasonal",
+)
+RECURRING_KINDS = ("checkin", "seasonal")
+SEASONS = ("winter", "spring", "summer", "autumn")  # a seasonal question names one
 
 
 @dataclass(frozen=True)
@@ -32,6 +47,13 @@ class Question:
     stage: int
     text: str
     tone: str = "warm"  # light, warm or deep; the bank order never puts two deep ones together
+    kind: str = "reflect"  # one of KINDS
+    season: str | None = None  # a seasonal question's season, one of SEASONS
+
+    @property
+    def recurring(self) -> bool:
+        """A check-in or seasonal question: asked on its own schedule, not in bank order."""
+        return self.kind in RECURRING_KINDS
 
 
 def placeholders(template: str) -> frozenset[str]:
@@ -104,7 +126,19 @@ def _question(value: object, stage: int, where: str) -> Question:
     missing = [name for name in ("id", "text") if not isinstance(raw.get(name), str)]
     if missing:
         raise ValueError(f"{where}: missing or non-text {', '.join(missing)}")
-    return Question(id=raw["id"], stage=stage, text=raw["text"], tone=str(raw.get("tone", "warm")))
+    kind, season = raw.get("kind", "reflect"), raw.get("season")
+    if kind not in KINDS:
+        raise ValueError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    if (kind == "seasonal") != (season is not None) or (season and season not in SEASONS):
+        raise ValueError(f"{where}: a seasonal question names one season of {SEASONS}, no other")
+    return Question(
+        id=raw["id"],
+        stage=stage,
+        text=raw["text"],
+        tone=str(raw.get("tone", "warm")),
+        kind=str(kind),
+        season=str(season) if season else None,
+    )
 
 
 def _prompt_files(locale: str) -> dict[str, object]:
