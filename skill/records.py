@@ -6,6 +6,8 @@ and the store (skill.store.items) wraps them with the table's keys.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -14,6 +16,18 @@ from skill.journey import Journey
 from skill.reconnect import Ritual
 
 PARTNERS = ("a", "b")
+VOICE_KEY_CHARS = 12  # 48 bits of SHA-256: two voices of one household never collide
+_VOICE_KEY = re.compile(rf"[0-9a-f]{{{VOICE_KEY_CHARS}}}")
+
+
+def voice_key(person_id: str) -> str:
+    """A short one-way key for an Alexa voice profile (personId): the profile keeps this only.
+
+    Alexa's person IDs run to about 120 characters; two of them were a quarter of a stored
+    profile, and the skill only ever needs to recognise one again, never to read it back.
+    """
+    digest = hashlib.sha256(f"person:{person_id}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:VOICE_KEY_CHARS]
 
 
 def iso(moment: datetime) -> str:
@@ -120,7 +134,7 @@ class Profile:
     tip_on: date | None = None  # the last evening a tip was given (at most one a week)
     reminder_on: date | None = None  # the last evening the stage reminder was said
     suggested_on: date | None = None  # the last evening a move to the next stage was suggested
-    voices: dict[str, str] = field(default_factory=dict)  # Alexa personId -> partner ("a"/"b")
+    voices: dict[str, str] = field(default_factory=dict)  # voice_key(personId) -> "a"/"b"
     journey: Journey = field(default_factory=Journey)  # counters of the couple's path
     ritual: Ritual = field(default_factory=Ritual)  # their zone and weekly reminder
 
@@ -185,7 +199,7 @@ class Profile:
             tip_on=_day(data.get("tip_on")),
             reminder_on=_day(data.get("reminder_on")),
             suggested_on=_day(data.get("suggested_on")),
-            voices={str(k): str(v) for k, v in data.get("voices", {}).items() if v in PARTNERS},
+            voices=_voices(data.get("voices", {})),
             journey=Journey.from_dict(data.get("journey")),
             ritual=Ritual.from_dict(data.get("ritual")),
         )
@@ -193,6 +207,15 @@ class Profile:
 
 def _day(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
+
+
+def _voices(stored: dict[str, Any]) -> dict[str, str]:
+    """Voices by key; a profile stored before keys held the person IDs themselves."""
+    return {
+        key if _VOICE_KEY.fullmatch(key) else voice_key(key): str(partner)
+        for key, partner in ((str(k), v) for k, v in stored.items())
+        if partner in PARTNERS
+    }
 
 
 def _places(data: dict[str, Any]) -> dict[str, Place]:

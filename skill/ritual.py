@@ -109,6 +109,27 @@ def step(place: Place, run: Sequence[Question], day: date | None = None) -> tupl
     return question, Place(position + 1, question.id, rounds, day, later)
 
 
+def settled(profile: Profile, content: Content) -> Profile:
+    """Places in stages the couple is not in, still carrying a migrated list of asked ids, made
+    plain: the stage's place is the question that list would ask next.
+
+    Those ids would otherwise stay in every stored profile until the couple came back to the
+    stage, perhaps never; coming back, they may hear again one asked before the migration.
+    The current stage keeps its ids until its round has gone past them (skill.ritual.step).
+    """
+    places = dict(profile.places)
+    for key, place in profile.places.items():
+        if not place.ahead or key == place_key(profile.stage) or not key.isdigit():
+            continue
+        ids = [q.id for q in main_run(content.questions.get(int(key), ()))]
+        ahead = set(place.ahead)
+        start = min(place.index, len(ids))
+        position = next((i for i in range(start, len(ids)) if ids[i] not in ahead), len(ids))
+        last = ids[position - 1] if position else ""
+        places[key] = replace(place, index=position, last=last, ahead=())
+    return profile.with_changes(places=places) if places != profile.places else profile
+
+
 def recurring_due(profile: Profile, bank: Sequence[Question], day: date, locale: str) -> str | None:
     """The recurring run that gives tonight's question, if one is due: a season's, or check-ins."""
     runs = recurring_runs(bank)
@@ -151,6 +172,7 @@ def next_question(profile: Profile, content: Content, day: date, *, extras: bool
 
     `extras` False (a skip): the next question in bank order, no reminder or tip said again.
     """
+    profile = settled(profile, content)
     stage = profile.stage
     bank = content.questions[stage]
     first_in_stage = place_key(stage) not in profile.places and profile.completed_in(stage) == 0

@@ -70,16 +70,20 @@ class Content:
     questions: dict[int, tuple[Question, ...]]
     prompts: dict[str, tuple[str, ...]]
     retired: dict[str, Question] = field(default_factory=dict)  # old ids that stored answers use
+    _by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Every turn looks tonight's question up by id: once, not through five hundred.
+        by_id = dict(self.retired)
+        by_id.update((q.id, q) for bank in self.questions.values() for q in bank)
+        object.__setattr__(self, "_by_id", by_id)
 
     def stage(self, number: int) -> Stage:
         return self.stages[number - 1]
 
     def question(self, question_id: str) -> Question | None:
-        for bank in self.questions.values():
-            for question in bank:
-                if question.id == question_id:
-                    return question
-        return self.retired.get(question_id)
+        """A question by id, asked now or retired (stored answers name retired ones too)."""
+        return self._by_id.get(question_id)
 
     def variants(self, key: str) -> tuple[str, ...]:
         return self.prompts[key]

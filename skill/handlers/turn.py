@@ -25,7 +25,7 @@ from skill.config import Settings
 from skill.content import Content, content_for
 from skill.local_time import evening_of, evening_start, zone_named
 from skill.narration_clips import Clip
-from skill.records import Answer, Profile
+from skill.records import Answer, Profile, voice_key
 from skill.session import Moment, SessionState
 from skill.speech import Audio, Speech
 from skill.store import ConflictError, Store
@@ -234,11 +234,11 @@ class Turn:
 
     @property
     def person_id(self) -> str | None:
-        """The speaker's Alexa voice profile (context.System.person), when recognised."""
+        """The speaker's voice (context.System.person), when recognised, as the profile keys it."""
         envelope = self.handler_input.request_envelope
         system = envelope.context.system if envelope.context else None
         person = system.person if system else None
-        return person.person_id if person and person.person_id else None
+        return voice_key(person.person_id) if person and person.person_id else None
 
     # -- reading input -------------------------------------------------------------
 
