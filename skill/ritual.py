@@ -34,8 +34,12 @@ CHECKIN_EVERY = 7  # days from one check-in to the next
 SEASONAL_EVERY = 14  # days from one seasonal question to the next, in its season
 SEASON_DAYS = 92  # the longest season (June to August): the bank holds a season's worth
 # Northern seasons by month; the southern hemisphere's are six months on.
-SEASON_MONTHS = {"winter": (12, 1, 2), "spring": (3, 4, 5), "summer": (6, 7, 8)}
-SEASON_MONTHS["autumn"] = (9, 10, 11)
+SEASON_MONTHS = {
+    "winter": (12, 1, 2),
+    "spring": (3, 4, 5),
+    "summer": (6, 7, 8),
+    "autumn": (9, 10, 11),
+}
 # A couple is in the southern hemisphere when their Echo's zone is (Australia, New Zealand,
 # southern Africa and South America), or, while the zone is unknown, when it speaks en-AU.
 SOUTHERN_ZONES = (
@@ -95,7 +99,8 @@ def step(place: Place, run: Sequence[Question], day: date | None = None) -> tupl
 
     The place is found again by the id last asked (the bank may have gained questions since),
     else by its position; questions asked ahead of it (`ahead`, e.g. a profile migrated from a
-    list of asked ids) are passed over once. When the run is used up it starts again.
+    list of asked ids) are passed over once. When the run is used up it starts again, in the
+    same order, and counts a round. `day` is kept for the runs that recur on a schedule.
     """
     ids = [q.id for q in run]
     start = ids.index(place.last) + 1 if place.last in ids else min(place.index, len(ids))
@@ -110,12 +115,12 @@ def step(place: Place, run: Sequence[Question], day: date | None = None) -> tupl
 
 
 def settled(profile: Profile, content: Content) -> Profile:
-    """Places in stages the couple is not in, still carrying a migrated list of asked ids, made
-    plain: the stage's place is the question that list would ask next.
+    """Plain places for the stages a couple is not in, where a migrated list of asked ids waits.
 
-    Those ids would otherwise stay in every stored profile until the couple came back to the
-    stage, perhaps never; coming back, they may hear again one asked before the migration.
-    The current stage keeps its ids until its round has gone past them (skill.ritual.step).
+    Such a stage's place becomes the question its list would ask next. Those ids would
+    otherwise stay in every stored profile until the couple came back to the stage, perhaps
+    never; coming back, they may hear again one asked before the migration. The current
+    stage keeps its ids until its round has gone past them (`step`).
     """
     places = dict(profile.places)
     for key, place in profile.places.items():

@@ -176,9 +176,18 @@ def test_where_a_couple_is_stays_a_few_places(years: int) -> None:
 class Writes:
     """Write units of each request the store's client sends, as DynamoDB bills them."""
 
+    EVENT = "provide-client-params.dynamodb"
+
     def __init__(self, client: Any) -> None:
         self.units: list[tuple[str, int]] = []
-        client.meta.events.register("provide-client-params.dynamodb", self._sent)
+        self.client = client
+
+    def __enter__(self) -> Writes:
+        self.client.meta.events.register(self.EVENT, self._sent)
+        return self
+
+    def __exit__(self, *_: object) -> None:  # the client is shared by the session's tests
+        self.client.meta.events.unregister(self.EVENT, self._sent)
 
     def _sent(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         if model.name == "PutItem":
@@ -205,10 +214,10 @@ def test_an_evening_costs_at_most_ten_write_units_however_long_they_stayed(
     app = build_skill(Settings(store_url="sqlite:///:memory:"), store=dynamo_store)
     now = datetime.combine(STARTED + timedelta(days=YEAR * years), datetime.min.time(), UTC)
     couple = Couple(app, user_id=USER_ID, now=now + timedelta(hours=20))
-    writes = Writes(dynamo_store.client)
-    couple.intent("TonightQuestionIntent", new_session=True)
-    couple.answer("the way you listen")
-    couple.answer("your morning coffee ritual")
+    with Writes(dynamo_store.client) as writes:
+        couple.intent("TonightQuestionIntent", new_session=True)
+        couple.answer("the way you listen")
+        couple.answer("your morning coffee ritual")
     assert [kind for kind, _ in writes.units] == ["PutItem", *["TransactWriteItems"] * 2]
     assert writes.total() <= 10, writes.units
     after = dynamo_store.get_profile(USER_ID)
@@ -306,6 +315,13 @@ def test_a_profile_of_the_previous_release_loads_and_is_stored_packed(
     )["Item"]
     assert set(raw) == {"pk", "sk", "version", "profile"} and "B" in raw["profile"]
     assert dynamo_store.get_profile(USER_ID) == saved
+
+
+def test_a_packed_profile_of_an_unknown_format_is_refused() -> None:
+    packed = packed_profile_item(YEARS[1])
+    assert packed["profile"][0] == 1  # the format byte
+    with pytest.raises(ValueError, match="format"):
+        profile_from_item({**packed, "profile": b"\x09" + packed["profile"][1:]})
 
 
 def test_a_session_of_the_previous_release_keeps_its_place() -> None:

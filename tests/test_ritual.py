@@ -13,7 +13,13 @@ from skill.records import Answer, CurrentQuestion, Place, Profile
 from skill.ritual import record_answer, suggests_next_stage
 from skill.session import Moment, SessionState
 from skill.speech import Speech, trim_answer
-from skill.store.items import answer_from_item, answer_to_item, profile_from_item, profile_to_item
+from skill.store.items import (
+    answer_from_item,
+    answer_to_item,
+    packed_profile_item,
+    profile_from_item,
+    profile_to_item,
+)
 
 NOW = datetime(2026, 11, 21, 18, 30, tzinfo=UTC)  # Saturday
 
@@ -47,6 +53,9 @@ profiles = st.builds(
     tip_turn=st.integers(0, 1000),
     created_at=st.just("2026-11-01T20:00:00.000000Z"),
     version=st.integers(0, 10_000),
+    voices=st.dictionaries(
+        st.text(alphabet="0123456789abcdef", min_size=12, max_size=12), st.sampled_from("ab")
+    ),
 )
 answers = st.builds(
     Answer,
@@ -66,6 +75,7 @@ answers = st.builds(
 @given(profiles)
 def test_profile_round_trips_through_items_and_session_attributes(profile: Profile) -> None:
     assert profile_from_item(profile_to_item(profile)) == profile
+    assert profile_from_item(packed_profile_item(profile)) == profile
     assert Profile.from_dict(profile.to_dict()) == profile
     session = SessionState(profile=profile, profile_loaded=True).to_attributes()
     assert SessionState.from_attributes(session).profile == profile
