@@ -11,7 +11,9 @@ from skill.app import Stagewise
 from skill.content import load_content
 from skill.journey import MILESTONES, Journey, week_of
 from skill.records import Profile
+from skill.store.items import packed_profile_item
 from tests.conversation import Couple, Reply, says
+from tests.test_profile_size import USER_ID, dynamodb_size
 from tests.test_transcripts import pattern
 
 CONTENT = load_content()
@@ -89,6 +91,10 @@ def test_a_steady_year_hears_each_milestone_once_and_never_a_guilty_word(
             assert not guilty(reply), reply.text
     journey = profile(app).journey
     assert journey.streak == 53 and journey.first == (met.now - timedelta(days=53 * 7)).date()
+    # A year through the handlers leaves a profile DynamoDB bills one write unit for, even
+    # under one of Alexa's 225-character user IDs.
+    stored = packed_profile_item(profile(app).with_changes(household_id=USER_ID))
+    assert dynamodb_size(stored) <= 1024
 
 
 def test_after_a_gap_the_count_starts_afresh_and_nothing_is_said_about_it(

@@ -12,7 +12,7 @@ from skill.alexa_api import REMINDERS_SCOPE, HttpAlexaApi
 from stagewise_tools.fake_alexa import FakeAlexa
 from tests.alexa_https import amazon_over_https
 from tests.conversation import Couple, Reply
-from tests.test_lambda import RoundTrips, lambda_module  # noqa: F401 - the fixture
+from tests.test_lambda import RoundTrips
 
 NY = ZoneInfo("America/New_York")
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from botocore.stub import Stubber
 
-from skill.records import Answer, CurrentQuestion, Profile
+from skill.records import Answer, CurrentQuestion, Place, Profile
 from skill.store import ConflictError, DeletionIncomplete, StorageError, Store, open_store
 from skill.store.dynamodb import CLIENT_CONFIG, DynamoStore
 from skill.store.sqlite import SqliteStore
@@ -21,7 +21,11 @@ def profile(household: str = "household-1", **changes: object) -> Profile:
         partner_a="Sam",
         partner_b="Alex",
         stage=2,
-        asked={1: ("attraction-01", "attraction-02"), 2: ("trust-01",)},
+        places={
+            "1": Place(2, "attraction-09"),
+            "2": Place(1, "trust-02", 1),
+            "6.checkin": Place(3, "renewal-112", 0, date(2026, 11, 14)),
+        },
         completed={1: 2},
         current=CurrentQuestion("trust-01", 2, date(2026, 11, 16), ("a",)),
         tip_turn=3,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from skill.app import Stagewise
 from skill.content import load_content
-from skill.records import Answer
+from skill.records import Answer, voice_key
 from stagewise_tools import alexa_requests as alexa
 from tests.conversation import Couple, says
 
@@ -22,9 +22,12 @@ def stored(app: Stagewise) -> list[Answer]:
 
 
 def voices(app: Stagewise) -> dict[str, str]:
+    """Who each known voice is, by person ID; the profile itself keeps only their keys."""
     profile = app.services.store.get_profile("amzn1.ask.account.test-couple")
     assert profile is not None
-    return profile.voices
+    known = {voice_key(person): person for person in (MAYA, JORDAN, GUEST)}
+    assert set(profile.voices) <= set(known)  # never the person ID itself
+    return {known[key]: partner for key, partner in profile.voices.items()}
 
 
 def as_voice(couple: Couple, person_id: str | None) -> Couple:

@@ -15,6 +15,21 @@ DEFAULT_LOCALE = "en-US"
 # equal). Their content is read through `fallbacks`: en-GB, then en, then en-US.
 PUBLISHED_LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 STAGE_COUNT = 6
+# What a question asks for; "reflect" when the bank names no kind. Check-ins and seasonal
+# questions recur (skill.ritual); every other kind is asked in the stage's bank order.
+KINDS = (
+    "reflect",
+    "playful",
+    "hypothetical",
+    "guess",
+    "tell",
+    "needs",
+    "everyday",
+    "checkin",
+    "seasonal",
+)
+RECURRING_KINDS = ("checkin", "seasonal")
+SEASONS = ("winter", "spring", "summer", "autumn")  # a seasonal question names one
 
 
 @dataclass(frozen=True)
@@ -34,6 +49,13 @@ class Question:
     stage: int
     text: str
     tone: str = "warm"  # light, warm or deep; the bank order never puts two deep ones together
+    kind: str = "reflect"  # one of KINDS
+    season: str | None = None  # a seasonal question's season, one of SEASONS
+
+    @property
+    def recurring(self) -> bool:
+        """A check-in or seasonal question: asked on its own schedule, not in bank order."""
+        return self.kind in RECURRING_KINDS
 
 
 def placeholders(template: str) -> frozenset[str]:
@@ -50,16 +72,20 @@ class Content:
     questions: dict[int, tuple[Question, ...]]
     prompts: dict[str, tuple[str, ...]]
     retired: dict[str, Question] = field(default_factory=dict)  # old ids that stored answers use
+    _by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Every turn looks tonight's question up by id: once, not through five hundred.
+        by_id = dict(self.retired)
+        by_id.update((q.id, q) for bank in self.questions.values() for q in bank)
+        object.__setattr__(self, "_by_id", by_id)
 
     def stage(self, number: int) -> Stage:
         return self.stages[number - 1]
 
     def question(self, question_id: str) -> Question | None:
-        for bank in self.questions.values():
-            for question in bank:
-                if question.id == question_id:
-                    return question
-        return self.retired.get(question_id)
+        """A question by id, asked now or retired (stored answers name retired ones too)."""
+        return self._by_id.get(question_id)
 
     def variants(self, key: str) -> tuple[str, ...]:
         return self.prompts[key]
@@ -157,7 +183,19 @@ def _question(value: object, stage: int, where: str) -> Question:
     missing = [name for name in ("id", "text") if not isinstance(raw.get(name), str)]
     if missing:
         raise ValueError(f"{where}: missing or non-text {', '.join(missing)}")
-    return Question(id=raw["id"], stage=stage, text=raw["text"], tone=str(raw.get("tone", "warm")))
+    kind, season = raw.get("kind", "reflect"), raw.get("season")
+    if kind not in KINDS:
+        raise ValueError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    if (kind == "seasonal") != (season is not None) or (season and season not in SEASONS):
+        raise ValueError(f"{where}: a seasonal question names one season of {SEASONS}, no other")
+    return Question(
+        id=raw["id"],
+        stage=stage,
+        text=raw["text"],
+        tone=str(raw.get("tone", "warm")),
+        kind=str(kind),
+        season=str(season) if season else None,
+    )
 
 
 @cache

@@ -23,7 +23,7 @@ from skill.config import Settings
 from skill.content import Content, content_for
 from skill.local_time import evening_of, evening_start, zone_named
 from skill.narration_clips import Clip
-from skill.records import Answer, Profile
+from skill.records import Answer, Profile, voice_key
 from skill.request import Request
 from skill.session import Awaiting, SessionState
 from skill.speech import Audio, Speech
@@ -192,7 +192,9 @@ class Turn:
         )
         self.household = Household(services.store, self.household_id, self.state)
         self.device_id = self.request.device_id
-        self.person_id = self.request.person_id
+        # The speaker's voice (context.System.person), when recognised, as the profile keys it.
+        person = self.request.person_id
+        self.person_id = voice_key(person) if person else None
         self.preface: Speech | None = None  # said before whatever this turn answers
         self.router: Callable[[Turn], Response] | None = None  # set by the dispatcher
         self._zone: tzinfo | None = None

@@ -29,8 +29,8 @@ from skill.store.items import (
     answer_to_item,
     key_of,
     keys_of,
+    packed_profile_item,
     profile_from_item,
-    profile_to_item,
 )
 
 T = TypeVar("T")
@@ -381,7 +381,8 @@ class DynamoStore:
         return stored
 
     def _profile_put(self, profile: Profile, expected: int) -> dict[str, Any]:
-        put: dict[str, Any] = {"TableName": self.table, "Item": _to_wire(profile_to_item(profile))}
+        item = _to_wire(packed_profile_item(profile))
+        put: dict[str, Any] = {"TableName": self.table, "Item": item}
         if expected == 0:
             put["ConditionExpression"] = "attribute_not_exists(#pk)"
             put["ExpressionAttributeNames"] = {"#pk": PK}
