@@ -18,7 +18,7 @@ NY = ZoneInfo("America/New_York")
 
 
 def test_new_york_weekly_reconnect_through_lambda_dynamodb_and_https_alexa(
-    lambda_module: ModuleType,  # noqa: F811
+    lambda_module: ModuleType,
     tmp_path: Path,
 ) -> None:
     account = FakeAlexa(zone="America/New_York", permitted=False)
