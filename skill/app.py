@@ -19,7 +19,7 @@ from ask_sdk_model.request import Request
 from ask_sdk_model.response import Response
 from ask_sdk_model.ui import SsmlOutputSpeech
 
-from skill.alexa_api import AlexaApiFactory
+from skill.alexa_api import AlexaApi, AlexaApiFactory
 from skill.config import Settings
 from skill.content import check_locales, content_for
 from skill.handlers import exception_handlers, interceptors, request_handlers
@@ -273,7 +273,10 @@ def respond(app: Stagewise, envelope: RequestEnvelope, context: Any = None) -> d
     user_id = _user_id_of(envelope)
     if kind == SKILL_DISABLED:
         if user_id:
-            forget_household(app.services.store, user_id)
+            system = envelope.context.system if envelope.context else None
+            endpoint = system.api_endpoint if system else None
+            token = system.api_access_token if system else None
+            forget_household(app.services.store, user_id, _event_alexa(app, endpoint, token))
         return _empty()
     if not user_id:  # never let requests without a user share one household
         log.warning("request without a user ID: %s", kind or "-")
@@ -292,8 +295,16 @@ def _forget(app: Stagewise, event: dict[str, Any]) -> dict[str, Any]:
         log.warning("request for another skill ignored: %s", SKILL_DISABLED)
         return _empty()
     if isinstance(user_id, str) and user_id:
-        forget_household(app.services.store, user_id)
+        alexa = _event_alexa(app, system.get("apiEndpoint"), system.get("apiAccessToken"))
+        forget_household(app.services.store, user_id, alexa)
     return _empty()
+
+
+def _event_alexa(app: Stagewise, endpoint: object, token: object) -> AlexaApi | None:
+    """A client with an event's own API endpoint and token, when it carries both."""
+    if isinstance(endpoint, str) and endpoint and isinstance(token, str) and token:
+        return app.services.alexa_api(endpoint, token)
+    return None
 
 
 def _user_id_of(envelope: RequestEnvelope) -> str | None:

@@ -23,7 +23,7 @@ from ask_sdk_model.ui import Card
 from skill.alexa_api import AlexaApi, AlexaApiError, AlexaApiFactory, http_alexa_api
 from skill.config import Settings
 from skill.content import Content, content_for
-from skill.local_time import evening_of, evening_start, zone_named
+from skill.local_time import evening_of, evening_start, zone_name_valid, zone_named
 from skill.narration_clips import Clip
 from skill.records import Answer, Profile
 from skill.session import Moment, SessionState
@@ -224,7 +224,7 @@ class Turn:
         except AlexaApiError as err:
             log.warning("time zone unavailable, using %s: %s", cached or "UTC", err)
             found = ""
-        name = found if found and zone_named(found) is not UTC else cached  # unknown: keep ours
+        name = found if zone_name_valid(found) else cached  # unknown or malformed: keep ours
         self.household.remember(
             lambda p: p.with_changes(
                 ritual=p.ritual.with_changes(time_zone=name, tz_checked_on=today)

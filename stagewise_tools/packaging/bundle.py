@@ -82,6 +82,7 @@ RUNTIME_MODULES = (
     "skill/periods.py",
     "skill/privacy.py",
     "skill/reconnect.py",
+    "skill/reminders.py",
     "skill/records.py",
     "skill/ritual.py",
     "skill/session.py",
