@@ -47,7 +47,8 @@ class Outcome(StrEnum):
     CANCELLED = "cancelled"  # no reminder of ours is left at Alexa
     NOTHING = "nothing"  # there was no reminder of ours at Alexa
     UNSEEN = "unseen"  # no permission to look, and nothing noted
-    KNOWN = "known"  # the schedule is known: from Alexa, or the note when Alexa can't say
+    KNOWN = "known"  # the schedule as Alexa has it
+    NOTED = "noted"  # the schedule as noted: Alexa could not be asked
     UNKNOWN = "unknown"  # Alexa could not be asked and nothing is noted
     REMOVED = "removed"  # forgetting: the reminder was deleted at Alexa
     REMAINS = "remains"  # forgetting: a noted reminder could not be (surely) deleted
@@ -231,26 +232,25 @@ def _delete_once(api: AlexaApi, token: str) -> Outcome:
 def check_weekly(
     api: AlexaApi | None, writer: ProfileWriter, ritual: Ritual
 ) -> tuple[Outcome, Schedule | None]:
-    """ "When is our reminder": what Alexa has (the note set right quietly), else the note."""
+    """ "When is our reminder": as Alexa has it (the note set right quietly); when Alexa
+    cannot be asked, the note, said as only what was noted."""
     noted = Schedule.of(ritual) if ritual.has_reminder else None
-    fallback = (Outcome.KNOWN, noted) if noted else (Outcome.NOTHING, None)
     if api is None:
-        return fallback
+        return (Outcome.NOTED, noted) if noted else (Outcome.UNKNOWN, None)
     try:
         found = weekly_reminders(api.list_reminders())
-    except NoPermission:
-        return fallback  # nothing can be looked at: what was noted is all there is
+    except NoPermission:  # nothing can be looked at
+        return (Outcome.NOTED, noted) if noted else (Outcome.UNSEEN, None)
     except AlexaApiError as err:
         log.warning("reminders not listed: %s", err)
-        return fallback if noted else (Outcome.UNKNOWN, None)
+        return (Outcome.NOTED, noted) if noted else (Outcome.UNKNOWN, None)
     if not found:
         if ritual.has_reminder:
             _unnoted(writer, ritual.reminder_token)
         return Outcome.NOTHING, None
     ours = next((w for w in found if w.token == ritual.reminder_token), found[0])
-    if ours.schedule is None:  # not a rule we wrote: say what was noted, if it is this one
-        same = ours.token == ritual.reminder_token and noted
-        return (Outcome.KNOWN, noted) if same else (Outcome.UNKNOWN, None)
+    if ours.schedule is None:  # not a rule we wrote: nothing sure to say of it
+        return Outcome.UNKNOWN, None
     if (ours.token, ours.schedule) != (ritual.reminder_token, noted):
         _noted(writer, ours.token, ours.schedule, Outcome.SET, Outcome.SET_UNNOTED)
     return Outcome.KNOWN, ours.schedule
@@ -267,9 +267,7 @@ def remove_weekly(api: AlexaApi | None, ritual: Ritual) -> Outcome:
         return Outcome.REMOVED if outcome is Outcome.CANCELLED else Outcome.REMAINS
     try:
         found = weekly_reminders(api.list_reminders())
-    except NoPermission:
-        return Outcome.NOTHING  # never allowed (a withdrawal forgets the note: events)
-    except AlexaApiError as err:
+    except AlexaApiError as err:  # NoPermission too: one made before a withdrawal may ring
         log.warning("reminders not listed, none removed: %s", err)
         return Outcome.MAY_REMAIN
     if not found:

@@ -235,7 +235,7 @@ class SetReminderHandler(Handler):
 
 
 class ReminderStatusHandler(Handler):
-    """ "When is our reminder": as Alexa has it (one call), else as last noted."""
+    """ "When is our reminder": as Alexa has it (one call), else as noted, said so."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("ReminderStatusIntent")(handler_input)
@@ -246,11 +246,13 @@ class ReminderStatusHandler(Handler):
         if profile is None:
             return start_onboarding(turn, "onboarding.welcome_before_question")
         outcome, schedule = check_weekly(turn.alexa(), turn.household, profile.ritual)
-        if outcome is Outcome.KNOWN and schedule is not None:
-            return turn.close(spoken(turn, "reminder.status", schedule))
+        if outcome in (Outcome.KNOWN, Outcome.NOTED) and schedule is not None:
+            key = "reminder.status" if outcome is Outcome.KNOWN else "reminder.status_noted"
+            return turn.close(spoken(turn, key, schedule))
         if outcome is Outcome.UNKNOWN:
             return turn.close(turn.speech("reminder.status_unknown"))
-        return propose(turn, Schedule(DEFAULT_DAY, DEFAULT_HOUR), turn.speech("reminder.none"))
+        lead = "reminder.none" if outcome is Outcome.NOTHING else "reminder.none_visible"
+        return propose(turn, Schedule(DEFAULT_DAY, DEFAULT_HOUR), turn.speech(lead))
 
 
 class CancelReminderHandler(Handler):
