@@ -161,7 +161,9 @@ def _update(
     except OutcomeUnknown as err:
         log.warning("reminder perhaps moved: %s", err)
         return Outcome.UNSURE
-    except AlexaApiError as err:  # NotFound too: it went in between, nothing of ours rings
+    except NotFound:  # deleted in the Alexa app since it was listed
+        return Outcome.GONE
+    except AlexaApiError as err:
         log.warning("reminder not moved: %s", err)
         return Outcome.FAILED
     return _noted(writer, token, schedule, Outcome.MOVED, Outcome.MOVED_UNNOTED)

@@ -155,8 +155,11 @@ class Faults:
             self.planned.append(Planned(op, fault, times, skip))
 
     def clear(self) -> None:
+        """No more faults; counts start again."""
         with self.lock:
             self.planned.clear()
+            self.served.clear()
+            self.done.clear()
 
     def take(self, op: str, *, at_accept: bool = False) -> str | None:
         """The fault due for this request (or, at accept, for any connection), if any."""
@@ -336,6 +339,7 @@ class AmazonServer(QuietServer):
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         request.settimeout(HOLD + 2)
+        request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle delays
         if self.amazon.faults.take("any", at_accept=True):
             time.sleep(HOLD)  # the client is left waiting for the handshake
             return

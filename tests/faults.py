@@ -141,6 +141,10 @@ def _handler(proxy: DynamoFaultProxy) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:
             pass
 
+        def setup(self) -> None:
+            super().setup()  # headers and body go in two writes: no Nagle delay between
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
         def _relay(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             op = (self.headers.get("X-Amz-Target") or "other").rsplit(".", 1)[-1]
