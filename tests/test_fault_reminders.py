@@ -13,11 +13,12 @@ ends up agreeing with Alexa.
 from __future__ import annotations
 
 import importlib.util
+import json
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -370,3 +371,75 @@ def test_seeded_faults_everywhere_never_make_it_untrue(world: World, seed: int) 
         world.amazon.faults.clear()
         assert seconds < TURN_LIMIT * 2, f"{label}: {seconds:.1f} s"
     recovers(world, couple, "set", f"seed {seed}")
+
+
+# -- disabling the skill, and the device's time zone --------------------------------------
+
+EVENTS = Path(__file__).parent / "events"
+
+
+def disabled(world: World, couple: Couple) -> dict[str, Any]:
+    """AlexaSkillEvent.SkillDisabled for this couple, carrying the fake's API endpoint."""
+    event = json.loads((EVENTS / "skill_disabled.json").read_text())
+    system = event["context"]["System"]
+    system["user"]["userId"] = couple.device.user_id
+    system["apiEndpoint"], system["apiAccessToken"] = world.amazon.endpoint, TOKEN
+    return event
+
+
+@pytest.mark.parametrize("fault", ["", "401", "trickle", "reset after", "slow accept"])
+def test_disabling_the_skill_deletes_the_reminder_when_alexa_lets_it(
+    world: World, fault: str
+) -> None:
+    """The records always go; the reminder goes with them when the event's token may
+    delete it (a failure is only logged: skill events take no speech)."""
+    couple = household(world, "noted")
+    if fault:
+        world.amazon.faults.plan("any" if fault == "slow accept" else "delete", fault)
+    started = time.monotonic()
+    raw = world.module.lambda_handler(disabled(world, couple), None)
+    seconds = time.monotonic() - started
+    assert raw == {"version": "1.0", "response": {}}
+    assert world.store.get_profile(couple.device.user_id) is None  # the records went
+    made = FAULTS[fault][1] if fault else True
+    assert (world.account.reminders == {}) == made
+    assert seconds < TURN_LIMIT
+
+
+def test_disabling_the_skill_deletes_everything_even_when_the_profile_cannot_be_read(
+    world: World,
+) -> None:
+    couple = household(world, "noted")
+    world.proxy.plan("GetItem", "500", times=2)  # the reminder's token cannot be read
+    raw = world.module.lambda_handler(disabled(world, couple), None)
+    assert raw == {"version": "1.0", "response": {}}
+    world.proxy.clear()
+    assert world.store.get_profile(couple.device.user_id) is None
+    assert len(world.account.reminders) == 1  # not found to delete: it may still ring
+
+
+BAD_ZONES = ["x" * 300, "Europe/" + "y" * 250, "../etc", "Not/AZone", "", "America"]
+
+
+@pytest.mark.parametrize("zone", [*BAD_ZONES, "trickle"], ids=lambda z: z[:10] or "empty")
+def test_a_bad_or_slow_time_zone_never_breaks_the_evening(world: World, zone: str) -> None:
+    """The zone is asked again on a new evening; a name zoneinfo would choke on (an
+    OSError over 255 characters), or a reply trickled, leaves the stored zone as it was."""
+    couple = household(world, "fresh")
+    couple.now += timedelta(days=1)  # tomorrow evening: the zone is asked again
+    world.client_deadline(PRODUCTION_DEADLINE)
+    if zone == "trickle":
+        world.amazon.faults.plan("time_zone", "trickle")
+    else:
+        world.account.zone = zone
+    try:
+        started = time.monotonic()
+        reply = couple.intent("TonightQuestionIntent", new_session=True)
+        seconds = time.monotonic() - started
+    finally:
+        world.account.zone = NY
+    assert world.account.calls == ["time_zone"] or zone == "trickle"
+    assert not says(reply, "error.general") and not says(reply, "error.storage"), reply.text
+    assert reply.elicits == "answer" and seconds < 2.0
+    profile = world.store.get_profile(couple.device.user_id)
+    assert profile is not None and profile.ritual.time_zone == NY
