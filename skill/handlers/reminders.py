@@ -230,7 +230,7 @@ class SetReminderHandler(Handler):
                 turn.speech("answer.how", name=name),
                 Moment.ANSWER,
             )
-        turn.zone  # noqa: B018 - the zone is known before the reminder is made (one call at most)
+        turn.zone  # noqa: B018 - the zone is asked now, so the yes turn's calls are the reminder's
         return propose(turn, heard_schedule(turn, profile.ritual))
 
 

@@ -178,7 +178,7 @@ class Turn:
         # with that write, so the zone is asked at most once a day (read-only turns such as
         # a recap use the zone last stored).
         self.may_refresh_zone = False
-        self.api_calls = 0  # Alexa API calls made in this turn (at most one)
+        self.api_calls = 0  # Alexa API clients handed out in this turn (at most one)
 
     # -- the couple's local time -----------------------------------------------------
 
@@ -202,7 +202,8 @@ class Turn:
     def alexa(self) -> AlexaApi | None:
         """A client of the Alexa APIs for this request; None when the request carries no token.
 
-        The caller makes at most one call with it (`api_calls` counts them).
+        One client a turn: the zone's one call, or a reminder step's two at most
+        (skill.reminders), each within the client's deadline.
         """
         if not self.api_endpoint or not self.api_token or self.api_calls:
             return None
