@@ -1,12 +1,13 @@
 """Our own small client of the Alexa APIs (settings, reminders), within one deadline a call.
 
 The SDK's service clients have no timeout; a skill turn has about eight seconds in all.
-Each call here has one total deadline (`API_TIMEOUT_SECONDS`) for connecting, the TLS
-handshake, sending and reading the whole reply, however slowly the bytes come; a reply
-larger than `MAX_RESPONSE_BYTES` is refused unread; redirects are never followed (the
-bearer token goes to the request's own HTTPS endpoint only); and every way a call can fail
-ends in one of our own exception types. `OutcomeUnknown` marks a change (create, update,
-delete) that was sent but whose answer was lost: it may have been made.
+Each call here has one total deadline (`API_TIMEOUT_SECONDS`) for the name lookup,
+connecting, the TLS handshake, sending and reading the whole reply, however slowly the
+bytes come; a reply larger than `MAX_RESPONSE_BYTES` is refused unread; redirects are
+never followed (the bearer token goes to the request's own HTTPS endpoint only); and
+every way a call can fail ends in one of our own exception types. `OutcomeUnknown`
+marks a change (create, update, delete) that was sent but whose answer was lost: it may
+have been made.
 
 Base URL and token come from the request (`context.System.apiEndpoint`/`apiAccessToken`);
 `Services.alexa_api` builds a client per request, so tests and the console use a fake.
@@ -141,7 +142,8 @@ class HttpAlexaApi:
             sock.settimeout(_left(deadline))
             sock.sendall(request)  # the whole request: its timeout bounds the total (3.5+)
             sent = True
-            response = http.client.HTTPResponse(_Timed(sock, deadline), method=method)  # type: ignore[arg-type]
+            timed: Any = _Timed(sock, deadline)  # all HTTPResponse asks of its socket
+            response = http.client.HTTPResponse(timed, method=method)
             response.begin()
             if not 200 <= response.status < 300:
                 raise _error_for(response.status, where, changes)
@@ -200,16 +202,55 @@ def _left(deadline: float) -> float:
 
 
 def _connect(host: str, port: int, context: ssl.SSLContext, deadline: float) -> ssl.SSLSocket:
-    """A TLS connection made within the deadline (the handshake's timeout is its total)."""
+    """A TLS connection made within the deadline: the name looked up, each address tried
+    while time is left, the handshake (its timeout is its total, since Python 3.5)."""
     import socket
 
-    raw = socket.create_connection((host, port), timeout=_left(deadline))
-    try:
-        raw.settimeout(_left(deadline))
-        return context.wrap_socket(raw, server_hostname=host)
-    except BaseException:
-        raw.close()
-        raise
+    failure: OSError = TimeoutError("no address for the API endpoint")
+    for family, kind, proto, _, address in _resolve(host, port, deadline):
+        raw = socket.socket(family, kind, proto)
+        try:
+            raw.settimeout(_left(deadline))
+            raw.connect(address)
+            raw.settimeout(_left(deadline))
+            return context.wrap_socket(raw, server_hostname=host)
+        except OSError as err:
+            raw.close()
+            if isinstance(err, TimeoutError):
+                raise
+            failure = err
+        except BaseException:
+            raw.close()
+            raise
+    raise failure
+
+
+def _resolve(host: str, port: int, deadline: float) -> list[Any]:
+    """The endpoint's addresses, within the deadline.
+
+    getaddrinfo takes no timeout (a stuck resolver can hold it for many seconds), so it
+    runs in a daemon thread that is left behind if it does not answer in time.
+    """
+    import socket
+    import threading
+
+    found: list[Any] = []
+    failed: list[OSError] = []
+
+    def look_up() -> None:
+        try:
+            found.extend(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except OSError as err:
+            failed.append(err)
+
+    worker = threading.Thread(target=look_up, name="alexa-api-lookup", daemon=True)
+    worker.start()
+    worker.join(_left(deadline))
+    if worker.is_alive():
+        raise TimeoutError("the endpoint's name lookup timed out")
+    if failed:
+        raise failed[0]
+    return found
 
 
 _contexts: list[ssl.SSLContext] = []

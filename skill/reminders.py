@@ -70,19 +70,17 @@ class Weekly:
 
 
 def weekly_reminders(alerts: Iterable[dict[str, Any]]) -> list[Weekly]:
-    """The weekly reminders among a listing of the skill's reminders (ours: the skill makes
-    no other kind), still on (a finished one is COMPLETED)."""
+    """The weekly reminders still on in a listing of the skill's reminders (all of them
+    ours: the skill makes no other kind; a finished one is COMPLETED)."""
     found = []
     for alert in alerts:
         token = alert.get("alertToken")
         if not isinstance(token, str) or not token or alert.get("status") == "COMPLETED":
             continue
         recurrence = _mapping(_mapping(alert.get("trigger")).get("recurrence"))
-        rules = recurrence.get("recurrenceRules")
-        if not isinstance(rules, list):
-            continue
-        schedules = [Schedule.from_rule(rule) for rule in rules if isinstance(rule, str)]
-        if any("FREQ=WEEKLY" in rule.upper() for rule in rules if isinstance(rule, str)):
+        rules = [r for r in recurrence.get("recurrenceRules") or () if isinstance(r, str)]
+        if any("FREQ=WEEKLY" in rule.upper() for rule in rules):
+            schedules = (Schedule.from_rule(rule) for rule in rules)
             found.append(Weekly(token, next((s for s in schedules if s), None)))
     return found
 

@@ -221,3 +221,22 @@ GOOD_ZONES = ["America/New_York", "Etc/GMT+5", "UTC", "America/Argentina/Salta"]
 def test_real_zone_names_are_valid(amazon: Amazon, zone: str) -> None:
     amazon.account.zone = zone
     assert client(amazon).time_zone(DEVICE) == zone and zone_name_valid(zone)
+
+
+def test_a_stuck_name_lookup_ends_at_the_deadline(
+    amazon: Amazon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """getaddrinfo takes no timeout: a resolver that hangs must not hold the turn."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def stuck(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(2.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", stuck)
+    raised, seconds = timed(lambda: client(amazon, timeout=SHORT).list_reminders())
+    assert isinstance(raised, Unavailable) and "timed out" in str(raised)
+    assert seconds < SHORT + 0.2
+    assert amazon.seen == []

@@ -51,7 +51,7 @@ def remove_reminder(store: Store, household_id: str, alexa: AlexaApi) -> None:
     reminders it made, and a captured SkillDisabled event carries an apiAccessToken whose
     consentToken claim is null, so Alexa may refuse (401): the deletion is tried, its
     outcome logged, and the household's records are deleted whatever it was. The couple
-    cannot be told (skill events take no speech); PRIVACY.md says where to remove it.
+    cannot be told (skill events take no speech).
     """
     tag = short_id(household_id)
     try:
