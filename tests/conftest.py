@@ -41,6 +41,23 @@ TEST_CLIENT_CONFIG = Config(
 )
 
 
+@pytest.fixture(autouse=True)
+def alexa_stays_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches the real Alexa API: the envelopes in tests/events carry Amazon's
+    apiEndpoint, and the production client would otherwise try it (its lookup fails here
+    as an unreachable name does)."""
+    from skill import alexa_api
+
+    real = alexa_api._resolve
+
+    def loopback_only(host: str, port: int, deadline: float) -> list[Any]:
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            raise OSError(f"tests call no Alexa API but the fake on loopback, not {host}")
+        return real(host, port, deadline)
+
+    monkeypatch.setattr(alexa_api, "_resolve", loopback_only)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
