@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
@@ -143,7 +144,9 @@ def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern
 
 def prepare(text: str, rules: Rules, names: tuple[str, ...] = ()) -> str:
     """The answer as the rules read it: " word word ... " (a space before and after each)."""
-    text = text.lower().replace("’", "'").replace("‘", "'").replace("-", " ")
+    text = unicodedata.normalize("NFKD", text.lower())  # "fiancé" reads "fiance"
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("’", "'").replace("‘", "'").replace("-", " ")
     words = _NON_WORD.sub(" ", text).split()
     expanded: list[str] = []
     for word in words:
