@@ -23,8 +23,8 @@ from bench.driver import BenchError, Household, LambdaHandler, Scenario, Step, c
 from bench.harness import Bench, user_id
 from bench.report import Row
 from skill.alexa_api import AlexaApi, HttpAlexaApi
-from skill.alexa_fake import FakeAlexa
 from skill.app import build_skill, handle_event
+from stagewise_tools.fake_alexa import FakeAlexa
 from tests.alexa_https import amazon_over_https
 
 ITEM = 3

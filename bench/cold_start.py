@@ -23,7 +23,7 @@ from typing import Any
 from bench.driver import START, BenchError
 from bench.harness import LAMBDA_MODULES, REPO, SKILLS, Bench, user_id
 from bench.report import COLD_START_RATIO, Row, fmt_ratio
-from skill import envelope as alexa
+from stagewise_tools import alexa_requests as alexa
 
 ITEM = 2
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from skill import envelope as alexa
+from stagewise_tools import alexa_requests as alexa
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 START = datetime(2026, 11, 16, 20, 0, tzinfo=UTC)  # a Monday evening, as in the tests

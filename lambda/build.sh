@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A thin wrapper: the packager is `stagewise package` (skill/packaging/). It writes
+# A thin wrapper: the packager is `stagewise package` (stagewise_tools/packaging/). It writes
 # build/lambda.zip, build/lambda/ (the same files unzipped), build/skill-package/ and
 # build/ask-resources.json; lambda/build/ gets a copy of the unzipped bundle (the
 # benchmark measures it there). Options pass through: lambda/build.sh --help.
@@ -7,6 +7,6 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 cd "$root"
-"${PYTHON:-python}" -m skill.cli package --out "$root/build" "$@"
+"${PYTHON:-python}" -m stagewise_tools.cli package --out "$root/build" "$@"
 rm -rf "$here/build"
 cp -R "$root/build/lambda" "$here/build"

@@ -21,7 +21,7 @@ from ask_sdk_model.ui import SsmlOutputSpeech
 
 from skill.alexa_api import AlexaApiFactory
 from skill.config import Settings
-from skill.content import content_for, load_content
+from skill.content import check_locales, content_for
 from skill.handlers import exception_handlers, interceptors, request_handlers
 from skill.handlers.events import SKILL_DISABLED, forget_household
 from skill.handlers.turn import Services
@@ -83,7 +83,7 @@ def build_skill(
     )
     if alexa_api is not None:  # tests and the console: a fake Alexa
         services.alexa_api = alexa_api
-    load_content()  # fail at start, not on a couple's first turn, if content is broken
+    check_locales()  # fail at start, not on a couple's first turn, if content is broken
     builder = SkillBuilder()
     for request_handler in request_handlers(services):
         builder.add_request_handler(request_handler)

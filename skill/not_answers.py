@@ -7,11 +7,11 @@ content (`not_answers.json`); this module only matches them.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
+
+from skill.content import content_data
 
 KINDS = (
     "repeat",
@@ -54,10 +54,10 @@ def normalize(text: str) -> str:
 
 @cache
 def phrases(locale: str = "en-US") -> Phrases:
-    """The recogniser's data, checked once."""
-    raw = json.loads(
-        files("skill.content").joinpath(locale, "not_answers.json").read_text(encoding="utf-8")
-    )
+    """The recogniser's data for a locale (resolved like all content), checked once."""
+    raw = content_data(locale, "not_answers.json")
+    if not isinstance(raw, dict):
+        raise ValueError("not_answers.json: expected a JSON object")
     exact: dict[str, str] = {}
     prefixes: list[tuple[str, str]] = []
     patterns: list[tuple[str, str]] = []

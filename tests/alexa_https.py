@@ -1,4 +1,4 @@
-"""A fake Alexa API over real HTTPS on loopback, backed by skill.alexa_fake.FakeAlexa.
+"""A fake Alexa API over real HTTPS on loopback, backed by stagewise_tools.fake_alexa.FakeAlexa.
 
 The skill's own HttpAlexaApi talks to it through a throwaway CA it is told to trust.
 """
@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from skill.alexa_api import AlexaApiError, NoPermission, NotFound, Throttled
-from skill.alexa_fake import FakeAlexa
+from stagewise_tools.fake_alexa import FakeAlexa
 
 
 def certificates(folder: Path) -> tuple[Path, Path, Path]:

@@ -18,10 +18,10 @@ from typing import Any
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import ResponseEnvelope
 
-from skill import envelope as alexa
 from skill.app import Stagewise, handle_event
 from skill.content import load_content
 from skill.speech import MAX_SPEECH_CHARS
+from stagewise_tools import alexa_requests as alexa
 
 MAX_RESPONSE_BYTES = 24 * 1024
 START = datetime(2026, 11, 16, 20, 0, tzinfo=UTC)  # a Monday evening
@@ -30,6 +30,7 @@ START = datetime(2026, 11, 16, 20, 0, tzinfo=UTC)  # a Monday evening
 @dataclass
 class Reply:
     raw: dict[str, Any]
+    locale: str = "en-US"  # the request's: what it says is matched against that locale's content
 
     @property
     def response(self) -> dict[str, Any]:
@@ -116,9 +117,10 @@ class Couple:
         user_id: str = "amzn1.ask.account.test-couple",
         now: datetime = START,
         handler: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        locale: str = "en-US",
     ) -> None:
         self.app = app
-        self.device = alexa.Device(user_id=user_id)
+        self.device = alexa.Device(user_id=user_id, locale=locale)
         self.now = now
         self.handler = handler or (lambda event: handle_event(self.app, event))
         self.last_event: dict[str, Any] = {}
@@ -133,7 +135,7 @@ class Couple:
         self.last_event = self.device.envelope(request, self.now)
         raw = self.handler(self.last_event)
         check_response(raw)
-        reply = Reply(raw)
+        reply = Reply(raw, self.device.locale)
         self.device.attributes = reply.attributes
         if reply.ended or request["type"] == "SessionEndedRequest":
             self.device.end_session()
@@ -160,3 +162,13 @@ class Couple:
         if stage is None:
             return self.intent("AMAZON.YesIntent")
         return self.intent("ChooseStageIntent", stage_number=str(stage))
+
+
+def variants(key: str, locale: str = "en-US", **values: object) -> list[str]:
+    """Every wording of a content key in a locale, filled in."""
+    return [v.format(**values) for v in load_content(locale).variants(key)]
+
+
+def says(reply: Reply, key: str, **values: object) -> bool:
+    """Did the reply include one of the variants of a content key (in the reply's locale)?"""
+    return any(v in reply.text for v in variants(key, reply.locale, **values))

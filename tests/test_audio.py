@@ -21,15 +21,15 @@ import requests
 from botocore.config import Config
 
 from skill.content import load_content, placeholders
-from skill.narration import cli, engines
-from skill.narration.build import BuildReport, build
-from skill.narration.engines import TRANSCODE_ARGS, EspeakEngine, GttsEngine
-from skill.narration.errors import ClipSpecError, NarrationError
-from skill.narration.manifest import MANIFEST_NAME, sha256_hex, stale_clips
-from skill.narration.mp3 import MAX_DURATION_S, check_clip
-from skill.narration.publish import CACHE_CONTROL, base_url, publish
-from skill.narration.texts import ClipText, static_clips
-from skill.narration.verified_gtts import TESTED_GTTS, require_tested_gtts
+from stagewise_tools.narration import cli, engines
+from stagewise_tools.narration.build import BuildReport, build
+from stagewise_tools.narration.engines import TRANSCODE_ARGS, EspeakEngine, GttsEngine
+from stagewise_tools.narration.errors import ClipSpecError, NarrationError
+from stagewise_tools.narration.manifest import MANIFEST_NAME, sha256_hex, stale_clips
+from stagewise_tools.narration.mp3 import MAX_DURATION_S, check_clip
+from stagewise_tools.narration.publish import CACHE_CONTROL, base_url, publish
+from stagewise_tools.narration.texts import ClipText, static_clips
+from stagewise_tools.narration.verified_gtts import TESTED_GTTS, require_tested_gtts
 from tests.audio_fakes import (
     FakeGoogle,
     LoopbackCertificates,

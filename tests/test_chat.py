@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from skill.content import load_content
-from skill.nlu import Resolver, packaged_model
+from stagewise_tools.nlu import Resolver, packaged_model
 
 CONTENT = load_content()
 TODAY = date(2026, 11, 21)  # a Saturday
@@ -89,7 +89,7 @@ def test_the_whole_conversation_from_a_pipe(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "skill.cli",
+            "stagewise_tools.cli",
             "chat",
             "--store",
             f"sqlite:///{tmp_path}/chat.db",
@@ -113,7 +113,14 @@ def test_the_whole_conversation_from_a_pipe(tmp_path: Path) -> None:
 
 def test_chat_says_when_nothing_matches(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "skill.cli", "chat", "--store", f"sqlite:///{tmp_path}/c.db"],
+        [
+            sys.executable,
+            "-m",
+            "stagewise_tools.cli",
+            "chat",
+            "--store",
+            f"sqlite:///{tmp_path}/c.db",
+        ],
         input="open stagewise\nwhat is the weather like\n",
         capture_output=True,
         text=True,
@@ -126,7 +133,7 @@ def test_chat_says_when_nothing_matches(tmp_path: Path) -> None:
 
 def test_chat_says_clearly_when_the_store_url_is_wrong() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "skill.cli", "chat", "--store", "postgres://nope"],
+        [sys.executable, "-m", "stagewise_tools.cli", "chat", "--store", "postgres://nope"],
         input="",
         capture_output=True,
         text=True,
@@ -142,7 +149,7 @@ def test_db_create_makes_the_sqlite_schema(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "skill.cli",
+            "stagewise_tools.cli",
             "db",
             "create",
             "--store",
@@ -165,7 +172,7 @@ def test_db_create_makes_the_dynamodb_table(moto_endpoint: str, dynamodb_client)
     }
     for _ in range(2):  # idempotent
         result = subprocess.run(
-            [sys.executable, "-m", "skill.cli", "db", "create"],
+            [sys.executable, "-m", "stagewise_tools.cli", "db", "create"],
             capture_output=True,
             text=True,
             timeout=120,
@@ -182,7 +189,7 @@ def test_serve_without_the_web_extra_says_what_to_install(
 ) -> None:
     import importlib.util
 
-    from skill import cli
+    from stagewise_tools import cli
 
     real = importlib.util.find_spec
     monkeypatch.setattr(

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from skill.cli import machine_zone
 from skill.local_time import zone_named
+from stagewise_tools.cli import machine_zone
 
 SCRIPT = """\
 open stagewise
@@ -25,7 +25,15 @@ no
 
 def chat(tmp_path: Path, *args: str, script: str = SCRIPT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "skill.cli", "chat", "--store", f"sqlite:///{tmp_path}/c.db", *args],
+        [
+            sys.executable,
+            "-m",
+            "stagewise_tools.cli",
+            "chat",
+            "--store",
+            f"sqlite:///{tmp_path}/c.db",
+            *args,
+        ],
         input=script,
         capture_output=True,
         text=True,

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from skill import envelope as alexa
 from skill.app import Stagewise, build_skill, handle_event
 from skill.config import Settings
 from skill.content import load_content
@@ -16,6 +15,7 @@ from skill.ritual import SUGGEST_NEXT_AFTER
 from skill.speech import MAX_ANSWER_CHARS, RECAP_WORDS, shorten
 from skill.store import StorageError
 from skill.store.sqlite import SqliteStore
+from stagewise_tools import alexa_requests as alexa
 from tests.conversation import Couple, Reply
 
 CONTENT = load_content()

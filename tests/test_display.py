@@ -23,10 +23,10 @@ from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirect
 from ask_sdk_model.ui import StandardCard
 
 from skill import display
-from skill import display_preview as preview
-from skill import envelope as alexa
+from stagewise_tools import screen_preview as preview
 from skill.content import load_content
 from skill.speech import escape
+from stagewise_tools import alexa_requests as alexa
 
 MAX_RESPONSE_BYTES = 24 * 1024
 SCREEN_FIELDS = {"stageNumber", "stageName", "question", "turnName", "progress"}
@@ -289,7 +289,7 @@ def test_a_long_recap_card_is_cut_to_alexas_limit() -> None:
 
 
 def test_a_turn_loads_the_screen_without_the_preview_tooling() -> None:
-    code = "import sys, skill.display; print('skill.display_preview' in sys.modules)"
+    code = "import sys, skill.display; print('stagewise_tools.screen_preview' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )

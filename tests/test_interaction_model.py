@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from ask_sdk_model_runtime import DefaultSerializer
 
-from skill import envelope as alexa
 from skill.app import Stagewise
 from skill.handlers import REQUEST_HANDLERS
-from skill.packaging.skill_package import locale_model, locales
+from stagewise_tools import alexa_requests as alexa
+from stagewise_tools.packaging.skill_package import locale_model, locales
 
 ROOT = Path(__file__).resolve().parents[1]
 # en-US.json is the hand-edited source; every locale's model is generated from it and linted.

@@ -13,15 +13,14 @@ from typing import Any
 
 import pytest
 
-from skill import envelope as alexa
 from skill.app import build_skill, handle_event
 from skill.config import Settings
-from skill.content import load_content
+from skill.content import PUBLISHED_LOCALES, load_content
 from skill.privacy import short_id
 from skill.store import DeletionIncomplete
 from skill.store.dynamodb import DynamoStore
-from tests.conversation import Couple, Reply, check_response
-from tests.test_conversation import says, variants
+from stagewise_tools import alexa_requests as alexa
+from tests.conversation import Couple, Reply, check_response, says, variants
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = load_content()
@@ -62,13 +61,16 @@ class RoundTrips:
         return count
 
 
+@pytest.mark.parametrize("locale", PUBLISHED_LOCALES)
 def test_the_whole_conversation_through_lambda_handler_on_dynamodb(
-    lambda_module: ModuleType,
+    lambda_module: ModuleType, locale: str
 ) -> None:
     store = lambda_module.SKILL.services.store
     trips = RoundTrips(store.client)
     couple = Couple(
-        lambda_module.SKILL, handler=lambda event: lambda_module.lambda_handler(event, None)
+        lambda_module.SKILL,
+        handler=lambda event: lambda_module.lambda_handler(event, None),
+        locale=locale,
     )
     script = [
         (lambda: couple.launch(), "launch", 1),
@@ -79,8 +81,10 @@ def test_the_whole_conversation_through_lambda_handler_on_dynamodb(
         (lambda: couple.answer("how you listen"), "second answer", 1),
     ]
     for step, label, most in script:
-        step()
+        reply = step()
         assert trips.take() <= most, label
+        assert not says(reply, "error.general") and not says(reply, "error.storage"), label
+    assert says(reply, "answer.heard", name="Alex", answer="how you listen")
     couple.later(days=1)
     recap = couple.intent("RecapIntent", new_session=True, period=None)
     assert trips.take() <= 2, "one-shot recap"  # the profile (current names, first evening) + Query

@@ -22,9 +22,9 @@ from ask_sdk_model import ResponseEnvelope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skill import envelope as alexa
 from skill.app import KNOWN_REQUEST_TYPES, MAX_RESPONSE_BYTES, speechless
 from skill.session import Moment
+from stagewise_tools import alexa_requests as alexa
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = Path(__file__).parent / "events"

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from skill.alexa_api import REMINDERS_SCOPE, HttpAlexaApi
-from skill.alexa_fake import FakeAlexa
+from stagewise_tools.fake_alexa import FakeAlexa
 from tests.alexa_https import amazon_over_https
 from tests.conversation import Couple, Reply
 from tests.test_lambda import RoundTrips, lambda_module  # noqa: F401 - the fixture

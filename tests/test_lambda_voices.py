@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-from skill import envelope as alexa
+from stagewise_tools import alexa_requests as alexa
 from tests.conversation import Couple, Reply
 from tests.test_lambda import RoundTrips, lambda_module  # noqa: F401  (the fixture)
 from tests.test_transcripts import pattern

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from skill.alexa_api import Unavailable
-from skill.alexa_fake import FakeAlexa
 from skill.app import Stagewise, build_skill
 from skill.config import Settings
 from skill.local_time import evening_of, evening_start
 from skill.periods import recap_window
 from skill.store.sqlite import SqliteStore
+from stagewise_tools.fake_alexa import FakeAlexa
 from tests.conversation import Couple
 
 SUNDAY = date(2026, 11, 22)

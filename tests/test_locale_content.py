@@ -1,4 +1,4 @@
-"""Locale content: one English source, and per-locale overrides only where wording differs."""
+"""Locale content: one English source, and per-locale folders only where wording differs."""
 
 from __future__ import annotations
 
@@ -7,26 +7,40 @@ from pathlib import Path
 
 import pytest
 
-from skill.content import DEFAULT_LOCALE, load_content, placeholders
-from skill.packaging.skill_package import locales
+from skill.content import (
+    DEFAULT_LOCALE,
+    PUBLISHED_LOCALES,
+    check_locales,
+    content_data,
+    content_for,
+    fallbacks,
+    load_content,
+    placeholders,
+)
+from stagewise_tools.packaging.skill_package import locales
 
-OVERRIDES = Path(__file__).resolve().parents[1] / "skill" / "content" / "overrides"
+CONTENT = Path(__file__).resolve().parents[1] / "skill" / "content"
 ENGLISH = load_content(DEFAULT_LOCALE)
 
 
 def override_files() -> list[Path]:
-    return sorted(OVERRIDES.glob("*.json"))
+    """Each locale folder's prompts (en-US's own are the source, not an override)."""
+    return sorted(p for p in CONTENT.glob("*/prompts.json") if p.parent.name != DEFAULT_LOCALE)
+
+
+def test_the_published_locales_are_the_models_locales() -> None:
+    assert set(PUBLISHED_LOCALES) == set(locales())
 
 
 def test_there_are_overrides_and_only_for_declared_locales() -> None:
     assert override_files()
-    assert {p.stem for p in override_files()} <= set(locales()) - {DEFAULT_LOCALE}
+    assert {p.parent.name for p in override_files()} <= set(locales()) - {DEFAULT_LOCALE}
 
 
-@pytest.mark.parametrize("path", override_files(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", override_files(), ids=lambda p: p.parent.name)
 def test_an_override_changes_wording_not_placeholders(path: Path) -> None:
     raw = {k: v for k, v in json.loads(path.read_text()).items() if not k.startswith("_")}
-    localized = load_content(path.stem)
+    localized = load_content(path.parent.name)
     for key in raw:
         assert key in ENGLISH.prompts, key
         assert localized.variants(key) != ENGLISH.variants(key), f"{key} repeats en-US"
@@ -49,3 +63,49 @@ def test_a_locale_without_overrides_speaks_en_us() -> None:
     canadian = load_content("en-CA")
     assert canadian.locale == "en-CA"
     assert canadian.prompts == ENGLISH.prompts and canadian.stages == ENGLISH.stages
+
+
+def test_every_published_locale_resolves_every_content_file() -> None:
+    check_locales()  # raises on a file a locale cannot resolve (issue 18: en-GB answers)
+    for locale in PUBLISHED_LOCALES:
+        assert fallbacks(locale)[-1] == DEFAULT_LOCALE
+        assert content_data(locale, "not_answers.json") == content_data(
+            DEFAULT_LOCALE, "not_answers.json"
+        )
+
+
+def test_a_locale_folder_wins_key_by_key_then_the_language_then_en_us(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import skill.content as content_module
+
+    for folder, data in {
+        "en-US": {"a": "us", "b": "us", "c": "us"},
+        "en": {"b": "en", "c": "en"},
+        "en-GB": {"c": "gb"},
+    }.items():
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.json").write_text(json.dumps(data))
+    monkeypatch.setattr(content_module, "files", lambda _: tmp_path)
+    content_module._read.cache_clear()
+    try:
+        assert fallbacks("en-GB") == ("en-GB", "en", "en-US")
+        assert fallbacks("en-IN") == ("en", "en-US")
+        assert content_data("en-GB", "x.json") == {"a": "us", "b": "en", "c": "gb"}
+        assert content_data("en-IN", "x.json") == {"a": "us", "b": "en", "c": "en"}
+        (tmp_path / "en-GB" / "y.json").write_text(json.dumps({"nope": 1}))
+        (tmp_path / "en-US" / "y.json").write_text(json.dumps({"yes": 1}))
+        with pytest.raises(ValueError, match="nope"):
+            content_data("en-GB", "y.json")  # a key en-US does not have is a typo, not content
+        with pytest.raises(FileNotFoundError):
+            content_data("en-GB", "z.json")
+    finally:
+        content_module._read.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("locale", "speaks"),
+    [("en-GB", "en-GB"), ("en-CA", "en-CA"), ("en-NZ", DEFAULT_LOCALE), ("de-DE", DEFAULT_LOCALE)],
+)
+def test_a_request_locale_finds_its_content(locale: str, speaks: str) -> None:
+    assert content_for(locale).locale == speaks

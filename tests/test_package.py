@@ -20,14 +20,15 @@ import pytest
 from ask_sdk_model_runtime import DefaultSerializer
 
 from skill.app import handle_event
-from skill.nlu import Model, Resolver, normalize
-from skill.packaging.bundle import (
+from skill.store.dynamodb import DynamoStore
+from stagewise_tools.nlu import Model, Resolver, normalize
+from stagewise_tools.packaging.bundle import (
     LAMBDA_PYTHON,
     PROVIDED_BY_LAMBDA,
     RUNTIME_MODULES,
     find_interpreter,
 )
-from skill.packaging.skill_package import (
+from stagewise_tools.packaging.skill_package import (
     EVENTS,
     ManifestSettings,
     ask_resources,
@@ -35,7 +36,6 @@ from skill.packaging.skill_package import (
     locales,
     manifest,
 )
-from skill.store.dynamodb import DynamoStore
 from tests.conversation import Couple
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,7 +103,7 @@ def test_each_locales_model_round_trips(locale: str) -> None:
 
 
 def test_a_new_intent_in_en_us_reaches_every_locale(monkeypatch: pytest.MonkeyPatch) -> None:
-    import skill.packaging.skill_package as package
+    import stagewise_tools.packaging.skill_package as package
 
     original = package._read
 
@@ -238,7 +238,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """`stagewise package` once per session, as an operator runs it (about 20 s)."""
     out = tmp_path_factory.mktemp("package")
     reply = subprocess.run(
-        [sys.executable, "-m", "skill.cli", "package", "--out", str(out)],
+        [sys.executable, "-m", "stagewise_tools.cli", "package", "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=900,
@@ -350,10 +350,10 @@ def test_the_zip_is_compiled_for_the_lambda_python_when_one_is_here(built: Built
 
 
 def test_the_skill_package_is_in_the_ask_cli_layout(built: Built) -> None:
+    from ask_smapi_model.v1.skill.manifest.skill_manifest_envelope import SkillManifestEnvelope
     from ask_smapi_model.v1.skill.interaction_model.interaction_model_data import (
         InteractionModelData,
     )
-    from ask_smapi_model.v1.skill.manifest.skill_manifest_envelope import SkillManifestEnvelope
 
     package = built.out / "skill-package"
     round_trip(json.loads((package / "skill.json").read_text()), SkillManifestEnvelope)

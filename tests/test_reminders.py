@@ -7,11 +7,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from skill.alexa_api import REMINDERS_SCOPE, Throttled
-from skill.alexa_fake import FakeAlexa
 from skill.app import build_skill
 from skill.config import Settings
 from skill.records import Profile
 from skill.store.sqlite import SqliteStore
+from stagewise_tools.fake_alexa import FakeAlexa
 from tests.conversation import Couple
 
 NY = "America/New_York"

@@ -1,4 +1,4 @@
-"""A Lambda turn loads the runtime only: the narration tooling stays out of cold starts."""
+"""A Lambda turn loads the runtime only: the tooling stays out of cold starts."""
 
 from __future__ import annotations
 
@@ -6,34 +6,37 @@ import json
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime
 from pathlib import Path
+
+from stagewise_tools.alexa_requests import Device, launch
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Build tooling a turn must never import: the narration package, gTTS, and S3-only modules.
-TOOLING = ("skill.narration", "gtts", "boto3.s3", "s3transfer", "mypy_boto3_s3")
+# Tooling a turn must never import: the stagewise_tools package (console, narration,
+# packaging, previews), gTTS, and S3-only modules.
+TOOLING = ("stagewise_tools", "gtts", "boto3.s3", "s3transfer", "mypy_boto3_s3")
 
 ONE_LAUNCH = textwrap.dedent(
     """
     import json, sys
-    from datetime import UTC, datetime
 
     from skill.app import build_skill, handle_event
     from skill.config import Settings
-    from skill.envelope import Device, launch
 
     skill = build_skill(Settings(store_url="sqlite:///:memory:"))
-    device = Device()
-    device.new_session()
-    response = handle_event(skill, device.envelope(launch(), datetime.now(UTC)))
+    response = handle_event(skill, json.loads(sys.stdin.read()))
     print(json.dumps({"response": response, "modules": sorted(sys.modules)}))
     """
 )
 
 
-def test_a_launch_turn_loads_no_narration_tooling() -> None:
+def test_a_launch_turn_loads_no_tooling() -> None:
+    device = Device()  # the envelope is built here, so the turn's process never loads tooling
+    device.new_session()
     result = subprocess.run(
         [sys.executable, "-c", ONE_LAUNCH],
+        input=json.dumps(device.envelope(launch(), datetime.now(UTC))),
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -16,8 +16,8 @@ import pytest
 from cfnlint.api import lint_file
 from cfnlint.decode import decode
 
-from skill.packaging.bundle import HANDLER, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME
 from skill.store.dynamodb import DynamoStore
+from stagewise_tools.packaging.bundle import HANDLER, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_PATH = ROOT / "lambda" / "template.yaml"

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from skill import envelope as alexa
-from skill.alexa_fake import FakeAlexa
 from skill.app import build_skill, handle_event
-from skill.cli import Console
 from skill.config import Settings
-from skill.content import load_content
+from skill.content import PUBLISHED_LOCALES, Content, load_content
 from skill.store.sqlite import SqliteStore
+from stagewise_tools import alexa_requests as alexa
+from stagewise_tools.cli import Console
+from stagewise_tools.fake_alexa import FakeAlexa
 
 CONTENT = load_content()
 FILES = sorted((Path(__file__).parent / "transcripts").glob("*.chat"))
@@ -28,27 +28,51 @@ START = datetime(2026, 11, 16, 19, 0, tzinfo=UTC)  # a Monday evening
 HOUSEHOLD = "amzn1.ask.account.transcript"
 
 
-def pattern(key: str) -> re.Pattern[str]:
-    """Any variant of a content key, its placeholders matching any text."""
+KEY_WITH_VALUES = re.compile(r"^([\w.]+)\{(.*)\}$")  # period.day{weekday=Monday,day=16}
+
+
+def pattern(key: str, content: Content = CONTENT) -> re.Pattern[str]:
+    """Any variant of a content key: placeholders given in `key{name=value,...}` match that
+    value (so a date reads in each locale's own order), the others any text."""
+    values: dict[str, str] = {}
+    given = KEY_WITH_VALUES.match(key)
+    if given:
+        key = given.group(1)
+        values = dict(pair.split("=", 1) for pair in given.group(2).split(","))
     options = []
-    for variant in CONTENT.variants(key):
-        parts = re.split(r"\{\w+\}", variant)
-        options.append(".+?".join(re.escape(p) for p in parts))
+    for variant in content.variants(key):
+        parts = re.split(r"(\{\w+\})", variant)
+        options.append(
+            "".join(
+                (re.escape(values[part[1:-1]]) if part[1:-1] in values else ".+?")
+                if part.startswith("{") and part.endswith("}")
+                else re.escape(part)
+                for part in parts
+            )
+        )
     return re.compile("|".join(f"(?:{o})" for o in options), re.S)
+
+
+def known(expected: str, content: Content) -> bool:
+    """A content key (bare, or with values), rather than literal text."""
+    given = KEY_WITH_VALUES.match(expected)
+    return (given.group(1) if given else expected) in content.prompts
 
 
 def test_there_are_transcripts() -> None:
     assert len(FILES) >= 10
 
 
+@pytest.mark.parametrize("locale", PUBLISHED_LOCALES)
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
-def test_transcript(path: Path, tmp_path: Path) -> None:
+def test_transcript(path: Path, locale: str, tmp_path: Path) -> None:
+    """Each transcript, in every published locale (each locale's own wording is expected)."""
+    content = load_content(locale)
     store = SqliteStore(tmp_path / "t.db")
     fake = FakeAlexa()  # UTC until a transcript says `/timezone ...`
     app = build_skill(Settings(store_url="sqlite:///:memory:"), store=store, alexa_api=fake.client)
-    console = Console(
-        lambda event: handle_event(app, event), alexa.Device(user_id=HOUSEHOLD), START, alexa=fake
-    )
+    device = alexa.Device(user_id=HOUSEHOLD, locale=locale)
+    console = Console(lambda event: handle_event(app, event), device, START, alexa=fake)
     reply, said = "", ""
     for number, raw in enumerate(path.read_text().splitlines(), 1):
         line = raw.strip()
@@ -64,16 +88,19 @@ def test_transcript(path: Path, tmp_path: Path) -> None:
                 if expected.startswith("-"):
                     unwanted = expected[1:]
                     heard = (
-                        pattern(unwanted).search(reply)
-                        if unwanted in CONTENT.prompts
+                        pattern(unwanted, content).search(reply)
+                        if known(unwanted, content)
                         else unwanted in reply
                     )
                     assert not heard, f"{where}: {unwanted!r} was said:\n{reply}"
                     continue
-                if expected not in CONTENT.prompts:  # literal text: anywhere in the reply
+                if not known(expected, content):  # literal text: anywhere in the reply
                     assert expected in reply, f"{where}: after {said!r} no {expected!r}:\n{reply}"
                     continue
-                found = pattern(expected).search(reply, position)
+                if KEY_WITH_VALUES.match(expected):  # like literal text: anywhere in the reply
+                    assert pattern(expected, content).search(reply), f"{where}: no {expected!r}"
+                    continue
+                found = pattern(expected, content).search(reply, position)
                 assert found, f"{where}: after {said!r} expected {expected!r} in:\n{reply}"
                 position = found.end()
         elif line.startswith("="):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from skill import envelope as alexa
 from skill.app import Stagewise
 from skill.content import load_content
 from skill.records import Answer
+from stagewise_tools import alexa_requests as alexa
 from tests.conversation import Couple, Reply
 
 CONTENT = load_content()

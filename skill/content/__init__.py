@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import string
 import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
 DEFAULT_LOCALE = "en-US"
-ENGLISH_LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")  # one English source
+# The locales the skill is published in (interaction_model/locales.json; a test holds the two
+# equal). Their content is read through `fallbacks`: en-GB, then en, then en-US.
+PUBLISHED_LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
+BUILD_ONLY_FILES = frozenset({"lint_terms.json"})  # read by the content lint, never by a turn
 STAGE_COUNT = 6
 
 
@@ -81,8 +84,50 @@ class Content:
         return self.prompts[key][self.choose(key, seed, rotation=rotation)].format(**values)
 
 
-def _read(locale: str, name: str) -> object:
-    return json.loads(files(__package__).joinpath(locale, name).read_text(encoding="utf-8"))
+def fallbacks(locale: str | None) -> tuple[str, ...]:
+    """Where a locale's content is read from, most specific first: en-GB, en, then en-US.
+
+    Only folders that exist are named; en-US, which holds every file, always comes last.
+    """
+    folders = [str(locale)] if locale else []
+    if locale and "-" in locale:
+        folders.append(locale.split("-", 1)[0])
+    folders.append(DEFAULT_LOCALE)
+    root = files(__package__)
+    return tuple(
+        dict.fromkeys(f for f in folders if f == DEFAULT_LOCALE or root.joinpath(f).is_dir())
+    )
+
+
+@cache
+def _read(folder: str, name: str) -> object:
+    """One file of one folder, parsed once for the life of the process (None: no such file)."""
+    path = files(__package__).joinpath(folder, name)
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def content_data(locale: str | None, name: str) -> object:
+    """A content file as a locale reads it: the request's locale, then its language, then en-US.
+
+    A JSON object is resolved key by key (a locale's file holds only what it says
+    differently); anything else comes whole from the most specific folder that has it.
+    """
+    found = [(folder, data) for folder in fallbacks(locale) if (data := _read(folder, name))]
+    if not found:
+        raise FileNotFoundError(f"no content file {name!r} for {locale!r} or {DEFAULT_LOCALE}")
+    base_folder, base = found[-1]
+    if not isinstance(base, dict):
+        return found[0][1]
+    merged = dict(base)
+    for folder, layer in reversed(found[:-1]):
+        layer = _as_dict(layer, f"{folder}/{name}")
+        unknown = sorted(k for k in layer if k not in base and not k.startswith("_"))
+        if unknown:
+            raise ValueError(f"{folder}/{name}: no such keys in {base_folder}: {unknown}")
+        merged.update(layer)
+    return merged
 
 
 def _as_list(value: object, where: str) -> list[Any]:
@@ -107,32 +152,69 @@ def _question(value: object, stage: int, where: str) -> Question:
     return Question(id=raw["id"], stage=stage, text=raw["text"], tone=str(raw.get("tone", "warm")))
 
 
-def _prompt_files(locale: str) -> dict[str, object]:
-    """prompts.json and, per feature, prompts-<feature>.json; a key may live in one only."""
-    folder = files(__package__).joinpath(locale)
-    extra = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
-    names = [
-        "prompts.json",
-        *(n for n in extra if n.startswith("prompts-") and n.endswith(".json")),
-    ]
-    merged: dict[str, object] = {}
+@cache
+def _folder_prompts(folder: str) -> dict[str, tuple[str, ...]]:
+    """A folder's prompts.json and per-feature prompts-<feature>.json; a key lives in one only."""
+    here = files(__package__).joinpath(folder)
+    extra = sorted(p.name for p in here.iterdir()) if here.is_dir() else []
+    names = [n for n in extra if n == "prompts.json" or n.startswith("prompts-")]
+    merged: dict[str, tuple[str, ...]] = {}
     for name in names:
-        for key, value in _as_dict(_read(locale, name), f"{locale}/{name}").items():
-            if key in merged and not key.startswith("_"):
-                raise ValueError(f"{locale}/{name}: prompt {key!r} is already defined")
-            merged[key] = value
+        for key, value in _as_dict(_read(folder, name), f"{folder}/{name}").items():
+            if key.startswith("_"):
+                continue
+            if key in merged:
+                raise ValueError(f"{folder}/{name}: prompt {key!r} is already defined")
+            merged[key] = tuple(value) if isinstance(value, list) else (value,)
     return merged
+
+
+def _prompts(chain: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Every prompt key of en-US, each in the wording of the most specific folder that has it."""
+    base = _folder_prompts(DEFAULT_LOCALE)
+    merged = dict(base)
+    for folder in reversed(chain[:-1]):
+        layer = _folder_prompts(folder)
+        unknown = sorted(set(layer) - set(base))
+        if unknown:
+            raise ValueError(f"{folder}: no such prompts in {DEFAULT_LOCALE}: {unknown}")
+        merged.update(layer)
+    return merged
+
+
+def _has_own(chain: tuple[str, ...], name: str) -> bool:
+    return any(_read(folder, name) is not None for folder in chain[:-1])
 
 
 @cache
 def load_content(locale: str = DEFAULT_LOCALE) -> Content:
-    """Load and index one locale's content (cached for the life of the process)."""
-    if locale != DEFAULT_LOCALE:
-        return _with_overrides(load_content(DEFAULT_LOCALE), locale)
-    raw_stages = _as_list(_read(locale, "stages.json"), f"{locale}/stages.json")
-    raw_questions = _as_dict(_read(locale, "questions.json"), f"{locale}/questions.json")
-    raw_prompts = _prompt_files(locale)
-    stages = tuple(
+    """One locale's content, every file resolved through `fallbacks` (cached per process).
+
+    en-US is parsed once; another locale shares its stages and questions unless it has
+    files of its own, and words differently only the prompts its folders hold.
+    """
+    chain = fallbacks(locale)
+    base = load_content(DEFAULT_LOCALE) if locale != DEFAULT_LOCALE else None
+    if base is not None and not _has_own(chain, "stages.json"):
+        stages = base.stages
+    else:
+        stages = _stages(_as_list(content_data(locale, "stages.json"), f"{locale}/stages.json"))
+    if base is not None and not _has_own(chain, "questions.json"):
+        questions, retired = base.questions, base.retired
+    else:
+        raw = _as_dict(content_data(locale, "questions.json"), f"{locale}/questions.json")
+        questions, retired = _bank(raw, stages, locale)
+    return Content(
+        locale=locale,
+        stages=stages,
+        questions=questions,
+        prompts=_prompts(chain),
+        retired=retired,
+    )
+
+
+def _stages(raw_stages: list[Any]) -> tuple[Stage, ...]:
+    return tuple(
         Stage(
             number=s["number"],
             key=s["key"],
@@ -144,6 +226,11 @@ def load_content(locale: str = DEFAULT_LOCALE) -> Content:
         )
         for s in raw_stages
     )
+
+
+def _bank(
+    raw_questions: dict[str, Any], stages: tuple[Stage, ...], locale: str
+) -> tuple[dict[int, tuple[Question, ...]], dict[str, Question]]:
     questions: dict[int, tuple[Question, ...]] = {}
     for stage in stages:
         where = f"{locale}/questions.json[{stage.key!r}]"
@@ -159,36 +246,32 @@ def load_content(locale: str = DEFAULT_LOCALE) -> Content:
             raise ValueError(f"{where}[{i}]: 'stage' must be a stage number")
         question = _question(value, stage_number, f"{where}[{i}]")
         retired[question.id] = question
-    prompts = {
-        key: tuple(value) if isinstance(value, list) else (value,)
-        for key, value in raw_prompts.items()
-        if not key.startswith("_")
-    }
-    return Content(
-        locale=locale, stages=stages, questions=questions, prompts=prompts, retired=retired
-    )
+    return questions, retired
 
 
 def content_for(locale: str | None) -> Content:
-    """The content a request's locale speaks: en-US's words, with the locale's overrides."""
-    if locale in ENGLISH_LOCALES:
+    """The content a request's locale speaks: its own, its language's, else en-US's."""
+    if locale in PUBLISHED_LOCALES:
         return load_content(locale)
+    language = str(locale or "").split("-", 1)[0]
+    if language.isalpha() and files(__package__).joinpath(language).is_dir():
+        return load_content(language)
     return load_content(DEFAULT_LOCALE)
 
 
-def _with_overrides(english: Content, locale: str) -> Content:
-    """en-US content with the prompts skill/content/overrides/<locale>.json words differently."""
-    path = files(__package__).joinpath("overrides", f"{locale}.json")
-    raw = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    changed = {
-        key: tuple(value) if isinstance(value, list) else (value,)
-        for key, value in raw.items()
-        if not key.startswith("_")
-    }
-    unknown = sorted(set(changed) - set(english.prompts))
-    if unknown:
-        raise ValueError(f"{path}: no such prompts in {DEFAULT_LOCALE}: {unknown}")
-    return replace(english, locale=locale, prompts={**english.prompts, **changed})
+def check_locales() -> None:
+    """Fail at start, not on a couple's turn: every published locale resolves every file."""
+    names = sorted(
+        p.name
+        for p in files(__package__).joinpath(DEFAULT_LOCALE).iterdir()
+        if p.name.endswith(".json")
+        and p.name not in BUILD_ONLY_FILES
+        and not p.name.startswith("prompts")  # resolved key by key across files by _prompts
+    )
+    for locale in PUBLISHED_LOCALES:
+        load_content(locale)
+        for name in names:
+            content_data(locale, name)
 
 
 def supports_locale(locale: str | None) -> bool:

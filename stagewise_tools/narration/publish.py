@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from skill.narration.errors import NarrationError
-from skill.narration.manifest import MANIFEST_NAME, load_manifest, sha256_hex
-from skill.narration.mp3 import check_clip
+from stagewise_tools.narration.errors import NarrationError
+from stagewise_tools.narration.manifest import MANIFEST_NAME, load_manifest, sha256_hex
+from stagewise_tools.narration.mp3 import check_clip
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

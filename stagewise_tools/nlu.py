@@ -160,7 +160,11 @@ class Model:
 
 @cache
 def packaged_model(locale: str = "en-US") -> Model:
-    text = files("skill.interaction_model").joinpath(f"{locale}.json").read_text(encoding="utf-8")
+    text = (
+        files("stagewise_tools.interaction_model")
+        .joinpath(f"{locale}.json")
+        .read_text(encoding="utf-8")
+    )
     return Model.from_json(json.loads(text))
 
 

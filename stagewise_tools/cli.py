@@ -11,15 +11,15 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, TextIO
 
-from skill import envelope as alexa
 from skill.alexa_api import REMINDERS_SCOPE
-from skill.alexa_fake import FakeAlexa
 from skill.app import build_skill, handle_event
 from skill.config import Settings
 from skill.local_time import zone_named
-from skill.nlu import Resolver, packaged_model
 from skill.reconnect import Schedule
 from skill.store import StorageError, open_store
+from stagewise_tools import alexa_requests as alexa
+from stagewise_tools.fake_alexa import FakeAlexa
+from stagewise_tools.nlu import Resolver, packaged_model
 
 LATER = {"d": "days", "h": "hours", "m": "minutes"}
 NO_MATCH = "       (no sample matched: Alexa sends AMAZON.FallbackIntent)\n"
@@ -61,8 +61,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "skill.web.serve",
         "serve the skill over HTTPS-ready Flask (pip install '.[web]')",
     )
-    _add_optional(commands, "audio", "skill.narration.cli", "build and publish narration clips")
-    _add_optional(commands, "package", "skill.packaging", "build the Lambda zip and skill package")
+    _add_optional(
+        commands, "audio", "stagewise_tools.narration.cli", "build and publish narration clips"
+    )
+    _add_optional(
+        commands, "package", "stagewise_tools.packaging", "build the Lambda zip and skill package"
+    )
 
     args = parser.parse_args(argv)
     try:

@@ -18,7 +18,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from skill.packaging.bundle import HANDLER, LAMBDA_RUNTIME
+from stagewise_tools.packaging.bundle import HANDLER, LAMBDA_RUNTIME
 
 SOURCE_LOCALE = "en-US"
 
@@ -75,7 +75,9 @@ APL_VIEWPORTS: tuple[dict[str, Any], ...] = (
 
 def _read(name: str) -> Any:
     """A file of interaction_model/ (shipped in the package as skill/interaction_model/)."""
-    return json.loads(files("skill.interaction_model").joinpath(name).read_text(encoding="utf-8"))
+    return json.loads(
+        files("stagewise_tools.interaction_model").joinpath(name).read_text(encoding="utf-8")
+    )
 
 
 @cache

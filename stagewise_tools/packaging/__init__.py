@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from skill.packaging.bundle import (
+from stagewise_tools.packaging.bundle import (
     LAMBDA_ARCHITECTURE,
     LAMBDA_PYTHON,
     PLATFORMS,
@@ -20,7 +20,7 @@ from skill.packaging.bundle import (
     build_bundle,
     find_checkout,
 )
-from skill.packaging.skill_package import (
+from stagewise_tools.packaging.skill_package import (
     SSL_CERTIFICATE_TYPES,
     ManifestSettings,
     ask_resources,
@@ -125,6 +125,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _locales() -> tuple[str, ...]:
-    from skill.packaging.skill_package import locales
+    from stagewise_tools.packaging.skill_package import locales
 
     return locales()

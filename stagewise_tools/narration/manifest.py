@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from skill.content import Content
-from skill.narration.errors import NarrationError
-from skill.narration.mp3 import FORMAT
-from skill.narration.texts import static_clips
+from stagewise_tools.narration.errors import NarrationError
+from stagewise_tools.narration.mp3 import FORMAT
+from stagewise_tools.narration.texts import static_clips
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1

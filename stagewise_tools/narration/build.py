@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from skill.narration.engines import TRANSCODE_ARGS, Engine, settings_sha256, transcode
-from skill.narration.manifest import (
+from stagewise_tools.narration.engines import TRANSCODE_ARGS, Engine, settings_sha256, transcode
+from stagewise_tools.narration.manifest import (
     MANIFEST_NAME,
     clip_file_name,
     load_manifest,
@@ -20,8 +20,8 @@ from skill.narration.manifest import (
     temp_beside,
     write_manifest,
 )
-from skill.narration.mp3 import FORMAT, check_clip
-from skill.narration.texts import ClipText
+from stagewise_tools.narration.mp3 import FORMAT, check_clip
+from stagewise_tools.narration.texts import ClipText
 
 
 @dataclass

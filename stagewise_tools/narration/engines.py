@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-from skill.narration.errors import EngineUnavailable, NarrationError
-from skill.narration.manifest import sha256_hex
+from stagewise_tools.narration.errors import EngineUnavailable, NarrationError
+from stagewise_tools.narration.manifest import sha256_hex
 
 # The spec's encoder settings, plus: no ID3 tag and no Xing/Info frame (ffmpeg writes the Info
 # frame at 64 kbps, so the first frame would not read as 48 kbps), and bitexact so the same
@@ -66,7 +66,7 @@ class GttsEngine:
         try:
             from gtts import gTTSError
 
-            from skill.narration.verified_gtts import fetch_speech
+            from stagewise_tools.narration.verified_gtts import fetch_speech
         except ImportError as err:
             raise EngineUnavailable(
                 f"gTTS is not installed ({err}): pip install 'stagewise[audio]', "

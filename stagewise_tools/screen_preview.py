@@ -1,4 +1,4 @@
-"""Preview the Echo Show screen in a browser: skill.apl_html renders, Chromium shoots.
+"""Preview the Echo Show screen in a browser: stagewise_tools.apl_html renders, Chromium shoots.
 
 Tooling only, never imported by the skill at runtime. It renders the subset of APL
 the question screen uses (Frame, Container, Text; `when`; data binding; vw/vh/dp
@@ -6,7 +6,7 @@ units) and refuses anything else, so a document that outgrows it fails loudly
 instead of previewing wrongly. Text uses DejaVu Sans, which is wider than the
 Echo's Amazon Ember, so text that fits here fits on the device.
 
-    python -m skill.display_preview --out build/apl-preview/
+    python -m stagewise_tools.screen_preview --out build/apl-preview/
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skill.apl_html import VIEWPORTS, UnsupportedAPL, Viewport, render_html, viewport
 from skill.display import question_datasource, question_document
+from stagewise_tools.apl_html import VIEWPORTS, UnsupportedAPL, Viewport, render_html, viewport
 
 __all__ = [
     "VIEWPORTS",

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from skill.content import load_content
-from skill.narration.build import build
-from skill.narration.engines import ENGINES
-from skill.narration.errors import NarrationError
-from skill.narration.manifest import MANIFEST_NAME
-from skill.narration.publish import publish, s3_client
-from skill.narration.texts import static_clips
+from stagewise_tools.narration.build import build
+from stagewise_tools.narration.engines import ENGINES
+from stagewise_tools.narration.errors import NarrationError
+from stagewise_tools.narration.manifest import MANIFEST_NAME
+from stagewise_tools.narration.publish import publish, s3_client
+from stagewise_tools.narration.texts import static_clips
 
 DEFAULT_AUDIO_DIR = Path("audio")
 DEFAULT_PREFIX = "audio"
@@ -97,7 +97,7 @@ def _fail(command: str, message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m skill.narration audio build ...`, the same commands without skill.cli."""
+    """`python -m stagewise_tools.narration audio build ...`: the audio commands alone."""
     parser = argparse.ArgumentParser(prog="stagewise")
     add_arguments(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)

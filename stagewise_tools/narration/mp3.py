@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from skill.narration.errors import ClipSpecError
+from stagewise_tools.narration.errors import ClipSpecError
 
 # Alexa's <audio> spec (ALEXA.md, "Audio in SSML"): MPEG-2 layer III, 48 kbps, 24 kHz; one
 # clip must fit in the 240 s a response may carry.

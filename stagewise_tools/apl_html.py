@@ -2,7 +2,7 @@
 
 It renders the subset of APL the question screen uses (Frame, Container, Text; `when`;
 data binding; vw/vh/dp units) and refuses anything else, so a document that outgrows it
-fails loudly instead of previewing wrongly. skill.display_preview drives a browser with it.
+fails loudly instead of previewing wrongly. stagewise_tools.screen_preview drives a browser with it.
 """
 
 from __future__ import annotations

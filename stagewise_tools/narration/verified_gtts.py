@@ -18,7 +18,7 @@ import gtts
 import requests
 from gtts import gTTS, gTTSError
 
-from skill.narration.errors import EngineUnavailable, UntrustedConnection
+from stagewise_tools.narration.errors import EngineUnavailable, UntrustedConnection
 
 # Keep in step with the `audio` extra in pyproject.toml.
 TESTED_GTTS = ">=2.5.4,<2.6"

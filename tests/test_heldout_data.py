@@ -1,0 +1,301 @@
+"""Held-out evaluation data: its format and coverage, so figures reported from it mean something.
+
+The files in tests/data/heldout/ were written blind to the recognisers' phrase data and are
+only for reporting figures, never for tuning. This test reads those files and the question
+bank, nothing else. Every check is a function returning problems, run on the real files and
+on a broken copy, so none can pass vacuously.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+HELDOUT = Path(__file__).resolve().parent / "data" / "heldout"
+BANK_PATH = Path(__file__).resolve().parents[1] / "skill" / "content" / "en-US" / "questions.json"
+
+LOCALES = frozenset({"en-US", "en-GB", "en-CA", "en-AU", "en-IN"})
+OWN_IDIOM_LOCALES = ("en-GB", "en-AU", "en-IN")  # each needs rows in its own idiom
+MIN_PER_OWN_IDIOM_LOCALE = 12
+
+# Spoken text as Alexa hands it over: lower case words (any alphabet, so "zoë" and "josé"),
+# single spaces, apostrophes only inside or at the end of a word ("what's", "parents'").
+SPOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]*)*(?: [^\W\d_]+(?:'[^\W\d_]*)*)*")
+
+# Words that make a true answer sound like a request; the hard answers contain one.
+REQUEST_WORDS = re.compile(
+    r"\b(help\w*|stop\w*|repeat\w*|pass\w*|skip\w*|again|wait\w*|delete\w*|forg[eo]t\w*"
+    r"|remind\w*|name\w*|first|wrong|chang\w+|question\w*|think\w*|moment|sure|no|yes"
+    r"|never mind|you go|cancel\w*)\b"
+)
+MIN_HARD_ANSWERS = 60
+MIN_ANSWERS_PER_STAGE = 40
+
+# Benign answers share words with danger phrasings; each family needs enough rows.
+BENIGN_WORD_FAMILIES = {
+    "help": (re.compile(r"\bhelp\w*"), 40),
+    "die/dying/dead": (re.compile(r"\b(die|dies|died|dying|dead|death)\b"), 30),
+    "kill": (re.compile(r"\bkill\w*"), 30),
+    "hit": (re.compile(r"\bhit(s|ting)?\b"), 25),
+    "hurt": (re.compile(r"\bhurt\w*"), 25),
+    "scared/afraid": (re.compile(r"\b(scared|afraid)\b"), 25),
+}
+
+COMMON_NOT_ANSWER_KINDS = (
+    "repeat",
+    "think",
+    "pass",
+    "go_first",
+    "correct",
+    "stop",
+    "tonight",
+    "recap",
+)
+NOT_ANSWER_KINDS = frozenset(
+    {
+        *COMMON_NOT_ANSWER_KINDS,
+        "delete",
+        "remind",
+        "rename",
+        "help",
+        "stage",
+        "journey",
+        "favourite",
+        "voice",
+    }
+)
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """What one held-out file must look like: its columns, labels and minimum counts."""
+
+    columns: tuple[str, ...]
+    min_rows: int
+    label_column: str | None = None
+    labels: frozenset[str] = frozenset()
+    min_per_label: dict[str, int] = field(default_factory=dict)
+
+
+SPECS = {
+    "not_answers.tsv": FileSpec(
+        columns=("locale", "kind", "text"),
+        min_rows=180,
+        label_column="kind",
+        labels=NOT_ANSWER_KINDS,
+        min_per_label={
+            kind: 15 if kind in COMMON_NOT_ANSWER_KINDS else 1 for kind in NOT_ANSWER_KINDS
+        },
+    ),
+    "answers.tsv": FileSpec(columns=("locale", "question_id", "text"), min_rows=320),
+    "danger.tsv": FileSpec(
+        columns=("locale", "category", "text"),
+        min_rows=120,
+        label_column="category",
+        labels=frozenset({"self_harm", "violence", "help"}),
+        min_per_label={"self_harm": 35, "violence": 35, "help": 35},
+    ),
+    "benign.tsv": FileSpec(columns=("locale", "question_id", "text"), min_rows=320),
+    "names.tsv": FileSpec(
+        columns=("locale", "label", "text"),
+        min_rows=320,
+        label_column="label",
+        labels=frozenset({"name", "not_name"}),
+        min_per_label={"name": 160, "not_name": 160},
+    ),
+}
+
+Row = dict[str, str]
+
+
+def question_stages() -> dict[str, str]:
+    """Every question id in the bank (live or retired) mapped to the stage it belongs to."""
+    bank = json.loads(BANK_PATH.read_text(encoding="utf-8"))
+    stages: dict[str, str] = {}
+    for stage, questions in bank.items():
+        for question in questions:
+            # A retired question keeps its stage in its id ("trust-19").
+            own_stage = question["id"].rsplit("-", 1)[0] if stage == "_retired" else stage
+            stages[question["id"]] = own_stage
+    return stages
+
+
+def read_lines(name: str) -> list[str]:
+    """The raw lines of one held-out file, without line endings."""
+    return (HELDOUT / name).read_text(encoding="utf-8").splitlines()
+
+
+def parse(lines: list[str], spec: FileSpec) -> tuple[list[Row], list[str]]:
+    """Rows keyed by the header's columns, and the problems met reading the lines."""
+    problems: list[str] = []
+    if not lines or tuple(lines[0].split("\t")) != spec.columns:
+        problems.append(f"header is not {'<TAB>'.join(spec.columns)}")
+    rows: list[Row] = []
+    for number, line in enumerate(lines[1:], start=2):
+        cells = next(csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE))
+        if len(cells) != len(spec.columns):
+            problems.append(f"line {number}: {len(cells)} cells, expected {len(spec.columns)}")
+            continue
+        rows.append(dict(zip(spec.columns, cells, strict=True)))
+    return rows, problems
+
+
+def format_problems(rows: list[Row], spec: FileSpec, stages: dict[str, str]) -> list[str]:
+    """Rows that break the format: locale, label, question id, spoken text, duplicates."""
+    problems: list[str] = []
+    seen: Counter[str] = Counter(row["text"] for row in rows)
+    problems += [f"duplicate text: {text!r}" for text, count in seen.items() if count > 1]
+    for row in rows:
+        text = row["text"]
+        if row["locale"] not in LOCALES:
+            problems.append(f"unknown locale {row['locale']!r}: {text!r}")
+        if spec.label_column and row[spec.label_column] not in spec.labels:
+            problems.append(f"unknown {spec.label_column} {row[spec.label_column]!r}: {text!r}")
+        if "question_id" in row and row["question_id"] not in stages:
+            problems.append(f"question id not in the bank: {row['question_id']!r}")
+        if text != text.lower() or not SPOKEN.fullmatch(text):
+            problems.append(f"not spoken lower-case text: {text!r}")
+    return problems
+
+
+def count_problems(rows: list[Row], spec: FileSpec) -> list[str]:
+    """Counts below the minimum: rows, rows per label, rows per own-idiom locale."""
+    problems: list[str] = []
+    if len(rows) < spec.min_rows:
+        problems.append(f"{len(rows)} rows, need {spec.min_rows}")
+    if spec.label_column:
+        per_label = Counter(row[spec.label_column] for row in rows)
+        for label, minimum in spec.min_per_label.items():
+            if per_label[label] < minimum:
+                problems.append(f"{label}: {per_label[label]} rows, need {minimum}")
+    per_locale = Counter(row["locale"] for row in rows)
+    for locale in OWN_IDIOM_LOCALES:
+        if per_locale[locale] < MIN_PER_OWN_IDIOM_LOCALE:
+            problems.append(f"{locale}: {per_locale[locale]} rows, need {MIN_PER_OWN_IDIOM_LOCALE}")
+    return problems
+
+
+def answer_coverage_problems(rows: list[Row], stages: dict[str, str]) -> list[str]:
+    """Answers must span every stage and include enough that sound like requests."""
+    problems: list[str] = []
+    per_stage = Counter(stages.get(row["question_id"], "?") for row in rows)
+    for stage in sorted(set(stages.values())):
+        if per_stage[stage] < MIN_ANSWERS_PER_STAGE:
+            problems.append(f"{stage}: {per_stage[stage]} answers, need {MIN_ANSWERS_PER_STAGE}")
+    hard = sum(1 for row in rows if REQUEST_WORDS.search(row["text"]))
+    if hard < MIN_HARD_ANSWERS:
+        problems.append(f"{hard} answers sound like a request, need {MIN_HARD_ANSWERS}")
+    return problems
+
+
+def benign_word_problems(rows: list[Row]) -> list[str]:
+    """Benign answers must share enough of each danger word family."""
+    problems: list[str] = []
+    for family, (pattern, minimum) in BENIGN_WORD_FAMILIES.items():
+        count = sum(1 for row in rows if pattern.search(row["text"]))
+        if count < minimum:
+            problems.append(f"{family}: {count} benign rows, need {minimum}")
+    return problems
+
+
+STAGES = question_stages()
+
+
+def load(name: str) -> list[Row]:
+    """One held-out file's rows, failing the test on any reading problem."""
+    rows, problems = parse(read_lines(name), SPECS[name])
+    assert problems == []
+    return rows
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_file_format(name: str) -> None:
+    """Each file has its header, its columns, known labels and locales, and spoken text."""
+    assert format_problems(load(name), SPECS[name], STAGES) == []
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_file_counts(name: str) -> None:
+    """Each file holds at least the rows the brief asked for, per label and per locale."""
+    assert count_problems(load(name), SPECS[name]) == []
+
+
+def test_answers_cover_every_stage_and_hard_cases() -> None:
+    """Answers span all six stages and include true answers that sound like requests."""
+    assert answer_coverage_problems(load("answers.tsv"), STAGES) == []
+
+
+def test_benign_answers_share_danger_words() -> None:
+    """Benign answers carry enough of each word a danger check might trip on."""
+    assert benign_word_problems(load("benign.tsv")) == []
+
+
+def test_each_file_has_a_readme_entry() -> None:
+    """The README describes every file, so a reader knows what each one measures."""
+    readme = (HELDOUT / "README.md").read_text(encoding="utf-8")
+    assert [name for name in SPECS if f"`{name}`" not in readme] == []
+
+
+def _broken(name: str) -> tuple[list[Row], list[str]]:
+    """A copy of a real file with one bad line of each kind appended."""
+    spec = SPECS[name]
+    lines = read_lines(name)
+    first = lines[1].split("\t")
+    label_index = spec.columns.index(spec.label_column) if spec.label_column else 1
+    bad_label = first.copy()
+    bad_label[label_index] = "no_such_label"
+    bad_label[-1] = "a row with an unknown label"
+    bad_locale = ["fr-FR", *first[1:-1], "a row from france"]
+    shouting = [*first[:-1], "Sorry What Was That"]
+    punctuated = [*first[:-1], "wait, what?"]
+    digits = [*first[:-1], "remind us at 8 pm"]
+    padded = [*first[:-1], " hang on "]
+    extra = [*first, "surplus"]
+    broken_lines = [
+        *lines,
+        lines[1],  # a duplicate
+        *("\t".join(cells) for cells in (bad_label, bad_locale, shouting, punctuated)),
+        *("\t".join(cells) for cells in (digits, padded, extra)),
+    ]
+    return parse(broken_lines, spec)
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_checks_catch_broken_rows(name: str) -> None:
+    """Each kind of bad row is reported, so the format checks above can fail."""
+    rows, read_problems = _broken(name)
+    problems = read_problems + format_problems(rows, SPECS[name], STAGES)
+    assert any("cells, expected" in p for p in problems)
+    assert any(p.startswith("duplicate text") for p in problems)
+    assert any("unknown locale 'fr-FR'" in p for p in problems)
+    for text in ("Sorry What Was That", "wait, what?", "remind us at 8 pm", " hang on "):
+        assert any(p == f"not spoken lower-case text: {text!r}" for p in problems)
+    if SPECS[name].label_column:
+        assert any("'no_such_label'" in p for p in problems)
+    else:
+        assert any("question id not in the bank: 'no_such_label'" in p for p in problems)
+
+
+def test_count_checks_catch_thin_files() -> None:
+    """Too few rows, labels, stages, hard answers or danger-word rows are all reported."""
+    not_answers = SPECS["not_answers.tsv"]
+    thin = load("not_answers.tsv")[:20]
+    assert any(p.startswith("20 rows") for p in count_problems(thin, not_answers))
+    no_repeats = [row for row in load("not_answers.tsv") if row["kind"] != "repeat"]
+    assert any(p.startswith("repeat:") for p in count_problems(no_repeats, not_answers))
+    us_only = [row for row in load("names.tsv") if row["locale"] == "en-US"]
+    assert any(p.startswith("en-IN:") for p in count_problems(us_only, SPECS["names.tsv"]))
+
+    no_renewal = [row for row in load("answers.tsv") if STAGES[row["question_id"]] != "renewal"]
+    assert any(p.startswith("renewal:") for p in answer_coverage_problems(no_renewal, STAGES))
+    easy = [row for row in load("answers.tsv") if not REQUEST_WORDS.search(row["text"])]
+    assert any("sound like a request" in p for p in answer_coverage_problems(easy, STAGES))
+
+    no_kill = [row for row in load("benign.tsv") if "kill" not in row["text"]]
+    assert any(p.startswith("kill:") for p in benign_word_problems(no_kill))
