@@ -2,8 +2,9 @@
 
 While the skill listens, whatever a partner says arrives as an answer. Before anything is
 said back or stored it passes through `concern`: a phrase check over the locale's
-`safety.json` (skill/content/<locale>/, else en-US), compiled once per locale. It is a
-phrase check, not a clinical judgement: SAFETY.md says what it recognises and its limits.
+`safety.json` (resolved like all content: the locale's folder, its language's, then en-US),
+compiled once per locale. It is a phrase check, not a clinical judgement: SAFETY.md says
+what it recognises and its limits.
 
 The pattern language, used by every rule in safety.json (text is matched as Alexa sends
 it: lower case, no punctuation, contractions expanded, fillers such as "um" set aside):
@@ -24,14 +25,12 @@ anywhere in the answer ("i tried to kill myself" unless "years ago").
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib.resources import files
 
-from skill.content import DEFAULT_LOCALE, Content
+from skill.content import Content, content_data
 
 CATEGORIES = ("self_harm", "violence", "help")  # checked in this order; the first match wins
 NAME_TOKEN = "@name"  # a couple's first name, as patterns write it
@@ -166,19 +165,12 @@ def prepare(text: str, rules: Rules, names: tuple[str, ...] = ()) -> str:
     return said
 
 
-def _locale_file(locale: str) -> str:
-    """The locale's own safety.json when it has one, else the default locale's."""
-    folder = files("skill.content")
-    for candidate in (locale, DEFAULT_LOCALE):
-        if candidate and folder.joinpath(candidate, "safety.json").is_file():
-            return folder.joinpath(candidate, "safety.json").read_text(encoding="utf-8")
-    raise FileNotFoundError(f"no safety.json for {locale} or {DEFAULT_LOCALE}")
-
-
 @cache
 def rules_for(locale: str) -> Rules:
     """A locale's rules, compiled once for the life of the process."""
-    raw = json.loads(_locale_file(locale))
+    raw = content_data(locale, "safety.json")
+    if not isinstance(raw, dict):
+        raise ValueError("safety.json: expected a JSON object")
     compiler = _Compiler({name: list(values) for name, values in raw.get("slots", {}).items()})
     categories: dict[str, RuleSet] = {}
     for category in CATEGORIES:
@@ -204,9 +196,11 @@ def _source(item: object) -> str:
 
 # Words too common to be worth an anchor when a rarer one is at hand (a speed heuristic).
 _COMMON = frozenset(
-    "i me my you your he she him her his they them their we us our it is am are was were be "
-    "been the a an to and of in on at for with that this not do does have has had will would "
-    "so but if when what all can could want like feel get got going my".split()
+    {"i", "me", "my", "you", "your", "he", "she", "him", "her", "his", "they", "them"}
+    | {"their", "we", "us", "our", "it", "is", "am", "are", "was", "were", "be", "been"}
+    | {"the", "a", "an", "to", "and", "of", "in", "on", "at", "for", "with", "that", "this"}
+    | {"not", "do", "does", "have", "has", "had", "will", "would", "so", "but", "if", "when"}
+    | {"what", "all", "can", "could", "want", "like", "feel", "get", "got", "going"}
 )
 
 

@@ -132,7 +132,7 @@ def test_every_moment_has_its_content(moment: Moment | None) -> None:
     row = MOMENTS[moment] if moment else IDLE
     for key in (row.question, row.help, row.fallback, row.unclear):
         assert key in CONTENT.prompts, key
-        assert placeholders(CONTENT.variants(key)[0]) <= {"name", "number"}, key
+        assert placeholders(CONTENT.variants(key)[0]) <= {"name", "number", "crisis"}, key
     # An open session must ask something: the reprompt is a question, or elicits a reply.
     assert row.elicit or all("?" in v for v in CONTENT.variants(row.question))
 

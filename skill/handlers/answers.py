@@ -20,6 +20,7 @@ from skill.handlers.forget import ask_to_delete, deletion_asked
 from skill.handlers.memory import offer_year_ago, year_ago, year_ago_due
 from skill.handlers.onboarding import start_onboarding
 from skill.handlers.reminders import offer_reminder, with_offer
+from skill.handlers.safety import danger, safety_exit
 from skill.handlers.tonight import offer_question, restate, skip, stop, wrap_up
 from skill.handlers.turn import Handler, Turn
 from skill.handlers.voices import ask_who, forget_voice, learn_voice, speaker, unknown_voice
@@ -319,6 +320,9 @@ def answer_step(turn: Turn, text: str | None) -> Response:
     """What to do with a supposed answer, from the AnswerIntent or a lone first name."""
     turn.may_refresh_zone = True  # an answer is a write: a fresh zone is stored with it
     profile = turn.household.couple()
+    found = danger(turn, text)  # before anything is stored, said back or even recognised
+    if found is not None:
+        return safety_exit(turn, found)
     if profile is None:
         return start_onboarding(turn, "onboarding.welcome_before_question")
     if text is not None:

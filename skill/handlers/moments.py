@@ -139,7 +139,11 @@ def prompt_values(turn: Turn) -> dict[str, object]:
     profile = turn.state.profile
     current = profile.current if profile else None
     name = profile.name(current.pending) if profile and current and current.pending else ""
-    return {"name": name, "number": turn.state.target_stage or ""}
+    return {
+        "name": name,
+        "number": turn.state.target_stage or "",
+        "crisis": turn.line("crisis.number"),  # help says where to turn if someone feels unsafe
+    }
 
 
 def ask_again(turn: Turn, why: str) -> Response:

@@ -9,6 +9,7 @@ from ask_sdk_model.response import Response
 
 from skill.handlers.answers import answer_step, take_answer
 from skill.handlers.onboarding import ask_start_stage, clean_name
+from skill.handlers.safety import danger, safety_exit
 from skill.handlers.tonight import offer_question, present_tonight, restate
 from skill.handlers.turn import Handler, Turn
 from skill.handlers.voices import ask_who, candidate, first_for, learn_voice
@@ -108,6 +109,9 @@ def voice_known(turn: Turn, profile: Profile, partner: str) -> Response:
     name = profile.name(partner)
     lead = turn.speech("voices.learned" if learning else "voices.thanks", name=name)
     held, turn.state.held_answer = turn.state.held_answer, None
+    found = danger(turn, held)  # held before this check existed, or by another path: checked
+    if found is not None:
+        return safety_exit(turn, found)
     current = profile.current
     if held is not None and current is not None and current.day == turn.day:
         if partner in current.answered:

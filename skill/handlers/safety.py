@@ -1,0 +1,38 @@
+"""An answer that signals danger: nothing of it is kept or said back, one calm line, goodbye.
+
+Every entry point that could store or say back what a partner said calls `danger` first
+and, on a match, answers with `safety_exit`. The line is safe for a partner to overhear:
+it names no abuse and repeats nothing, gives the locale's crisis line and ends the session
+so Alexa's own features are in reach. SAFETY.md says why, and what the check is not.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_model.response import Response
+
+from skill.handlers.turn import Turn
+from skill.safety import Concern, concern
+
+log = logging.getLogger("stagewise")
+
+
+def danger(turn: Turn, text: str | None) -> Concern | None:
+    """What a supposed answer signals, checked before anything is stored or said back."""
+    if not text:
+        return None
+    profile = turn.state.profile  # the couple's names, when this session already read them
+    names = (profile.partner_a, profile.partner_b) if profile is not None else ()
+    return concern(text, turn.content, tuple(n for n in names if n))
+
+
+def safety_exit(turn: Turn, found: Concern) -> Response:
+    """Keep nothing of what was said, say the crisis line, and end the session."""
+    state = turn.state
+    # Nothing said tonight may outlive this turn in the session: not held, not kept to retry,
+    # not remembered for "that's not what I said".
+    state.held_answer, state.unsaved, state.last_answer, state.correcting = None, None, None, False
+    log.warning("safety concern heard (%s): nothing stored, crisis line given", found.category)
+    crisis = turn.line("crisis.number")
+    return turn.close(turn.speech("crisis.line", crisis=crisis))
