@@ -21,6 +21,7 @@ from skill.config import Settings
 from skill.store import Store
 from skill.store.dynamodb import DynamoStore
 from skill.store.sqlite import SqliteStore
+from tests.closing import ClosingKeys
 from tests.conversation import Couple
 
 FAKE_AWS = {
@@ -122,3 +123,14 @@ def app(sqlite_store: SqliteStore, settings: Settings) -> Stagewise:
 @pytest.fixture
 def couple(app: Stagewise) -> Couple:
     return Couple(app)
+
+
+@pytest.fixture(autouse=True)
+def closing_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[ClosingKeys]:
+    """Every test: no response that ends the session may say a line that asks something
+    (any of the line's variants, in the request's locale). See tests/closing.py."""
+    recorder = ClosingKeys()
+    recorder.install(monkeypatch)
+    yield recorder
+    asking = list(recorder.asking())
+    assert not asking, "a response that ends the session asks something:\n" + "\n".join(asking)

@@ -23,10 +23,10 @@ from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirect
 from ask_sdk_model.ui import StandardCard
 
 from skill import display
-from stagewise_tools import screen_preview as preview
 from skill.content import load_content
 from skill.speech import escape
 from stagewise_tools import alexa_requests as alexa
+from stagewise_tools import screen_preview as preview
 
 MAX_RESPONSE_BYTES = 24 * 1024
 SCREEN_FIELDS = {"stageNumber", "stageName", "question", "turnName", "progress"}

@@ -350,10 +350,10 @@ def test_the_zip_is_compiled_for_the_lambda_python_when_one_is_here(built: Built
 
 
 def test_the_skill_package_is_in_the_ask_cli_layout(built: Built) -> None:
-    from ask_smapi_model.v1.skill.manifest.skill_manifest_envelope import SkillManifestEnvelope
     from ask_smapi_model.v1.skill.interaction_model.interaction_model_data import (
         InteractionModelData,
     )
+    from ask_smapi_model.v1.skill.manifest.skill_manifest_envelope import SkillManifestEnvelope
 
     package = built.out / "skill-package"
     round_trip(json.loads((package / "skill.json").read_text()), SkillManifestEnvelope)
