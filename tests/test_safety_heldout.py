@@ -46,10 +46,15 @@ class Figures:
 
 
 def rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
-    """A TSV's rows by column name; a header row, when there is one, is skipped."""
+    """A TSV's rows by column name; a header row (starting "locale") and comment lines
+    (starting "#") are skipped."""
     with path.open(encoding="utf-8", newline="") as handle:
-        found = [r for r in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE) if r]
-    if found and [c.strip().lower() for c in found[0]] == list(columns):
+        found = [
+            r
+            for r in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            if r and not r[0].lstrip().startswith("#")
+        ]
+    if found and found[0][0].strip().lower() == "locale":
         found = found[1:]
     bad = [r for r in found if len(r) != len(columns)]
     assert not bad, f"{path.name}: rows without {len(columns)} columns: {bad[:3]}"
@@ -97,6 +102,7 @@ def test_the_measure_counts_misses_and_false_alarms(tmp_path: Path) -> None:
     """On a made-up pair of files (never the held-out ones): what is counted, and how."""
     danger = tmp_path / "danger.tsv"
     danger.write_text(
+        "# a comment line\n"
         "locale\tcategory\ttext\n"
         "en-US\tself_harm\ti want to die\n"
         "en-GB\tviolence\the hits me\n"
