@@ -9,7 +9,8 @@ checks keep Stagewise clear of it:
   that closes the session, the content keys its turn rendered and where in skill/ it
   closed. Every variant of those keys, in the request's locale, must ask nothing: a check
   over the content, whichever variant the evening happened to pick. tests/test_closing.py
-  walks the closing paths and checks that every place the code closes a session is reached.
+  finds every place the code closes a session and checks what each says there: from the
+  code where it is written there, by reaching it in a conversation where it is not.
 """
 
 from __future__ import annotations
