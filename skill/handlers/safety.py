@@ -9,11 +9,14 @@ so Alexa's own features are in reach. SAFETY.md says why, and what the check is 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from ask_sdk_model.response import Response
 
 from skill.handlers.turn import Turn
-from skill.safety import Concern, concern
+
+if TYPE_CHECKING:  # the recogniser loads with the first answer, not with every cold start
+    from skill.safety import Concern
 
 log = logging.getLogger("stagewise")
 
@@ -22,6 +25,8 @@ def danger(turn: Turn, text: str | None) -> Concern | None:
     """What a supposed answer signals, checked before anything is stored or said back."""
     if not text:
         return None
+    from skill.safety import concern  # loaded with the first answer, not at every cold start
+
     profile = turn.state.profile  # the couple's names, when this session already read them
     names = (profile.partner_a, profile.partner_b) if profile is not None else ()
     return concern(text, turn.content, tuple(n for n in names if n))
