@@ -1,7 +1,7 @@
 """Issue 5, item 6: the size of the Lambda bundle.
 
 Measures: what `stagewise package` (through lambda/build.sh) puts in the Lambda bundle (the
-`skill` modules a turn loads and the runtime dependencies the Lambda Python runtime lacks),
+`skill` runtime package and the dependencies a turn imports that the Lambda runtime lacks),
 unzipped with bytecode counted apart, and the deployment zip Lambda is given (issue 14's
 target); the build is removed afterwards. Against: nothing (the baseline has no bundle);
 the largest distributions are named, and a miss says which package costs most.
@@ -28,7 +28,7 @@ RUNTIME_PROVIDED = {"urllib3", "python-dateutil", "jmespath", "six", "boto3", "b
 WHY_PACKAGE = {
     "ask-sdk-model": "generated classes for every Alexa API, which ask-sdk-core imports",
     "ask-sdk-core": "the SDK itself",
-    "certifi": "CA bundle, pulled in by requests (ask-sdk-core's API client)",
+    "tzdata": "the zone database, for a Lambda runtime without one",
 }
 
 

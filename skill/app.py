@@ -22,13 +22,14 @@ from ask_sdk_model.ui import SsmlOutputSpeech
 from skill.alexa_api import AlexaApiFactory
 from skill.config import Settings
 from skill.content import check_locales, content_for
-from skill.handlers import exception_handlers, interceptors, request_handlers
+from skill.handlers import exception_handlers
 from skill.handlers.events import SKILL_DISABLED, forget_household
+from skill.handlers.routes import Dispatcher
 from skill.handlers.turn import Services
 from skill.logs import quiet_libraries
 from skill.narration_clips import load_clips
 from skill.privacy import where
-from skill.session import SessionState, written_by_us
+from skill.request import skill_of, user_of
 from skill.speech import Speech
 from skill.store import DeletionIncomplete, Store, open_store
 
@@ -49,7 +50,6 @@ SPEECHLESS_FAMILIES = (
 SPEECHLESS_TYPES = frozenset({"SessionEndedRequest", "System.ExceptionEncountered"})
 KNOWN_REQUEST_TYPES = frozenset(Request.discriminator_value_class_map)
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
-REPEAT_ATTRIBUTES = ("last_speech", "last_reprompt")  # SessionState's copy of the last prompt
 
 
 class ForeignSkillError(Exception):
@@ -85,13 +85,9 @@ def build_skill(
         services.alexa_api = alexa_api
     check_locales()  # fail at start, not on a couple's first turn, if content is broken
     builder = SkillBuilder()
-    for request_handler in request_handlers(services):
-        builder.add_request_handler(request_handler)
+    builder.add_request_handler(Dispatcher(services))  # one handler: skill.handlers.routes
     for exception_handler in exception_handlers(services):
         builder.add_exception_handler(exception_handler)
-    before, after = interceptors(services)
-    builder.add_global_request_interceptor(before)
-    builder.add_global_response_interceptor(after)
     return Stagewise(skill=builder.create(), services=services)
 
 
@@ -208,16 +204,6 @@ def _steady_clock(envelope: RequestEnvelope) -> None:
         request.timestamp = datetime.now(UTC)
 
 
-def application_id(envelope: RequestEnvelope) -> str | None:
-    """The skill ID a request is addressed to (context first, then session)."""
-    system = envelope.context.system if envelope.context else None
-    if system and system.application:
-        return system.application.application_id
-    if envelope.session and envelope.session.application:
-        return envelope.session.application.application_id
-    return None
-
-
 def handle_event(app: Stagewise, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     """Answer one Alexa event with a serialized response envelope; nothing else escapes.
 
@@ -225,34 +211,20 @@ def handle_event(app: Stagewise, event: dict[str, Any], context: Any = None) -> 
     empty response), so Alexa never plays its error tone. Another skill's request and a
     request without a user are answered without touching storage.
 
-    The one exception let out on purpose: DeletionIncomplete for AlexaSkillEvent.SkillDisabled.
-    Skill events are delivered asynchronously by Alexa, not by a waiting device (docs:
-    https://developer.amazon.com/en-US/docs/alexa/smapi/skill-events-in-alexa-skills.html,
-    and the one-hour timestamp allowance for skill events in
-    https://developer.amazon.com/en-US/docs/alexa/custom-skills/host-a-custom-skill-as-a-web-service.html);
-    a failed invocation is how a Lambda function tells Alexa the event was not handled,
-    so the event can be delivered again, rather than answering 200 over data still there.
+    The one exception let out on purpose: DeletionIncomplete for AlexaSkillEvent.SkillDisabled
+    (see `respond`).
     """
     kind = _request_type(event)
     if kind and kind not in KNOWN_REQUEST_TYPES:  # a type newer than the SDK: not a dialog
         log.info("request of an unknown type answered with nothing")
         return _empty()
     try:
-        if kind == SKILL_DISABLED:
-            return _forget(app, event)
-        envelope = parse_envelope(event)
+        return respond(app, event, context=context)
+    except DeletionIncomplete:
+        raise
     except MalformedRequestError as err:
         log.warning("malformed request: %s", err)
         return _fallback(kind, _locale_of(event))
-    except DeletionIncomplete:
-        raise
-    except Exception as err:
-        log.error("request failed before the skill: %s", where(err))
-        return _fallback(kind, _locale_of(event))
-    try:
-        return respond(app, envelope, context)
-    except DeletionIncomplete:
-        raise
     except ForeignSkillError:
         log.warning("request for another skill ignored: %s", kind or "-")
         return _empty()
@@ -261,21 +233,32 @@ def handle_event(app: Stagewise, event: dict[str, Any], context: Any = None) -> 
         return _fallback(kind, _locale_of(event))
 
 
-def respond(app: Stagewise, envelope: RequestEnvelope, context: Any = None) -> dict[str, Any]:
-    """Answer an already parsed envelope; raises ForeignSkillError for another skill's request.
+def respond(
+    app: Stagewise,
+    event: dict[str, Any],
+    envelope: RequestEnvelope | None = None,
+    context: Any = None,
+) -> dict[str, Any]:
+    """Answer an event (its envelope already parsed, or parsed here).
 
-    SkillDisabled deletes the household here and raises DeletionIncomplete if it could not.
+    Raises MalformedRequestError for what is not an Alexa envelope and ForeignSkillError
+    for another skill's request. SkillDisabled is read from the raw event, so it deletes
+    even when the SDK cannot read the rest, and raises DeletionIncomplete if it could not:
+    skill events are delivered asynchronously by Alexa, not by a waiting device (docs:
+    https://developer.amazon.com/en-US/docs/alexa/smapi/skill-events-in-alexa-skills.html,
+    and the one-hour timestamp allowance for skill events in
+    https://developer.amazon.com/en-US/docs/alexa/custom-skills/host-a-custom-skill-as-a-web-service.html);
+    a failed invocation is how a Lambda function tells Alexa the event was not handled,
+    so the event can be delivered again, rather than answering 200 over data still there.
     """
+    if _request_type(event) == SKILL_DISABLED:
+        return _forget(app, event)
+    envelope = envelope if envelope is not None else parse_envelope(event)
     expected = app.services.settings.skill_id
-    if expected and application_id(envelope) != expected:
+    if expected and skill_of(envelope) != expected:
         raise ForeignSkillError("request is for another skill")
     kind = str(getattr(envelope.request, "object_type", "") or "")
-    user_id = _user_id_of(envelope)
-    if kind == SKILL_DISABLED:
-        if user_id:
-            forget_household(app.services.store, user_id)
-        return _empty()
-    if not user_id:  # never let requests without a user share one household
+    if not user_of(envelope):  # never let requests without a user share one household
         log.warning("request without a user ID: %s", kind or "-")
         return _fallback(kind, str(getattr(envelope.request, "locale", "") or ""))
     response = app.skill.invoke(request_envelope=envelope, context=context)
@@ -283,30 +266,16 @@ def respond(app: Stagewise, envelope: RequestEnvelope, context: Any = None) -> d
 
 
 def _forget(app: Stagewise, event: dict[str, Any]) -> dict[str, Any]:
-    """SkillDisabled, read from the raw event: deletes even if the SDK cannot read the rest."""
+    """SkillDisabled, read from the raw event: the one place a household is deleted on it."""
     system = _mapping(_mapping(event.get("context")).get("System"))
     user_id = _mapping(system.get("user")).get("userId")
     skill_id = _mapping(system.get("application")).get("applicationId")
     expected = app.services.settings.skill_id
     if expected and skill_id != expected:
-        log.warning("request for another skill ignored: %s", SKILL_DISABLED)
-        return _empty()
+        raise ForeignSkillError("request is for another skill")
     if isinstance(user_id, str) and user_id:
         forget_household(app.services.store, user_id)
     return _empty()
-
-
-def _user_id_of(envelope: RequestEnvelope) -> str | None:
-    system = envelope.context.system if envelope.context else None
-    user = system.user if system and system.user else envelope.session and envelope.session.user
-    user_id = user.user_id if user else None
-    if not isinstance(user_id, str) or not user_id:
-        return None
-    try:
-        user_id.encode("utf-8")  # a lone surrogate is no Alexa user: storage cannot key on it
-    except UnicodeEncodeError:
-        return None
-    return user_id
 
 
 def speechless(kind: str) -> bool:
@@ -317,28 +286,20 @@ def speechless(kind: str) -> bool:
 def _finish(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
     """Hold the response to Alexa's rules whatever the handlers made of it.
 
-    Speechless requests lose speech and session; session attributes are rebuilt from our
-    own state (a forged attribute is never echoed back); the response is valid JSON (no
-    NaN) and within 24 KB, dropping the session attributes first if it is not.
+    Speechless requests lose speech and session; the response is valid JSON (no NaN) and
+    within 24 KB, dropping the session attributes first if it is not.
     """
     response = raw.setdefault("response", {})
     if speechless(kind):
         for field in ("outputSpeech", "reprompt", "card", "shouldEndSession"):
             response.pop(field, None)
         raw.pop("sessionAttributes", None)
+    # Session attributes are written by the dispatcher from our own typed state (exception
+    # handlers clear them), so a forged attribute is never echoed back.
     attributes = raw.pop("sessionAttributes", None)
-    if isinstance(attributes, dict):
-        ours = written_by_us(attributes)  # else an exception handler echoed the request's
-        rebuilt = attributes if ours else SessionState.from_attributes(attributes).to_attributes()
-        # Too big with "repeat"'s copy of the last prompt: keep the rest (the moment, the
-        # profile) rather than nothing; "repeat" then falls back to its own line.
-        lean = {k: v for k, v in rebuilt.items() if k not in REPEAT_ATTRIBUTES}
-        for kept in (rebuilt, lean):
-            if kept and _json_size({**raw, "sessionAttributes": kept}) <= MAX_RESPONSE_BYTES:
-                raw["sessionAttributes"] = kept
-                return raw  # measured with its attributes: valid JSON and small enough
-    else:
-        written_by_us(None)  # forget what the interceptor wrote: this response has none
+    kept = {**raw, "sessionAttributes": attributes}
+    if isinstance(attributes, dict) and attributes and _json_size(kept) <= MAX_RESPONSE_BYTES:
+        return kept  # measured with its attributes: valid JSON and small enough
     if _json_size(raw) > MAX_RESPONSE_BYTES:
         log.error("response over %d bytes replaced: %s", MAX_RESPONSE_BYTES, kind or "-")
         return _fallback(kind, "")

@@ -8,6 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def aws_region(env: Mapping[str, str] = os.environ) -> str | None:
+    """The AWS region as the AWS SDKs read it, for boto3, which reads only one of the two.
+
+    botocore takes AWS_DEFAULT_REGION (then the config file) and ignores AWS_REGION, the
+    variable the other AWS SDKs and the AWS CLI v2 read. The Lambda runtime sets both; a
+    laptop often only AWS_REGION. None leaves the choice to boto3's config file.
+    """
+    return env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or None
+
+
 def default_store_url() -> str:
     """A SQLite file in the user's data directory: runs with no AWS account."""
     from platformdirs import user_data_dir  # only needed when no store is configured

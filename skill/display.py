@@ -8,6 +8,7 @@ so no answer can reach a screen through it.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from ask_sdk_model.ui import StandardCard
 if TYPE_CHECKING:  # the APL models cost a cold start ~30 ms: loaded when a screen is sent
     from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
+FIRST_APL_VERSION = "1.0"  # what a device that names no runtime.maxVersion is assumed to render
 SCREEN_TOKEN = "stagewise.question"  # stable, so a later directive replaces this screen
 DATASOURCE = "tonight"  # the document reads ${payload.tonight.<field>}
 MAX_CARD_CHARS = 8000  # Alexa's limit on card text
@@ -30,12 +32,27 @@ _MARKUP = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def supports_apl(handler_input: HandlerInput) -> bool:
-    """True when the device can show APL (an Echo Show or Fire TV), false when unsure."""
+    """True when the device can render the question screen: APL at the document's version.
+
+    A document newer than the device's `runtime.maxVersion` is refused or misdrawn, so such
+    a device (an older Echo Show or Echo Spot) gets no screen rather than a broken one.
+    """
     try:
         interfaces = get_supported_interfaces(handler_input)
     except AttributeError:  # a request without context, system or device
         return False
-    return getattr(interfaces, "alexa_presentation_apl", None) is not None
+    apl = getattr(interfaces, "alexa_presentation_apl", None)
+    if apl is None:
+        return False
+    max_version = getattr(getattr(apl, "runtime", None), "max_version", None)
+    device = apl_version(max_version) or apl_version(FIRST_APL_VERSION)
+    return device >= apl_version(question_document()["version"])
+
+
+def apl_version(text: str | None) -> tuple[int, ...]:
+    """An APL version as numbers in order: "1.9" < "2022.1" < "2023.3"; () when unreadable."""
+    match = re.fullmatch(r"\s*(\d+)\.(\d+)(?:\.(\d+))?\s*", text or "")
+    return tuple(int(part) for part in match.groups() if part is not None) if match else ()
 
 
 @cache

@@ -8,10 +8,11 @@ content (`not_answers.json`); this module only matches them.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from skill.content import content_data
+from skill.content import Content, content_data
 
 KINDS = (
     "repeat",
@@ -75,7 +76,53 @@ def phrases(locale: str = "en-US") -> Phrases:
     return Phrases(exact, tuple(prefixes), tuple(patterns), fillers, longest_first)
 
 
-def recognise(text: str, names: tuple[str, ...] = (), locale: str = "en-US") -> NotAnswer | None:
+# What each kind of phrase asks for, as the intent (or pseudo-intent) the skill routes it to.
+INTENT_OF = {
+    "repeat": "AMAZON.RepeatIntent",
+    "think": "Think",
+    "pass": "SkipIntent",
+    "go_first": "GoFirst",
+    "correct": "CorrectAnswerIntent",
+    "remind": "SetReminderIntent",
+    "rename": "NamesIntent",
+    "voice": "ForgetVoiceIntent",
+    "stop": "AMAZON.StopIntent",
+    "help": "AMAZON.HelpIntent",
+}
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What a supposed answer really asks for: an intent of the model or a pseudo-intent
+    ("Think", "GoFirst" with slot "name"), and what could be read off its words."""
+
+    intent: str
+    slots: Mapping[str, str]
+    text: str = ""
+    score: float = 1.0
+
+
+def recognise(text: str, names: tuple[str, ...], content: Content) -> Heard | None:
+    """What a supposed answer asks for instead, or None when it is an answer."""
+    found = recognise_kind(text, names, content.locale)
+    if found is None:
+        return None
+    if found.kind == "delete":
+        words = f" {found.text} "
+        if any(w in words for w in (" last ", " just said", " that ", " my answer", " it ")):
+            intent = "DeleteLastAnswerIntent"
+        elif any(w in words for w in (" tonight", " today")):
+            intent = "DeleteTonightIntent"
+        else:
+            intent = "DeleteAllIntent"
+        return Heard(intent, {}, found.text)
+    slots = {"name": found.name} if found.name else {}
+    return Heard(INTENT_OF[found.kind], slots, found.text)
+
+
+def recognise_kind(
+    text: str, names: tuple[str, ...] = (), locale: str = "en-US"
+) -> NotAnswer | None:
     """What a supposed answer really asks for, or None when it is an answer."""
     data = phrases(locale)
     whole = normalize(text)

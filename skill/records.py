@@ -6,6 +6,8 @@ and the store (skill.store.items) wraps them with the table's keys.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -14,6 +16,18 @@ from skill.journey import Journey
 from skill.reconnect import Ritual
 
 PARTNERS = ("a", "b")
+VOICE_KEY_CHARS = 12  # 48 bits of SHA-256: two voices of one household never collide
+_VOICE_KEY = re.compile(rf"[0-9a-f]{{{VOICE_KEY_CHARS}}}")
+
+
+def voice_key(person_id: str) -> str:
+    """A short one-way key for an Alexa voice profile (personId): the profile keeps this only.
+
+    Alexa's person IDs run to about 120 characters; two of them were a quarter of a stored
+    profile, and the skill only ever needs to recognise one again, never to read it back.
+    """
+    digest = hashlib.sha256(f"person:{person_id}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:VOICE_KEY_CHARS]
 
 
 def iso(moment: datetime) -> str:
@@ -67,6 +81,43 @@ class CurrentQuestion:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a couple is in one run of questions (a stage's bank order, its check-ins, a season).
+
+    A position, not a list of what was asked, so it stays the same size however long a couple
+    stays (skill.ritual.step reads and moves it). `ahead` holds ids asked this round further
+    on in the run, passed over when reached: what a profile of the earlier shape (a list of
+    asked ids per stage) turns into, and empty once the run has gone past them.
+    """
+
+    index: int = 0  # the position after the question last asked
+    last: str = ""  # the id last asked: finds the place again when the bank gains questions
+    rounds: int = 0  # times the run was used up and started again
+    on: date | None = None  # the evening a recurring run last gave a question
+    ahead: tuple[str, ...] = ()
+
+    def to_list(self) -> list[Any]:
+        """[index, last, rounds, on, ahead], the defaults at the end left out."""
+        values: list[Any] = [
+            self.index,
+            self.last,
+            self.rounds,
+            self.on.isoformat() if self.on else None,
+            list(self.ahead),
+        ]
+        defaults: list[Any] = [0, "", 0, None, []]
+        while values and values[-1] == defaults[len(values) - 1]:
+            values.pop()
+        return values
+
+    @classmethod
+    def from_list(cls, values: list[Any]) -> Place:
+        defaults: list[Any] = [0, "", 0, None, []]
+        index, last, rounds, on, ahead = [*values, *defaults[len(values) :]]
+        return cls(int(index), str(last), int(rounds), _day(on), tuple(str(a) for a in ahead))
+
+
+@dataclass(frozen=True)
 class Profile:
     """One household: the two partners, their stage, and their place in the question bank."""
 
@@ -74,7 +125,7 @@ class Profile:
     partner_a: str
     partner_b: str
     stage: int = 1
-    asked: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    places: dict[str, Place] = field(default_factory=dict)  # skill.ritual.place_key -> Place
     completed: dict[int, int] = field(default_factory=dict)  # questions both answered, per stage
     current: CurrentQuestion | None = None
     tip_turn: int = 0
@@ -83,7 +134,7 @@ class Profile:
     tip_on: date | None = None  # the last evening a tip was given (at most one a week)
     reminder_on: date | None = None  # the last evening the stage reminder was said
     suggested_on: date | None = None  # the last evening a move to the next stage was suggested
-    voices: dict[str, str] = field(default_factory=dict)  # Alexa personId -> partner ("a"/"b")
+    voices: dict[str, str] = field(default_factory=dict)  # voice_key(personId) -> "a"/"b"
     journey: Journey = field(default_factory=Journey)  # counters of the couple's path
     ritual: Ritual = field(default_factory=Ritual)  # their zone and weekly reminder
 
@@ -95,8 +146,9 @@ class Profile:
     def name(self, partner: str) -> str:
         return self.partner_a if partner == "a" else self.partner_b
 
-    def asked_in(self, stage: int) -> tuple[str, ...]:
-        return self.asked.get(stage, ())
+    def place(self, key: str) -> Place:
+        """Where the couple is in a run of questions (the start, if never asked from it)."""
+        return self.places.get(key) or Place()
 
     def completed_in(self, stage: int) -> int:
         return self.completed.get(stage, 0)
@@ -111,7 +163,7 @@ class Profile:
             "partner_a": self.partner_a,
             "partner_b": self.partner_b,
             "stage": self.stage,
-            "asked": {str(k): list(v) for k, v in self.asked.items()},
+            "places": {k: v.to_list() for k, v in self.places.items()},
             "completed": {str(k): v for k, v in self.completed.items()},
             "tip_turn": self.tip_turn,
             "created_at": self.created_at,
@@ -138,7 +190,7 @@ class Profile:
             partner_a=str(data["partner_a"]),
             partner_b=str(data["partner_b"]),
             stage=int(data.get("stage", 1)),
-            asked={int(k): tuple(str(q) for q in v) for k, v in data.get("asked", {}).items()},
+            places=_places(data),
             completed={int(k): int(v) for k, v in data.get("completed", {}).items()},
             current=CurrentQuestion.from_dict(current) if current else None,
             tip_turn=int(data.get("tip_turn", 0)),
@@ -147,7 +199,7 @@ class Profile:
             tip_on=_day(data.get("tip_on")),
             reminder_on=_day(data.get("reminder_on")),
             suggested_on=_day(data.get("suggested_on")),
-            voices={str(k): str(v) for k, v in data.get("voices", {}).items() if v in PARTNERS},
+            voices=_voices(data.get("voices", {})),
             journey=Journey.from_dict(data.get("journey")),
             ritual=Ritual.from_dict(data.get("ritual")),
         )
@@ -155,6 +207,27 @@ class Profile:
 
 def _day(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
+
+
+def _voices(stored: dict[str, Any]) -> dict[str, str]:
+    """Voices by key; a profile stored before keys held the person IDs themselves."""
+    return {
+        key if _VOICE_KEY.fullmatch(key) else voice_key(key): str(partner)
+        for key, partner in ((str(k), v) for k, v in stored.items())
+        if partner in PARTNERS
+    }
+
+
+def _places(data: dict[str, Any]) -> dict[str, Place]:
+    """The profile's places; a profile stored before places (ids asked per stage) migrates.
+
+    Its asked ids become questions to pass over, so the next question is the one the list
+    gave: the first of the stage's bank order not asked yet.
+    """
+    if "places" in data:
+        return {str(k): Place.from_list(list(v)) for k, v in data["places"].items()}
+    asked = data.get("asked", {})
+    return {str(k): Place(ahead=tuple(str(q) for q in v)) for k, v in asked.items() if v}
 
 
 @dataclass(frozen=True)

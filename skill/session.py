@@ -1,33 +1,242 @@
-"""What the skill remembers between the turns of one Alexa session."""
+"""What the skill remembers between the turns of one Alexa session.
+
+The one thing the skill waits for is a tagged union: an `Awaiting` subclass per moment,
+holding that moment's data and nothing else. Every ask replaces it whole and every close
+drops it, so a moment's data (an answer being corrected, an answer held while a voice is
+asked for) cannot outlive the moment. Besides it the session keeps the household's
+profile (read once per session) and two facts of the conversation: the answer last said
+back and the evening last read back, each checked against the request's household.
+"""
 
 from __future__ import annotations
 
 import json
-import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from skill.records import Answer, Profile
+
+DELETIONS = ("all", "last", "tonight")
 
 
 class Moment(StrEnum):
     """A point where the skill waits for something; skill.handlers.moments says what each does."""
 
     NAME = "name"  # onboarding: a first name
+    NAME_CONFIRM = "name_confirm"  # an unusual name heard: "Did I hear Sunny?"
     STAGE_CHOICE = "stage_choice"  # onboarding: where to start
     ANSWER = "answer"  # a partner's answer to tonight's question
+    CORRECTION = "correction"  # "that's not what I said": the answer again
     QUESTION_OFFER = "question_offer"  # "would you like tonight's question?"
     RECAP_MORE = "recap_more"  # "would you like to hear more?"
     RECAP_TODAY = "recap_today"  # both answered: "want to hear tonight's answers?"
+    KEEP_OFFER = "keep_offer"  # after a recap: "shall I keep that evening as a favourite?"
     STAGE_CONFIRM = "stage_confirm"  # "move to stage N?"
     RENAME = "rename"  # a known couple's new names
+    RENAME_CONFIRM = "rename_confirm"  # "shall I call you Sam and Alex from now on?"
     YEAR_AGO = "year_ago"  # after both answers: "want to hear what you said a year ago?"
     FAVOURITE_MORE = "favourite_more"  # a favourite read: "want another?"
     WHO_SPEAKS = "who_speaks"  # a voice not known yet: "is this Maya or Jordan?"
+    VOICE_CONFIRM = "voice_confirm"  # one voice known: "is this Jordan?"
     DELETE_CONFIRM = "delete_confirm"  # "delete all your answers...?"
     RETRY_SAVE = "retry_save"  # an answer could not be stored: "shall I try again?"
     REMINDER_CONFIRM = "reminder_confirm"  # "every Sunday at 8 pm: shall I set that up?"
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    """What the last prompt asked for: one moment and only its data."""
+
+    moment: ClassVar[Moment]
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"moment": self.moment.value}
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if isinstance(value, Answer):
+                value = value.to_dict()
+            elif isinstance(value, tuple):
+                value = [v.to_dict() if isinstance(v, Answer) else v for v in value]
+            data[spec.name] = value
+        return data
+
+
+@dataclass(frozen=True)
+class AskingName(Awaiting):
+    moment = Moment.NAME
+    names: tuple[str, ...] = ()  # first names heard so far (one at most)
+
+
+@dataclass(frozen=True)
+class ConfirmingName(Awaiting):
+    moment = Moment.NAME_CONFIRM
+    names: tuple[str, ...]  # names already taken
+    heard: tuple[str, ...]  # the unusual name (or pair) to confirm
+
+
+@dataclass(frozen=True)
+class ChoosingStage(Awaiting):
+    moment = Moment.STAGE_CHOICE
+    names: tuple[str, ...]  # both first names, not stored until a stage is chosen
+
+
+@dataclass(frozen=True)
+class Answering(Awaiting):
+    moment = Moment.ANSWER  # whose turn it is lives in the stored evening (the profile)
+
+
+@dataclass(frozen=True)
+class Correcting(Awaiting):
+    moment = Moment.CORRECTION
+    answer: Answer  # the stored answer the next words replace
+
+
+@dataclass(frozen=True)
+class OfferingQuestion(Awaiting):
+    moment = Moment.QUESTION_OFFER
+
+
+@dataclass(frozen=True)
+class RecapMore(Awaiting):
+    moment = Moment.RECAP_MORE
+    start: str  # the window still to read, ISO timestamps
+    until: str
+    stage: int | None = None  # a recap of one stage
+
+
+@dataclass(frozen=True)
+class OfferingTonightsRecap(Awaiting):
+    moment = Moment.RECAP_TODAY
+
+
+@dataclass(frozen=True)
+class OfferingKeep(Awaiting):
+    moment = Moment.KEEP_OFFER
+    evening: str  # "question_id@day": the evening just read
+
+
+@dataclass(frozen=True)
+class ConfirmingStage(Awaiting):
+    moment = Moment.STAGE_CONFIRM
+    target: int
+
+
+@dataclass(frozen=True)
+class Renaming(Awaiting):
+    moment = Moment.RENAME
+
+
+@dataclass(frozen=True)
+class ConfirmingRename(Awaiting):
+    moment = Moment.RENAME_CONFIRM
+    names: tuple[str, ...]  # the two new names
+
+
+@dataclass(frozen=True)
+class OfferingYearAgo(Awaiting):
+    moment = Moment.YEAR_AGO
+
+
+@dataclass(frozen=True)
+class MoreFavourites(Awaiting):
+    moment = Moment.FAVOURITE_MORE
+    next: int  # the next favourite to read (newest first)
+
+
+@dataclass(frozen=True)
+class AskingWho(Awaiting):
+    moment = Moment.WHO_SPEAKS
+    held: str | None = None  # said by a voice not known yet: filed once we know whose
+    purpose: str = "speak"  # "speak", or "forget": whose voice to forget
+
+
+@dataclass(frozen=True)
+class ConfirmingVoice(Awaiting):
+    moment = Moment.VOICE_CONFIRM
+    partner: str  # the partner asked about: "is this Jordan?"
+    held: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfirmingDelete(Awaiting):
+    moment = Moment.DELETE_CONFIRM
+    what: str  # one of DELETIONS
+    answers: tuple[Answer, ...] = ()  # the answers it removes ("last", "tonight")
+
+
+@dataclass(frozen=True)
+class RetryingSave(Awaiting):
+    moment = Moment.RETRY_SAVE
+    answer: Answer  # refused by the store, kept to try again
+
+
+@dataclass(frozen=True)
+class ConfirmingReminder(Awaiting):
+    moment = Moment.REMINDER_CONFIRM
+    plan: str  # the weekly reminder proposed, "SU 20:00"
+
+
+KINDS: dict[Moment, type[Awaiting]] = {
+    kind.moment: kind
+    for kind in (
+        AskingName,
+        ConfirmingName,
+        ChoosingStage,
+        Answering,
+        Correcting,
+        OfferingQuestion,
+        RecapMore,
+        OfferingTonightsRecap,
+        OfferingKeep,
+        ConfirmingStage,
+        Renaming,
+        ConfirmingRename,
+        OfferingYearAgo,
+        MoreFavourites,
+        AskingWho,
+        ConfirmingVoice,
+        ConfirmingDelete,
+        RetryingSave,
+        ConfirmingReminder,
+    )
+}
+
+
+def awaiting_from(data: object, household_id: str) -> Awaiting | None:
+    """Read a moment back; anything malformed, or naming another household, is None."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        kind = KINDS[Moment(data["moment"])]
+        values: dict[str, Any] = {}
+        for spec in fields(kind):
+            if spec.name not in data:
+                continue  # the field's default, or a TypeError below if it has none
+            values[spec.name] = _field(spec.type, data[spec.name], household_id)
+        awaiting = kind(**values)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    if isinstance(awaiting, ConfirmingDelete) and awaiting.what not in DELETIONS:
+        return None
+    return awaiting
+
+
+def _field(kind: object, value: object, household_id: str) -> object:
+    """One field of a moment, typed as its annotation says (annotations are strings here)."""
+    readers: dict[str, Callable[[object], object]] = {
+        "str": _text,
+        "str | None": lambda v: None if v is None else _text(v),
+        "int": _whole,
+        "int | None": lambda v: None if v is None else _whole(v),
+        "tuple[str, ...]": lambda v: tuple(_text(n) for n in _list(v)),
+        "Answer": lambda v: _ours(Answer.from_dict(_dict(v)), household_id),
+        "tuple[Answer, ...]": lambda v: tuple(
+            _ours(Answer.from_dict(_dict(a)), household_id) for a in _list(v)
+        ),
+    }
+    return readers[str(kind)](value)
 
 
 @dataclass
@@ -36,23 +245,14 @@ class SessionState:
 
     profile: Profile | None = None
     profile_loaded: bool = False
-    moment: Moment | None = None  # what the last prompt asked for
-    names: tuple[str, ...] = ()  # names heard during onboarding
-    target_stage: int | None = None  # stage change awaiting confirmation
-    recap_start: str | None = None  # recap window still to read, as ISO timestamps
-    recap_until: str | None = None
-    recap_stage: int | None = None  # the recap still to read is of one stage
-    last_speech: str | None = None  # SSML, for "repeat"
-    last_reprompt: str | None = None
-    last_answer: Answer | None = None  # the answer last said back, for "that's not what I said"
-    correcting: bool = False  # the awaited answer replaces `last_answer`
+    awaiting: Awaiting | None = None  # what the last prompt asked for, with only its data
+    last_answer: Answer | None = None  # the answer last said back ("that's not what I said")
     last_evening: str | None = None  # the evening last read back, "question_id@day"
-    favourite_next: int | None = None  # the next favourite to read (newest first)
-    held_answer: str | None = None  # said by a voice not known yet: filed once we know whose
-    deleting: str | None = None  # what a confirmed deletion removes: "all", "last", "tonight"
-    to_delete: tuple[Answer, ...] = ()  # the answers it removes ("last", "tonight")
-    unsaved: Answer | None = None  # an answer the store refused, kept to try again
-    reminder_plan: str | None = None  # the weekly reminder proposed, "SU 20:00"
+    voices_asked: tuple[str, ...] = ()  # unknown voices asked who they are (once a session)
+
+    @property
+    def moment(self) -> Moment | None:
+        return self.awaiting.moment if self.awaiting is not None else None
 
     def to_attributes(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -60,68 +260,42 @@ class SessionState:
             # every turn, and a nested profile made that the costliest part of a short turn.
             "profile": _packed(self.profile.to_dict()) if self.profile else None,
             "profile_loaded": self.profile_loaded,
-            "awaiting": self.moment.value if self.moment else None,
-            "names": list(self.names),
-            "target_stage": self.target_stage,
-            "recap_start": self.recap_start,
-            "recap_until": self.recap_until,
-            "recap_stage": self.recap_stage,
-            "last_speech": self.last_speech,
-            "last_reprompt": self.last_reprompt,
+            "awaiting": self.awaiting.to_dict() if self.awaiting else None,
             "last_answer": self.last_answer.to_dict() if self.last_answer else None,
-            "correcting": self.correcting,
-            "held_answer": self.held_answer,
             "last_evening": self.last_evening,
-            "favourite_next": self.favourite_next,
-            "deleting": self.deleting,
-            "to_delete": [a.to_dict() for a in self.to_delete],
-            "unsaved": self.unsaved.to_dict() if self.unsaved else None,
-            "reminder_plan": self.reminder_plan,
+            "voices_asked": list(self.voices_asked),
         }
         return {k: v for k, v in data.items() if v not in (None, [], False)}
 
     @classmethod
-    def from_attributes(cls, data: dict[str, Any] | None) -> SessionState:
+    def from_attributes(cls, data: dict[str, Any] | None, household_id: str) -> SessionState:
+        """The session's state, keeping only what belongs to `household_id` (the request's)."""
         if not data:
             return cls()
         try:
-            profile = data.get("profile")
-            target = data.get("target_stage")
-            awaiting = data.get("awaiting")
+            profile_data = data.get("profile")
+            profile = Profile.from_dict(_unpacked(profile_data)) if profile_data else None
+            if profile is not None and profile.household_id != household_id:
+                return cls()  # never act on another household's state
+            last = data.get("last_answer")
+            last_answer = _ours(Answer.from_dict(_dict(last)), household_id) if last else None
             return cls(
-                profile=Profile.from_dict(_unpacked(profile)) if profile else None,
-                profile_loaded=bool(data.get("profile_loaded", False)),
-                moment=Moment(awaiting) if awaiting is not None else None,
-                names=tuple(str(n) for n in data.get("names", ())),
-                target_stage=int(target) if target is not None else None,
-                recap_start=_text(data.get("recap_start")),
-                recap_until=_text(data.get("recap_until")),
-                recap_stage=int(stage) if (stage := data.get("recap_stage")) is not None else None,
-                last_speech=_text(data.get("last_speech")),
-                last_reprompt=_text(data.get("last_reprompt")),
-                last_answer=Answer.from_dict(last) if (last := data.get("last_answer")) else None,
-                correcting=data.get("correcting") is True,
-                held_answer=_text(data.get("held_answer")),
-                last_evening=_text(data.get("last_evening")),
-                favourite_next=int(n) if (n := data.get("favourite_next")) is not None else None,
-                deleting=_choice(data.get("deleting"), DELETIONS),
-                to_delete=tuple(Answer.from_dict(a) for a in data.get("to_delete", ())),
-                unsaved=Answer.from_dict(kept) if (kept := data.get("unsaved")) else None,
-                reminder_plan=_text(data.get("reminder_plan")),
+                profile=profile,
+                profile_loaded=data.get("profile_loaded") is True,
+                awaiting=awaiting_from(data.get("awaiting"), household_id),
+                last_answer=last_answer,
+                last_evening=_text(data["last_evening"]) if data.get("last_evening") else None,
+                voices_asked=tuple(_text(v) for v in _list(data.get("voices_asked", []))),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return cls()
 
 
-DELETIONS = ("all", "last", "tonight")
-
-
-def _choice(value: object, allowed: tuple[str, ...]) -> str | None:
-    if value is None:
-        return None
-    if value not in allowed:
-        raise ValueError("not one of the allowed values")
-    return str(value)
+def _ours(answer: Answer, household_id: str) -> Answer:
+    """An answer carried in the session must be the request's household's own."""
+    if answer.household_id != household_id:
+        raise ValueError("the session's answer belongs to another household")
+    return answer
 
 
 def _packed(data: dict[str, Any]) -> str:
@@ -131,29 +305,28 @@ def _packed(data: dict[str, Any]) -> str:
 def _unpacked(value: object) -> dict[str, Any]:
     """A packed profile (or, from a session of the previous release, a plain object)."""
     data = json.loads(value) if isinstance(value, str) else value
-    if not isinstance(data, dict):
-        raise TypeError("the session's profile is not an object")
-    return data
+    return _dict(data)
 
 
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
+def _dict(value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError("expected an object")
+    return value
+
+
+def _list(value: object) -> list[Any]:
+    if not isinstance(value, list | tuple):
+        raise TypeError("expected a list")
+    return list(value)
+
+
+def _text(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError("session text must be a string")
     return value
 
 
-_written = threading.local()  # per thread: gunicorn's threads each answer their own request
-
-
-def remember_written(attributes: dict[str, Any]) -> None:
-    """The session attributes our response interceptor wrote for the request in hand."""
-    _written.attributes = attributes
-
-
-def written_by_us(attributes: object) -> bool:
-    """Whether a response's attributes are exactly what we wrote (so need no rebuilding)."""
-    mine = getattr(_written, "attributes", None)
-    _written.attributes = None
-    return mine is not None and attributes == mine
+def _whole(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+        raise TypeError("expected a whole number")
+    return int(value)

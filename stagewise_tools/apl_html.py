@@ -3,6 +3,7 @@
 It renders the subset of APL the question screen uses (Frame, Container, Text; `when`;
 data binding; vw/vh/dp units) and refuses anything else, so a document that outgrows it
 fails loudly instead of previewing wrongly. stagewise_tools.screen_preview drives a browser with it.
+Everything it accepts is APL 1.0, so `required_version` can say what a document must declare.
 """
 
 from __future__ import annotations
@@ -186,14 +187,25 @@ def _truthy(value: Any) -> bool:
     return value not in (None, False, 0, "")
 
 
+# --- what the renderer accepts, all of it in APL 1.0 ---
+
+# Every document key, template key, component, property and value below is in APL 1.0, the
+# first version (Amazon's APL reference: "APL Document (APL 1.0)"; "APL Base Component
+# Properties", whose "Version added" column says 1.0 for these; "APL Container/Frame/Text
+# (APL 1.3 and earlier)" for the component properties and values). A document made of them
+# renders on every device with a screen. A later feature (Frame `items`, textAlign `start`,
+# `theme`, ...) is refused until it is added here with the version that introduced it.
+APL_VERSION = "1.0"
+_DOCUMENT = {"type", "version", "description", "mainTemplate"}
+_TEMPLATE = {"parameters", "item"}
+
 # --- layout: APL components as flexbox boxes ---
 
 _COMMON = {"type", "id", "when", "width", "height", "spacing", "grow", "shrink", "alignSelf"}
 _COMMON |= {"paddingLeft", "paddingRight", "paddingTop", "paddingBottom"}
 _PROPERTIES = {
     "Container": _COMMON | {"items", "direction", "justifyContent", "alignItems"},
-    "Frame": _COMMON
-    | {"item", "items", "backgroundColor", "borderRadius", "borderWidth", "borderColor"},
+    "Frame": _COMMON | {"item", "backgroundColor", "borderRadius", "borderWidth", "borderColor"},
     "Text": _COMMON
     | {"text", "fontSize", "fontWeight", "fontStyle", "color", "textAlign", "textAlignVertical"}
     | {"lineHeight", "letterSpacing", "maxLines"},
@@ -205,12 +217,19 @@ _FLEX = {
     "stretch": "stretch",
     "spaceBetween": "space-between",
     "spaceAround": "space-around",
-    "spaceEvenly": "space-evenly",
 }
 _DIRECTION = {"column": "column", "row": "row"}
 _TEXT_ALIGN = {"auto": "start", "left": "left", "right": "right", "center": "center"}
-_TEXT_ALIGN |= {"start": "start", "end": "end"}
 _VERTICAL = {"auto": "flex-start", "top": "flex-start", "center": "center", "bottom": "flex-end"}
+_ALIGN = {"start", "end", "center", "stretch"}
+_VALUES: dict[str, Any] = {
+    "direction": _DIRECTION,
+    "justifyContent": {"start", "end", "center", "spaceBetween", "spaceAround"},
+    "alignItems": _ALIGN,
+    "alignSelf": _ALIGN,
+    "textAlign": _TEXT_ALIGN,
+    "textAlignVertical": _VERTICAL,
+}
 _DIMENSION = re.compile(r"(-?\d+(?:\.\d+)?)(dp|px|vw|vh|%)?")
 TEXT_FONT = "'Amazon Ember', 'DejaVu Sans', sans-serif"  # DejaVu: wider than Ember, cautious
 
@@ -379,14 +398,55 @@ _CHECK_FIT = """
 """
 
 
-def render_html(document: dict[str, Any], datasources: dict[str, Any], view: Viewport) -> str:
-    """A standalone HTML page approximating how an Echo with this viewport lays out the document."""
-    template = document["mainTemplate"]
+def _template(document: dict[str, Any]) -> dict[str, Any]:
+    """The document's mainTemplate, once the document and template keys are known ones."""
+    if document.get("type") != "APL":
+        raise UnsupportedAPL(f"document type {document.get('type')!r}")
+    for keys, known, where in (
+        (set(document), _DOCUMENT, "document"),
+        (set(document["mainTemplate"]), _TEMPLATE, "mainTemplate"),
+    ):
+        if keys - known:
+            raise UnsupportedAPL(f"{where} properties {sorted(keys - known)}")
+    template: dict[str, Any] = document["mainTemplate"]
     parameters = template.get("parameters", [])
     if parameters != ["payload"]:
         raise UnsupportedAPL(f"mainTemplate parameters {parameters!r}")
+    return template
+
+
+def required_version(document: dict[str, Any]) -> str:
+    """The lowest APL version that has every feature the document uses, on any screen.
+
+    Every component is checked, whichever viewport would show it. Raises UnsupportedAPL for
+    a feature this renderer does not know, and so cannot date.
+    """
+    template = _template(document)
+    children = template.get("item", [])
+    pending = list(children) if isinstance(children, list) else [children]
+    while pending:
+        item = pending.pop()
+        kind = item.get("type")
+        if kind not in _PROPERTIES:
+            raise UnsupportedAPL(f"component {kind!r}")
+        unknown = set(item) - _PROPERTIES[kind]
+        if unknown:
+            raise UnsupportedAPL(f"{kind} properties {sorted(unknown)}")
+        for key, allowed in _VALUES.items():
+            value = item.get(key)
+            if isinstance(value, str) and "${" not in value and value not in allowed:
+                raise UnsupportedAPL(f"{kind} {key} {value!r}")
+        nested = item.get("items", item.get("item", []))
+        pending += nested if isinstance(nested, list) else [nested]
+    return APL_VERSION
+
+
+def render_html(document: dict[str, Any], datasources: dict[str, Any], view: Viewport) -> str:
+    """A standalone HTML page approximating how an Echo with this viewport lays out the document."""
+    template = _template(document)
     renderer = _Renderer(view, datasources)
-    chosen = list(renderer.chosen(template["items"]))[:1]
+    children = template.get("item", [])
+    chosen = list(renderer.chosen(children if isinstance(children, list) else [children]))[:1]
     body = "".join(renderer.component(item, "column", True) for item in chosen)
     width, height = view.pixel_width, view.pixel_height
     # A round screen is a circle: everything outside it is masked, as the device would.

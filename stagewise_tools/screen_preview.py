@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from skill.display import question_datasource, question_document
-from stagewise_tools.apl_html import VIEWPORTS, UnsupportedAPL, Viewport, render_html, viewport
+from stagewise_tools.apl_html import (
+    VIEWPORTS,
+    UnsupportedAPL,
+    Viewport,
+    render_html,
+    required_version,
+    viewport,
+)
 
 __all__ = [
     "VIEWPORTS",
@@ -33,7 +40,9 @@ __all__ = [
     "find_chromium",
     "layout_problems",
     "longest_question_sample",
+    "longest_name",
     "render_html",
+    "required_version",
     "screenshot",
     "viewport",
 ]
@@ -120,8 +129,15 @@ def write_previews(
     return previews
 
 
+def longest_name() -> str:
+    """The widest name the skill accepts: as many capital Ws as it keeps, with no space to wrap."""
+    from skill.names import clean_name
+
+    return clean_name("W" * 1000) or ""
+
+
 def longest_question_sample(locale: str = "en-US") -> dict[str, Any]:
-    """The hardest real content to fit: the longest question and the longest stage name."""
+    """The hardest real content to fit: the longest question, stage name and accepted name."""
     from skill.content import load_content
 
     content = load_content(locale)
@@ -133,8 +149,8 @@ def longest_question_sample(locale: str = "en-US") -> dict[str, Any]:
         stage_number=stage.number,
         stage_name=stage.name,
         question=question.text,
-        turn_name="Maximiliana",
-        progress="Evening 5 in this stage",
+        turn_name=longest_name(),
+        progress=content.say("display.progress", count=999),
     )
 
 

@@ -38,8 +38,15 @@ def asks(text: str) -> bool:
     return "?" in _PLACEHOLDER.sub("", text)
 
 
+def forms(content: Content, key: str) -> list[str]:
+    """A key as the content holds it: itself, or its plural forms ("key#one", "key#other")."""
+    if key in content.prompts:
+        return [key]
+    return sorted(k for k in content.prompts if k.startswith(f"{key}#"))
+
+
 def asking_variants(content: Content, key: str) -> list[str]:
-    return [v for v in content.variants(key) if asks(v)]
+    return [v for form in forms(content, key) for v in content.variants(form) if asks(v)]
 
 
 @dataclass(frozen=True)
@@ -58,13 +65,32 @@ def close_sites(prompt_keys: set[str]) -> dict[str, Site]:
     any response built with `should_end_session=True` (keys: those of its function)."""
     sites: dict[str, Site] = {}
 
+    def is_key(value: object) -> bool:
+        return isinstance(value, str) and (
+            value in prompt_keys or any(k.startswith(f"{value}#") for k in prompt_keys)
+        )
+
     def keys_in(*nodes: ast.AST) -> frozenset[str]:
         return frozenset(
             n.value
             for node in nodes
             for n in ast.walk(node)
-            if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in prompt_keys
+            if isinstance(n, ast.Constant) and is_key(n.value)
         )
+
+    def assigned_keys(node: ast.AST, function: ast.AST | None) -> frozenset[str]:
+        """Keys given to the names `node` uses, where its function assigns them
+        (`key = "a" if moved else "b"`, `speech = turn.speech("c")`)."""
+        if function is None:
+            return frozenset()
+        names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id != "turn"}
+        found: set[str] = set()
+        for statement in ast.walk(function):
+            if isinstance(statement, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id in names for t in statement.targets
+            ):
+                found |= keys_in(statement.value)
+        return frozenset(found)
 
     for path in sorted(SKILL.rglob("*.py")):
         tree = ast.parse(path.read_text(), filename=str(path))
@@ -76,16 +102,18 @@ def close_sites(prompt_keys: set[str]) -> dict[str, Site]:
             func = node.func
             lines = range(node.lineno, (node.end_lineno or node.lineno) + 1)
             name = f"{where}:{node.lineno}"
+            around = [f for f in functions if f.lineno <= node.lineno <= (f.end_lineno or 0)]
             if isinstance(func, ast.Attribute) and func.attr == "close":
                 if isinstance(func.value, ast.Name) and func.value.id == "turn":
-                    sites[name] = Site(name, lines, keys_in(*node.args[:1]))
+                    said = node.args[:1]
+                    keys = keys_in(*said) | assigned_keys(said[0], around[-1] if around else None)
+                    sites[name] = Site(name, lines, keys)
             elif isinstance(func, ast.Name) and func.id == "_close" and where.endswith("errors.py"):
                 line = _line_of(errors._close)
                 site = f"{where}:{line}"
                 known = sites.get(site, Site(site, range(line, line + 1), frozenset()))
                 sites[site] = Site(site, known.lines, known.keys | keys_in(*node.args[1:]))
             elif any(k.arg == "should_end_session" for k in node.keywords):
-                around = [f for f in functions if f.lineno <= node.lineno <= (f.end_lineno or 0)]
                 sites[name] = Site(name, lines, keys_in(*around[-1:]))
     return sites
 

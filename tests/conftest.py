@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import subprocess
@@ -10,6 +11,8 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import boto3
 import pytest
@@ -23,6 +26,8 @@ from skill.store.dynamodb import DynamoStore
 from skill.store.sqlite import SqliteStore
 from tests.closing import ClosingKeys
 from tests.conversation import Couple
+
+ROOT = Path(__file__).resolve().parents[1]
 
 FAKE_AWS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -123,6 +128,25 @@ def app(sqlite_store: SqliteStore, settings: Settings) -> Stagewise:
 @pytest.fixture
 def couple(app: Stagewise) -> Couple:
     return Couple(app)
+
+
+@pytest.fixture
+def lambda_module(
+    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, dynamodb_client: Any
+) -> ModuleType:
+    """Import lambda_function.py as Lambda would, configured only through the environment."""
+    table = f"stagewise-{uuid.uuid4().hex[:8]}"
+    DynamoStore(dynamodb_client, table).create()
+    monkeypatch.setenv("STAGEWISE_STORE", f"dynamodb://{table}")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto_endpoint)
+    monkeypatch.delenv("STAGEWISE_SKILL_ID", raising=False)
+    spec = importlib.util.spec_from_file_location(
+        f"lambda_function_{table}", ROOT / "lambda" / "lambda_function.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(autouse=True)

@@ -69,6 +69,17 @@ class Reply:
     def attributes(self) -> dict[str, Any]:
         return dict(self.raw.get("sessionAttributes") or {})
 
+    @property
+    def awaiting(self) -> str | None:
+        """The moment the reply leaves the skill waiting in (None: nothing awaited)."""
+        return moment_of(self.attributes)
+
+
+def moment_of(attributes: dict[str, Any]) -> str | None:
+    """The moment named in session attributes (None: nothing awaited)."""
+    awaiting = attributes.get("awaiting")
+    return str(awaiting["moment"]) if isinstance(awaiting, dict) else None
+
 
 WORDS_PER_SECOND = 2.5  # a calm speaking pace, slower than Alexa's
 _DESCRIPTIONS = [s.description for s in load_content().stages]
@@ -129,6 +140,11 @@ class Couple:
         self.handler = handler or (lambda event: handle_event(self.app, event))
         self.last_event: dict[str, Any] = {}
 
+    @property
+    def awaiting(self) -> str | None:
+        """The moment the skill waits in now (None: nothing, or no session)."""
+        return moment_of(self.device.attributes)
+
     def send(
         self, request: dict[str, Any], *, new_session: bool = False, seconds: int = 15
     ) -> Reply:
@@ -169,8 +185,10 @@ class Couple:
 
 
 def variants(key: str, locale: str = "en-US", **values: object) -> list[str]:
-    """Every wording of a content key in a locale, filled in."""
-    return [v.format(**values) for v in load_content(locale).variants(key)]
+    """Every wording of a content key in a locale (its plural form for a `count`), filled in."""
+    content = load_content(locale)
+    key = content.plural(key, values.get("count"))
+    return [v.format(**values) for v in content.variants(key)]
 
 
 def says(reply: Reply, key: str, **values: object) -> bool:

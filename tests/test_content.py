@@ -119,9 +119,28 @@ def test_every_content_key_the_code_uses_exists_and_none_is_unused() -> None:
     used = {k for k in used if k.split(".")[0] in {k2.split(".")[0] for k2 in CONTENT.prompts}}
     # Keys built as f"{key}.{what}":
     dynamic_prefixes = ("help.", "fallback.", "unclear.", "period.", "season.")
-    assert used - set(CONTENT.prompts) == set()
-    unused = {k for k in CONTENT.prompts if k not in used and not k.startswith(dynamic_prefixes)}
+    # A prompt with plural forms is used by its bare key and a count: `key#one`, `key#other`.
+    plural = {k.split("#")[0]: k for k in CONTENT.prompts if "#" in k}
+    assert used - set(CONTENT.prompts) - set(plural) == set()
+    unused = {
+        k
+        for k in CONTENT.prompts
+        if k.split("#")[0] not in used and not k.startswith(dynamic_prefixes)
+    }
     assert unused == set()
+
+
+def test_a_prompt_with_plural_forms_has_both() -> None:
+    forms = [k for k in CONTENT.prompts if "#" in k]
+    assert forms  # "tonight's 1 answers" is not said any more
+    for key in forms:
+        base, form = key.split("#")
+        assert form in ("one", "other"), key
+        assert f"{base}#one" in CONTENT.prompts and f"{base}#other" in CONTENT.prompts, key
+        assert base not in CONTENT.prompts, key
+    one, two = (CONTENT.say("forget.done_tonight", count=n) for n in (1, 2))
+    assert one != two
+    assert "1 answers" not in CONTENT.say("forget.confirm_tonight", count=1)
 
 
 @pytest.mark.parametrize(

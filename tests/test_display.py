@@ -24,6 +24,7 @@ from ask_sdk_model.ui import StandardCard
 
 from skill import display
 from skill.content import load_content
+from skill.names import clean_name
 from skill.speech import escape
 from stagewise_tools import alexa_requests as alexa
 from stagewise_tools import screen_preview as preview
@@ -68,6 +69,43 @@ def handler_input(device: dict[str, Any] | None) -> HandlerInput:
 def test_a_device_with_apl_gets_the_screen() -> None:
     show = {"deviceId": "d", "supportedInterfaces": {"Alexa.Presentation.APL": {"runtime": {}}}}
     assert display.supports_apl(handler_input(show))
+
+
+def apl_device(max_version: str | None) -> dict[str, Any]:
+    runtime = {} if max_version is None else {"maxVersion": max_version}
+    apl = {"Alexa.Presentation.APL": {"runtime": runtime}}
+    return {"deviceId": "d", "supportedInterfaces": apl}
+
+
+@pytest.mark.parametrize("max_version", [None, "1.0", "1.4", "2022.2", "2024.3"])
+def test_every_apl_runtime_can_render_the_document_and_gets_it(max_version: str | None) -> None:
+    assert display.supports_apl(handler_input(apl_device(max_version)))
+
+
+@pytest.mark.parametrize(
+    ("document_version", "max_version", "shown"),
+    [
+        ("2023.3", "2022.2", False),  # a newer document than the device renders: no screen
+        ("2023.3", "1.9", False),
+        ("2023.3", None, False),  # a runtime that names no version is taken as APL 1.0
+        ("2023.3", "not a version", False),
+        ("2023.3", "2023.3", True),
+        ("2023.3", "2024.1", True),
+        ("1.1", "1.10", True),  # numbers, not text: 1.10 is after 1.9
+    ],
+)
+def test_a_device_older_than_the_document_gets_no_screen(
+    monkeypatch: pytest.MonkeyPatch, document_version: str, max_version: str | None, shown: bool
+) -> None:
+    newer = {**display.question_document(), "version": document_version}
+    monkeypatch.setattr(display, "question_document", lambda: newer)
+    assert display.supports_apl(handler_input(apl_device(max_version))) is shown
+
+
+def test_apl_versions_order_as_numbers() -> None:
+    versions = ["1.0", "1.9", "1.10", "2022.1", "2023.3", "2024.1"]
+    assert sorted(versions, key=display.apl_version) == versions
+    assert display.apl_version("2024") == display.apl_version(None) == ()
 
 
 def test_a_real_echo_show_launch_gets_the_screen() -> None:
@@ -202,11 +240,39 @@ def _components(node: Any) -> list[dict[str, Any]]:
 def test_the_document_uses_core_components_only_and_loads_nothing() -> None:
     document = display.question_document()
     assert document["type"] == "APL"
-    year, _ = document["version"].split(".")
-    assert int(year) >= 2023
     assert "import" not in document  # no alexa-layouts: nothing fetched, preview stays faithful
     assert {c["type"] for c in _components(document)} <= CORE_COMPONENTS
     assert "http" not in json.dumps(document)
+
+
+def test_the_document_declares_the_lowest_apl_version_its_features_need() -> None:
+    """Declared higher, an Echo Show whose runtime is older would get no screen for nothing."""
+    document = display.question_document()
+    assert document["version"] == preview.required_version(document)
+
+
+@pytest.mark.parametrize(
+    "newer",
+    [
+        {"theme": "dark"},  # a document property the APL 1.0 reference does not list
+        {"path": ["item", 0, "item"], "value": [{"type": "Image", "source": "x"}]},
+        {"path": ["item", 0, "items"], "value": []},  # Frame `items`: later than 1.0
+        {"path": ["item", 0, "item", 1, "items", 0, "textAlign"], "value": "start"},
+    ],
+    ids=["theme", "image", "frame-items", "text-align-start"],
+)
+def test_a_feature_the_version_check_cannot_date_is_refused(newer: dict[str, Any]) -> None:
+    document = json.loads(json.dumps(display.question_document()))
+    if "path" in newer:
+        *route, last = ["mainTemplate", *newer["path"]]
+        node: Any = document
+        for step in route:
+            node = node[step]
+        node[last] = newer["value"]
+    else:
+        document.update(newer)
+    with pytest.raises(preview.UnsupportedAPL):
+        preview.required_version(document)
 
 
 def _luminance(colour: str) -> float:
@@ -217,7 +283,7 @@ def _luminance(colour: str) -> float:
 
 def test_every_text_is_readable_against_the_background() -> None:
     document = display.question_document()
-    [frame] = document["mainTemplate"]["items"]
+    [frame] = document["mainTemplate"]["item"]
     background = _luminance(frame["backgroundColor"])
     texts = [c for c in _components(document) if c["type"] == "Text"]
     assert texts
@@ -257,7 +323,7 @@ def test_whose_turn_is_shown_only_when_a_name_was_given() -> None:
 
 def test_the_preview_refuses_apl_it_cannot_render() -> None:
     document = json.loads(json.dumps(display.question_document()))
-    document["mainTemplate"]["items"][0]["items"].insert(0, {"type": "Image", "source": "x"})
+    document["mainTemplate"]["item"][0]["item"].insert(0, {"type": "Image", "source": "x"})
     with pytest.raises(preview.UnsupportedAPL, match="Image"):
         preview.render_html(document, screen().datasources, preview.viewport("hub-round-small"))
 
@@ -297,8 +363,6 @@ def test_a_turn_loads_the_screen_without_the_preview_tooling() -> None:
 
 
 # --- the preview in a real browser ---
-
-BROWSER_VIEWPORTS = ("hub-round-small", "hub-landscape-medium", "tv-landscape-xlarge")
 
 
 @pytest.fixture(scope="module")
@@ -363,25 +427,81 @@ def colours(pixels: bytes, channels: int = 3) -> set[bytes]:
     return {pixels[i : i + 3] for i in range(0, len(pixels), channels)}
 
 
-@pytest.mark.parametrize("name", BROWSER_VIEWPORTS)
-def test_the_preview_renders_and_the_longest_question_fits(
+SCREENS = [view.name for view in preview.VIEWPORTS]  # every Echo Show, Echo Spot and Fire TV
+
+
+def test_every_screen_the_manifest_declares_is_previewed() -> None:
+    """The previews below cover each viewport range the skill tells Alexa it supports."""
+    from stagewise_tools.packaging.skill_package import APL_VIEWPORTS
+
+    for declared in APL_VIEWPORTS:
+        assert any(
+            declared["minWidth"] <= view.context()["width"] <= declared["maxWidth"]
+            and declared["minHeight"] <= view.context()["height"] <= declared["maxHeight"]
+            and declared["shape"].lower() == view.shape
+            and declared["mode"] == ("TV" if view.name.startswith("tv") else "HUB")
+            for view in preview.VIEWPORTS
+        ), declared
+
+
+def check_in_chromium(page_html: str, name: str, tmp_path: Path) -> tuple[list[str], list[str]]:
+    view = preview.viewport(name)
+    page = tmp_path / f"{name}.html"
+    page.write_text(page_html)
+    return preview.layout_problems(page, view)
+
+
+@pytest.mark.parametrize("name", SCREENS)
+def test_the_preview_renders_the_hardest_content_and_it_fits(
     chromium: str, name: str, tmp_path: Path
 ) -> None:
+    """The longest question, stage name and accepted name, on every screen size."""
     view = preview.viewport(name)
     page = tmp_path / f"{name}.html"
     datasources = preview.longest_question_sample()
+    name = datasources["tonight"]["turnName"]
+    assert set(name) == {"W"} and clean_name(name + "W") == name  # the widest name kept, unbroken
     page.write_text(preview.render_html(display.question_document(), datasources, view))
 
     png = preview.screenshot(page, view, tmp_path / f"{name}.png")
     width, height, pixels = read_png(png)
     assert (width, height) == (view.pixel_width, view.pixel_height)
     channels = len(pixels) // (width * height)
-    # Background, four text colours and their anti-aliased edges: far from blank.
+    # Background, the text colours and their anti-aliased edges: far from blank.
     assert len(colours(pixels, channels)) >= 6
 
     problems, shown = preview.layout_problems(page, view)
     assert problems == []
-    assert {"question", "turn", "progress"} <= set(shown)
+    assert {"question", "turn"} <= set(shown)
+    if view.shape == "rectangle":  # the small round screen leaves the progress line out
+        assert "progress" in shown
+
+
+@pytest.mark.parametrize("name", SCREENS)
+def test_a_forty_character_name_of_several_words_fits(
+    chromium: str, name: str, tmp_path: Path
+) -> None:
+    datasources = preview.longest_question_sample()
+    spoken = "mary-jo wilhelmina maximiliana wolfsberg"
+    datasources["tonight"]["turnName"] = clean_name(spoken)  # as the skill keeps a heard name
+    assert len(datasources["tonight"]["turnName"]) == 40
+    page = preview.render_html(display.question_document(), datasources, preview.viewport(name))
+    problems, shown = check_in_chromium(page, name, tmp_path)
+    assert problems == [] and "turn" in shown
+
+
+def test_the_fit_check_catches_a_footer_that_cannot_wrap_a_long_name(
+    chromium: str, tmp_path: Path
+) -> None:
+    """The 2023.3 footer: the turn line did not shrink, so a long name pushed it off screen."""
+    document = json.loads(json.dumps(display.question_document()))
+    for turn in [c for c in _components(document) if c.get("id") == "turn" and "shrink" in c]:
+        turn["shrink"] = 0  # as in the document before: only the progress line could shrink
+    page = preview.render_html(
+        document, preview.longest_question_sample(), preview.viewport("hub-landscape-small")
+    )
+    problems, _ = check_in_chromium(page, "hub-landscape-small", tmp_path)
+    assert any(p.startswith("turn: off the screen") for p in problems), problems
 
 
 def test_the_fit_check_catches_a_question_too_long_for_a_round_screen(

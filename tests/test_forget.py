@@ -11,14 +11,10 @@ from skill.config import Settings
 from skill.content import load_content
 from skill.store import DeletionIncomplete, StorageError
 from skill.store.sqlite import SqliteStore
-from tests.conversation import Couple, Reply
+from tests.conversation import Couple, says
 from tests.test_conversation import EVER, stored
 
 CONTENT = load_content()
-
-
-def says(reply: Reply, key: str, **values: object) -> bool:
-    return any(v.format(**values) in reply.text for v in CONTENT.variants(key))
 
 
 def evening(couple: Couple) -> None:
@@ -95,7 +91,7 @@ class RefusingDeletes(SqliteStore):
     def delete_household(self, household_id: str) -> int:
         raise DeletionIncomplete("DynamoDB kept items unprocessed", "UnprocessedItems")
 
-    def delete_answers(self, household_id: str, answers: Any) -> int:
+    def delete_answers(self, household_id: str, answers: Any, profile: Any) -> Any:
         raise StorageError("DynamoDB delete failed (InternalServerError)", "500")
 
 

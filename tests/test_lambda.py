@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -18,32 +16,12 @@ from skill.config import Settings
 from skill.content import PUBLISHED_LOCALES, load_content
 from skill.privacy import short_id
 from skill.store import DeletionIncomplete
-from skill.store.dynamodb import DynamoStore
 from stagewise_tools import alexa_requests as alexa
 from tests.conversation import Couple, Reply, check_response, says, variants
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = load_content()
 EVENTS = Path(__file__).parent / "events"
-
-
-@pytest.fixture
-def lambda_module(
-    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, dynamodb_client: Any
-) -> ModuleType:
-    """Import lambda_function.py as Lambda would, configured only through the environment."""
-    table = f"stagewise-{uuid.uuid4().hex[:8]}"
-    DynamoStore(dynamodb_client, table).create()
-    monkeypatch.setenv("STAGEWISE_STORE", f"dynamodb://{table}")
-    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto_endpoint)
-    monkeypatch.delenv("STAGEWISE_SKILL_ID", raising=False)
-    spec = importlib.util.spec_from_file_location(
-        f"lambda_function_{table}", ROOT / "lambda" / "lambda_function.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class RoundTrips:
@@ -387,24 +365,20 @@ def test_two_devices_answering_in_the_same_second_keep_both_answers(
     assert sorted(a.text for a in stored) == ["from the bedroom", "from the kitchen"]
 
 
-def test_a_response_too_big_with_repeats_copy_keeps_the_moment() -> None:
-    """Alexa's 24 KB covers session attributes: the prompt's copy for "repeat" goes first."""
+def test_a_response_too_big_with_its_session_drops_the_session_not_the_speech() -> None:
+    """Alexa's 24 KB covers session attributes: speech that fits is never lost to them."""
     from skill.app import MAX_RESPONSE_BYTES, _finish
 
     long = "<speak>" + "a long recap, " * 500 + "more?</speak>"  # about 7 KB
     speech = {"type": "SSML", "ssml": long}
     raw = {
         "version": "1.0",
-        "sessionAttributes": {"awaiting": "recap_more", "last_speech": long, "last_reprompt": long},
-        "response": {
-            "outputSpeech": speech,
-            "reprompt": {"outputSpeech": speech},
-            "shouldEndSession": False,
-        },
+        "sessionAttributes": {"awaiting": {"moment": "recap_more"}, "padding": "x" * 20_000},
+        "response": {"outputSpeech": speech, "shouldEndSession": True},
     }
     finished = _finish("IntentRequest", raw)
     assert len(json.dumps(finished).encode()) <= MAX_RESPONSE_BYTES
-    assert finished["sessionAttributes"] == {"awaiting": "recap_more"}
+    assert "sessionAttributes" not in finished
     assert finished["response"]["outputSpeech"] == speech
 
 

@@ -12,7 +12,7 @@ from skill.alexa_api import REMINDERS_SCOPE, HttpAlexaApi
 from stagewise_tools.fake_alexa import FakeAlexa
 from tests.alexa_https import amazon_over_https
 from tests.conversation import Couple, Reply
-from tests.test_lambda import RoundTrips, lambda_module  # noqa: F401 - the fixture
+from tests.test_lambda import RoundTrips
 
 NY = ZoneInfo("America/New_York")
 
@@ -84,4 +84,4 @@ def test_new_york_weekly_reconnect_through_lambda_dynamodb_and_https_alexa(
         assert "On Sunday, November 22" in reconnect.text, reconnect.text
         assert "the walk by the river" in reconnect.text and "cooking together" in reconnect.text
         question = turn(lambda: couple.intent("AMAZON.YesIntent"), "tonight's new question")
-        assert "Maya" in question.text and couple.device.attributes.get("awaiting") == "answer"
+        assert "Maya" in question.text and couple.awaiting == "answer"

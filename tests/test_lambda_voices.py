@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
+from skill.records import voice_key
 from stagewise_tools import alexa_requests as alexa
 from tests.conversation import Couple, Reply
-from tests.test_lambda import RoundTrips, lambda_module  # noqa: F401  (the fixture)
+from tests.test_lambda import RoundTrips
 from tests.test_transcripts import pattern
 from tests.test_voices import JORDAN, MAYA, says
 
@@ -62,7 +63,8 @@ def test_voices_and_the_journey_through_lambda_handler_on_dynamodb(
     assert "Jordan said: sunday mornings." in recap.text
     assert "Maya said: long walks." in recap.text
     profile = store.get_profile(couple.device.user_id)
-    assert profile is not None and profile.voices == {JORDAN: "b", MAYA: "a"}
+    assert profile is not None
+    assert profile.voices == {voice_key(JORDAN): "b", voice_key(MAYA): "a"}
     assert alexa.person_id("maya") == MAYA
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from skill.app import Stagewise
 from skill.content import load_content
-from skill.not_answers import KINDS, recognise
+from skill.not_answers import KINDS
+from skill.not_answers import recognise_kind as recognise
 from tests.conversation import Couple
 from tests.test_conversation import stored
 
@@ -78,7 +79,7 @@ def test_a_phrase_said_instead_of_an_answer_is_never_stored(
     if kind == "stop":
         assert reply.ended
     if kind == "delete":  # asks first, saying what would go (or that there is nothing)
-        waiting = couple.device.attributes.get("awaiting")
+        waiting = couple.awaiting
         assert waiting == "delete_confirm" or said(reply.text, "forget.nothing_tonight")
 
 

@@ -207,9 +207,9 @@ def test_the_weekly_reconnect_recaps_the_week_gives_a_tip_and_offers_tonight(
     reply = couple.intent("ReconnectIntent", new_session=True)
     assert "On Sunday, November 22" in reply.text, reply.text
     assert "the walk by the river" in reply.text
-    assert couple.device.attributes.get("awaiting") == "question_offer"
+    assert couple.awaiting == "question_offer"
     question = couple.intent("AMAZON.YesIntent")
-    assert "Maya" in question.text and couple.device.attributes.get("awaiting") == "answer"
+    assert "Maya" in question.text and couple.awaiting == "answer"
     tip = "One idea for this week:" in reply.text
     tips = ("A thought for this stage", "One idea for this stage", "A small idea for this week")
     assert tip != any(t in question.text for t in tips)  # the week's tip, said once

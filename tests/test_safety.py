@@ -285,7 +285,7 @@ def test_danger_said_by_a_voice_not_known_yet_is_never_held(
     local_couple.device.person_id = alexa.person_id("maya")  # the skill would ask "is this...?"
     reply = local_couple.answer(phrase)
     assert_safe_exit(reply, phrase, locale)
-    assert "held_answer" not in reply.attributes
+    assert "awaiting" not in reply.attributes  # nothing held while asking whose voice it is
     assert stored(app) == []
     assert_nothing_kept(app, local_couple, phrase)
 
@@ -297,8 +297,8 @@ def test_an_answer_held_for_a_voice_is_checked_before_it_is_filed(
     couple.onboard("maya", "jordan")
     couple.device.person_id = alexa.person_id("maya")
     held = couple.answer("your laugh")
-    assert held.attributes.get("held_answer") == "your laugh"  # asked whose voice it is
-    couple.device.attributes["held_answer"] = "i want to die"
+    assert held.attributes["awaiting"]["held"] == "your laugh"  # asked whose voice it is
+    couple.device.attributes["awaiting"]["held"] = "i want to die"
     reply = couple.intent("NamesIntent", first_name="maya")
     assert_safe_exit(reply, "i want to die", "en-US")
     assert stored(app) == []

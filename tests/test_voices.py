@@ -6,17 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 from skill.app import Stagewise
 from skill.content import load_content
-from skill.records import Answer
+from skill.records import Answer, voice_key
 from stagewise_tools import alexa_requests as alexa
-from tests.conversation import Couple, Reply
+from tests.conversation import Couple, says
 
 CONTENT = load_content()
 MAYA, JORDAN, GUEST = alexa.person_id("maya"), alexa.person_id("jordan"), alexa.person_id("kid")
 EVER = datetime(2020, 1, 1, tzinfo=UTC)
-
-
-def says(reply: Reply, key: str, **values: object) -> bool:
-    return any(v.format(**values) in reply.text for v in CONTENT.variants(key))
 
 
 def stored(app: Stagewise) -> list[Answer]:
@@ -26,9 +22,12 @@ def stored(app: Stagewise) -> list[Answer]:
 
 
 def voices(app: Stagewise) -> dict[str, str]:
+    """Who each known voice is, by person ID; the profile itself keeps only their keys."""
     profile = app.services.store.get_profile("amzn1.ask.account.test-couple")
     assert profile is not None
-    return profile.voices
+    known = {voice_key(person): person for person in (MAYA, JORDAN, GUEST)}
+    assert set(profile.voices) <= set(known)  # never the person ID itself
+    return {known[key]: partner for key, partner in profile.voices.items()}
 
 
 def as_voice(couple: Couple, person_id: str | None) -> Couple:

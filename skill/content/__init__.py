@@ -14,8 +14,22 @@ DEFAULT_LOCALE = "en-US"
 # The locales the skill is published in (interaction_model/locales.json; a test holds the two
 # equal). Their content is read through `fallbacks`: en-GB, then en, then en-US.
 PUBLISHED_LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
-BUILD_ONLY_FILES = frozenset({"lint_terms.json"})  # read by the content lint, never by a turn
 STAGE_COUNT = 6
+# What a question asks for; "reflect" when the bank names no kind. Check-ins and seasonal
+# questions recur (skill.ritual); every other kind is asked in the stage's bank order.
+KINDS = (
+    "reflect",
+    "playful",
+    "hypothetical",
+    "guess",
+    "tell",
+    "needs",
+    "everyday",
+    "checkin",
+    "seasonal",
+)
+RECURRING_KINDS = ("checkin", "seasonal")
+SEASONS = ("winter", "spring", "summer", "autumn")  # a seasonal question names one
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,13 @@ class Question:
     stage: int
     text: str
     tone: str = "warm"  # light, warm or deep; the bank order never puts two deep ones together
+    kind: str = "reflect"  # one of KINDS
+    season: str | None = None  # a seasonal question's season, one of SEASONS
+
+    @property
+    def recurring(self) -> bool:
+        """A check-in or seasonal question: asked on its own schedule, not in bank order."""
+        return self.kind in RECURRING_KINDS
 
 
 def placeholders(template: str) -> frozenset[str]:
@@ -51,19 +72,31 @@ class Content:
     questions: dict[int, tuple[Question, ...]]
     prompts: dict[str, tuple[str, ...]]
     retired: dict[str, Question] = field(default_factory=dict)  # old ids that stored answers use
+    _by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Every turn looks tonight's question up by id: once, not through five hundred.
+        by_id = dict(self.retired)
+        by_id.update((q.id, q) for bank in self.questions.values() for q in bank)
+        object.__setattr__(self, "_by_id", by_id)
 
     def stage(self, number: int) -> Stage:
         return self.stages[number - 1]
 
     def question(self, question_id: str) -> Question | None:
-        for bank in self.questions.values():
-            for question in bank:
-                if question.id == question_id:
-                    return question
-        return self.retired.get(question_id)
+        """A question by id, asked now or retired (stored answers name retired ones too)."""
+        return self._by_id.get(question_id)
 
     def variants(self, key: str) -> tuple[str, ...]:
         return self.prompts[key]
+
+    def plural(self, key: str, count: object) -> str:
+        """The key of a prompt's form for a count: `key#one` for one, `key#other` for any
+        other number, when the prompt has plural forms; else `key` itself."""
+        if not isinstance(count, int) or isinstance(count, bool):
+            return key
+        form = f"{key}#one" if count == 1 else f"{key}#other"
+        return form if form in self.prompts else key
 
     def choose(self, key: str, seed: str = "", *, rotation: int | None = None) -> int:
         """Which variant of a prompt to use.
@@ -80,7 +113,8 @@ class Content:
     def say(
         self, key: str, *, seed: str = "", rotation: int | None = None, **values: object
     ) -> str:
-        """One variant of a prompt, chosen by `choose`, filled in."""
+        """One variant of a prompt (its plural form for a `count`), chosen by `choose`."""
+        key = self.plural(key, values.get("count"))
         return self.prompts[key][self.choose(key, seed, rotation=rotation)].format(**values)
 
 
@@ -149,7 +183,19 @@ def _question(value: object, stage: int, where: str) -> Question:
     missing = [name for name in ("id", "text") if not isinstance(raw.get(name), str)]
     if missing:
         raise ValueError(f"{where}: missing or non-text {', '.join(missing)}")
-    return Question(id=raw["id"], stage=stage, text=raw["text"], tone=str(raw.get("tone", "warm")))
+    kind, season = raw.get("kind", "reflect"), raw.get("season")
+    if kind not in KINDS:
+        raise ValueError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    if (kind == "seasonal") != (season is not None) or (season and season not in SEASONS):
+        raise ValueError(f"{where}: a seasonal question names one season of {SEASONS}, no other")
+    return Question(
+        id=raw["id"],
+        stage=stage,
+        text=raw["text"],
+        tone=str(raw.get("tone", "warm")),
+        kind=str(kind),
+        season=str(season) if season else None,
+    )
 
 
 @cache
@@ -265,7 +311,6 @@ def check_locales() -> None:
         p.name
         for p in files(__package__).joinpath(DEFAULT_LOCALE).iterdir()
         if p.name.endswith(".json")
-        and p.name not in BUILD_ONLY_FILES
         and not p.name.startswith("prompts")  # resolved key by key across files by _prompts
     )
     for locale in PUBLISHED_LOCALES:

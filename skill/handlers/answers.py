@@ -2,7 +2,9 @@
 
 While an answer is awaited, Alexa hands over almost anything as the answer. What is not
 an answer ("wait", "what was the question", "Alex goes first", "delete our answers") is
-recognised (skill.not_answers, phrases as data) and acted on, never stored.
+recognised (skill.not_answers) and handled as the intent it is, never stored. What is
+said back is what was stored: the answer is filed under the partner whose turn the
+stored evening says it is, decided in the write itself.
 """
 
 from __future__ import annotations
@@ -12,28 +14,27 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model.response import Response
 
-from skill.handlers.forget import ask_to_delete, deletion_asked
 from skill.handlers.memory import offer_year_ago, year_ago, year_ago_due
+from skill.handlers.names import ask_rename
 from skill.handlers.onboarding import start_onboarding
 from skill.handlers.reminders import offer_reminder, with_offer
 from skill.handlers.safety import danger, safety_exit
-from skill.handlers.tonight import offer_question, restate, skip, stop, wrap_up
-from skill.handlers.turn import Handler, Turn
-from skill.handlers.voices import ask_who, forget_voice, learn_voice, speaker, unknown_voice
+from skill.handlers.tonight import after_side_trip, offer_question, restate, wrap_up
+from skill.handlers.turn import Turn
+from skill.handlers.voices import ask_who, learn_voice, speaker, unknown_voice
 from skill.journey import shared_tonight
-from skill.not_answers import NotAnswer, recognise
+from skill.not_answers import recognise
 from skill.periods import RecapItem
 from skill.records import PARTNERS, Answer, Profile
 from skill.ritual import record_answer
-from skill.session import Moment
+from skill.session import Answering, Correcting, RetryingSave
 from skill.speech import READBACK_WORDS, Speech, shorten, trim_answer
 from skill.store import StorageError
 
 log = logging.getLogger("stagewise")
+TONIGHT_MOST = 8  # answers a night can hold, corrections included
 
 
 def said_back(turn: Turn, key: str, name: str, text: str) -> Speech:
@@ -44,79 +45,208 @@ def said_back(turn: Turn, key: str, name: str, text: str) -> Speech:
     return turn.speech(key, name=name, answer=short)
 
 
+# -- what was said while an answer is awaited ------------------------------------------
+
+
+def answer_step(turn: Turn) -> Response:
+    """AnswerIntent: the awaited answer, or what the words really ask for."""
+    turn.may_refresh_zone = True  # an answer is a write: a fresh zone is stored with it
+    profile = turn.household.couple()
+    text = turn.slot("answer")
+    found = danger(turn, text)  # before anything is stored, said back or even recognised
+    if found is not None:
+        return safety_exit(turn, found)
+    if profile is None:
+        return start_onboarding(turn, "onboarding.welcome_before_question")
+    if text is not None:
+        heard = recognise(text, (profile.partner_a, profile.partner_b), turn.content)
+        if heard is not None:
+            return turn.redirect(heard.intent, dict(heard.slots))
+    current = profile.current
+    if current is None or current.day != turn.day or current.pending is None:
+        return offer_question(turn, turn.speech("answer.nothing_open"))
+    if text is None:
+        return _listening(turn, profile, "answer.missed")
+    if turn.person_id is not None:  # a recognised voice: file by voice
+        if unknown_voice(turn, profile):
+            asked = ask_who(turn, profile, held=text)
+            if asked is not None:
+                return asked
+        partner = speaker(turn, profile)
+        if partner is not None and partner in current.answered:
+            return already_answered(turn, profile, partner)
+        return take_answer(turn, text, partner)
+    return take_answer(turn, text)
+
+
+def names_as_answer(turn: Turn) -> Response:
+    """NamesIntent while an answer is awaited: its words are the answer ("Hope", "coffee
+    and cake"), never new names."""
+    words = " and ".join(
+        value for value in (turn.slot("first_name"), turn.slot("second_name")) if value
+    )
+    if not words:  # a names phrase with no name in it: "change our names"
+        return ask_rename(turn)
+    turn.hear("AnswerIntent", {"answer": words})
+    if isinstance(turn.state.awaiting, Correcting):
+        return correction_step(turn)
+    return answer_step(turn)
+
+
+def take_time(turn: Turn) -> Response:
+    """ "Let me think": no rush; the same answer (or correction) is still awaited."""
+    profile = turn.household.couple()
+    current = profile.current if profile else None
+    if profile is None or current is None or current.day != turn.day:
+        return offer_question(turn, Speech())
+    awaiting = turn.state.awaiting
+    if isinstance(awaiting, Correcting):
+        name = profile.name(awaiting.answer.partner)
+        return turn.ask(
+            turn.speech("answer.take_time", name=name),
+            turn.speech("answer.how", name=name),
+            awaiting,
+        )
+    if current.pending is None:
+        return after_side_trip(turn, Speech())
+    return _listening(turn, profile, "answer.take_time")
+
+
+def goes_first(turn: Turn) -> Response:
+    """ "Jordan goes first": that partner answers next, unless they already have."""
+    profile = turn.household.couple()
+    spoken = turn.slot("name") or ""
+    if profile is None:
+        return start_onboarding(turn, "onboarding.welcome_before_question")
+    current = profile.current
+    partner = next((p for p in PARTNERS if profile.name(p).lower() == spoken.lower()), None)
+    if current is None or current.day != turn.day or partner is None:
+        return restate(turn) or offer_question(turn, Speech())
+    name = profile.name(partner)
+    if partner in current.answered:
+        return already_answered(turn, profile, partner)
+    learn = learn_voice(turn.person_id, partner)  # "me first, I'm Jordan" said by a new voice
+    if current.pending != partner or learn(profile) != profile:
+        profile = turn.household.change(
+            lambda p: learn(p).with_changes(current=p.current.first(partner)) if p.current else p
+        )
+    return turn.ask(
+        turn.speech("answer.goes_first", name=name),
+        turn.speech("answer.how", name=name),
+        Answering(),
+    )
+
+
+def reminder_later(turn: Turn) -> Response:
+    """A reminder asked for mid-question: tonight's answer first."""
+    profile = turn.household.couple()
+    current = profile.current if profile else None
+    if profile is None or current is None or current.pending is None:
+        return after_side_trip(turn, Speech())
+    name = profile.name(current.pending)
+    return turn.ask(
+        turn.speech("answer.no_reminders", name=name),
+        turn.speech("answer.how", name=name),
+        Answering(),
+    )
+
+
+def already_answered(turn: Turn, profile: Profile, partner: str) -> Response:
+    """ "Maya, I have yours. Jordan?": nothing stored twice."""
+    current = profile.current
+    other = profile.name(current.pending) if current and current.pending else ""
+    return turn.ask(
+        turn.speech("answer.already_answered", name=profile.name(partner), other=other),
+        turn.speech("answer.how", name=other),
+        Answering(),
+    )
+
+
+def _listening(turn: Turn, profile: Profile, key: str) -> Response:
+    """Say a line to whoever's turn it is, and keep listening for their answer."""
+    current = profile.current
+    name = profile.name(current.pending) if current and current.pending else ""
+    question = turn.content.question(current.question_id) if current else None
+    return turn.ask(
+        turn.speech(key, name=name),
+        turn.speech("answer.reprompt", name=name, question=question.text if question else ""),
+        Answering(),
+    )
+
+
+# -- storing ------------------------------------------------------------------------------
+
+
 def take_answer(
     turn: Turn,
-    profile: Profile,
     text: str,
     partner: str | None = None,
     also: Callable[[Profile], Profile] | None = None,
     lead: Speech | None = None,
 ) -> Response:
-    """Store the awaited answer (or a correction), say it back, then ask the other partner.
+    """Store the awaited answer, say it back, then ask the other partner.
 
-    `partner`: whose answer it is when known by voice (else whoever's turn it is);
-    `also`: a profile change written with it (a voice just learned).
+    `partner`: whose answer it is when known by voice (else whoever's turn the stored
+    evening says it is); `also`: a profile change written with it (a voice just learned).
     """
-    current = profile.current
-    assert current is not None  # checked by the caller: tonight's question is open
-    last = turn.state.last_answer
-    if turn.state.correcting and last is not None:
-        corrected = replace(
-            last, text=trim_answer(text), answered_at=turn.now, request_id=turn.seed
+    words = trim_answer(text)
+
+    def answer_for(profile: Profile) -> Answer:
+        current = profile.current
+        if current is None:
+            raise LookupError("no question is open tonight")
+        whose = partner or current.pending
+        if whose is None:
+            raise LookupError("both partners have answered tonight")
+        question = turn.content.question(current.question_id)
+        return Answer(
+            household_id=turn.household_id,
+            answered_at=turn.now,
+            partner=whose,
+            partner_name=profile.name(whose),
+            stage=current.stage,
+            question_id=current.question_id,
+            question_text=question.text if question else "",
+            text=words,
+            request_id=turn.seed,
         )
-        profile = turn.household.replace_answer(last, corrected)
-        turn.state.last_answer, turn.state.correcting = corrected, False
-        speech = said_back(turn, "answer.corrected", corrected.partner_name, corrected.text)
-        return _next_partner(turn, profile, speech)
-    partner = partner or current.pending
-    assert partner is not None
-    question = turn.content.question(current.question_id)
-    answer = Answer(
-        household_id=turn.household_id,
-        answered_at=turn.now,
-        partner=partner,
-        partner_name=profile.name(partner),
-        stage=current.stage,
-        question_id=current.question_id,
-        question_text=question.text if question else "",
-        text=trim_answer(text),
-        request_id=turn.seed,
-    )
-    return store_answer(turn, answer, also, lead)
+
+    return store_answer(turn, answer_for, also, lead)
 
 
 def store_answer(
     turn: Turn,
-    answer: Answer,
+    answer_for: Callable[[Profile], Answer],
     also: Callable[[Profile], Profile] | None = None,
     lead: Speech | None = None,
 ) -> Response:
-    """Write the answer; if the store refuses, keep it in the session and say so, truthfully.
+    """Write the answer; if the store fails, find out what is true before saying anything.
 
     The answer that completes the evening counts it in the journey, and may bring back the
     evening a year ago (looked up first, so the offer is noted in this same write).
     """
-    day, partner = turn.day, answer.partner
+    day = turn.day
     couple = turn.household.couple()
-    offered_before = couple.ritual.offered if couple else False
+    if couple is None or couple.current is None:
+        return offer_question(turn, turn.speech("answer.nothing_open"))
+    offered_before = couple.ritual.offered
+    planned = answer_for(couple)
     extra = also or (lambda p: p)
-    memory = _year_ago_tonight(turn, couple, partner)
+    memory = _year_ago_tonight(turn, couple, planned.partner)
     if memory is not None:  # offered once: noted in the answer's own write
         extra = _noting_year_ago(extra, memory.day)
+
+    def change(profile: Profile) -> Profile:
+        partner = answer_for(profile).partner
+        return shared_tonight(with_offer(record_answer(extra(profile), partner, day), day), day)
+
     try:
-        profile = turn.household.add_answer(
-            answer,
-            lambda p: shared_tonight(with_offer(record_answer(extra(p), partner, day), day), day),
-        )
+        profile, answer = turn.household.add_answer(answer_for, change)
     except StorageError as err:
-        log.error("answer not stored (%s): kept in the session", err.code or type(err).__name__)
-        turn.state.unsaved = answer
-        return turn.ask(
-            turn.speech("answer.not_saved", name=answer.partner_name),
-            turn.speech("answer.not_saved_reprompt"),
-            Moment.RETRY_SAVE,
+        log.error(
+            "answer write failed (%s): checking what was stored", err.code or type(err).__name__
         )
-    turn.state.unsaved = None
+        return _after_failed_write(turn, planned)
     turn.state.last_answer = answer
     speech = (lead or Speech()).extend(
         said_back(turn, "answer.heard", answer.partner_name, answer.text)
@@ -125,10 +255,45 @@ def store_answer(
     return _next_partner(turn, profile, speech, just_finished=True, offer=offer, memory=memory)
 
 
-def _year_ago_tonight(turn: Turn, couple: Profile | None, partner: str) -> RecapItem | None:
+def _after_failed_write(turn: Turn, answer: Answer) -> Response:
+    """Never "not saved" for what is stored: read before speaking, say only what is true.
+
+    A retry is safe whatever happened: an answer is keyed by its request, so writing it
+    again cannot store it twice.
+    """
+    stored = is_stored(turn, answer)
+    if stored is True:  # the write committed; only its reply was lost
+        turn.household.forget_profile()  # what it stored is read afresh on the next turn
+        turn.state.last_answer = answer
+        speech = said_back(turn, "answer.heard", answer.partner_name, answer.text)
+        return after_side_trip(turn, speech.pause(300))
+    key = "answer.not_saved" if stored is False else "answer.not_sure_saved"
+    return turn.ask(
+        turn.speech(key, name=answer.partner_name),
+        turn.speech("answer.not_saved_reprompt"),
+        RetryingSave(answer),
+    )
+
+
+def is_stored(turn: Turn, answer: Answer) -> bool | None:
+    """Whether this very answer (this request's) is stored: True, False, or None (unknown)."""
+    try:
+        found = turn.services.store.answers(
+            turn.household_id,
+            start=answer.answered_at,
+            until=answer.answered_at,
+            limit=TONIGHT_MOST,
+            consistent=True,
+        )
+    except StorageError:
+        return None
+    return any(a.request_id == answer.request_id and a.partner == answer.partner for a in found)
+
+
+def _year_ago_tonight(turn: Turn, couple: Profile, partner: str) -> RecapItem | None:
     """When this answer completes tonight: the evening a year ago to offer, if one is due."""
-    current = couple.current if couple else None
-    if couple is None or current is None or {*current.answered, partner} < set(PARTNERS):
+    current = couple.current
+    if current is None or {*current.answered, partner} < set(PARTNERS):
         return None
     if not year_ago_due(couple, turn.day):
         return None
@@ -147,28 +312,62 @@ def _noting_year_ago(
 
 def retry_save(turn: Turn) -> Response:
     """Yes to "shall I try again?": the kept answer is written now, or the couple is told."""
-    answer = turn.state.unsaved
-    if answer is None or turn.household.couple() is None:
+    awaiting = turn.state.awaiting
+    if not isinstance(awaiting, RetryingSave) or turn.household.couple() is None:
         return offer_question(turn, Speech())
+    answer = awaiting.answer
     try:
-        turn.household.profile()
+        profile = turn.household.reload()
+        if profile is None:
+            return offer_question(turn, Speech())
+        stored, answer = turn.household.add_answer(
+            lambda p: answer,
+            lambda p: shared_tonight(record_answer(p, answer.partner, turn.day), turn.day),
+        )
     except StorageError:
-        turn.state.unsaved = None
-        return turn.close(turn.speech("answer.still_not_saved", name=answer.partner_name))
-    reply = store_answer(turn, answer)
-    if turn.state.unsaved is not None:  # refused again: say so and let it go
-        turn.state.unsaved = None
-        return turn.close(turn.speech("answer.still_not_saved", name=answer.partner_name))
-    return reply
+        return _given_up(turn, answer)
+    turn.state.last_answer = answer
+    speech = said_back(turn, "answer.heard", answer.partner_name, answer.text)
+    return _next_partner(turn, stored, speech)
+
+
+def _given_up(turn: Turn, answer: Answer) -> Response:
+    """The store still fails: say what is true of this answer (read once more)."""
+    stored = is_stored(turn, answer)
+    if stored is True:
+        turn.household.forget_profile()
+        speech = said_back(turn, "answer.heard", answer.partner_name, answer.text)
+        return turn.close(speech.say(turn.line("goodbye.general")))
+    key = "answer.still_not_saved" if stored is False else "answer.still_not_sure"
+    return turn.close(turn.speech(key, name=answer.partner_name))
 
 
 def drop_unsaved(turn: Turn) -> Response:
-    """No to trying again: the answer is not kept, and they hear that."""
-    answer = turn.state.unsaved
-    turn.state.unsaved = None
-    return turn.close(
-        turn.speech("answer.not_saved_dropped", name=answer.partner_name if answer else "")
-    )
+    """No to trying again: they hear whether the answer is kept, as it is now."""
+    awaiting = turn.state.awaiting
+    if not isinstance(awaiting, RetryingSave):
+        return turn.close(turn.speech("goodbye.general"))
+    answer = awaiting.answer
+    stored = is_stored(turn, answer)
+    if stored is True:
+        turn.household.forget_profile()
+        speech = said_back(turn, "answer.heard", answer.partner_name, answer.text)
+        return turn.close(speech.say(turn.line("goodbye.general")))
+    key = "answer.not_saved_dropped" if stored is False else "answer.not_sure_dropped"
+    return turn.close(turn.speech(key, name=answer.partner_name))
+
+
+def unsaved_on_leaving(turn: Turn) -> Speech | None:
+    """They moved on while an answer waited to be saved: say what is true of it."""
+    awaiting = turn.state.awaiting
+    if not isinstance(awaiting, RetryingSave):
+        return None
+    stored = is_stored(turn, awaiting.answer)
+    if stored is True:
+        turn.household.forget_profile()
+        return None
+    key = "answer.not_saved_left" if stored is False else "answer.not_sure_left"
+    return turn.speech(key, name=awaiting.answer.partner_name)
 
 
 def _next_partner(
@@ -189,7 +388,7 @@ def _next_partner(
         return turn.ask(
             speech,
             turn.speech("answer.reprompt", name=other, question=question.text if question else ""),
-            Moment.ANSWER,
+            Answering(),
         )
     speech.say(turn.line("answer.both_saved"))
     weeks = profile.journey.milestone_tonight(turn.day) if just_finished else None
@@ -203,173 +402,126 @@ def _next_partner(
     return wrap_up(turn, profile, speech, suggest=suggest)
 
 
-def not_an_answer(turn: Turn, profile: Profile, said: NotAnswer) -> Response:
-    """Act on what was said instead of an answer."""
-    name = _pending_name(profile)
-    if said.kind == "repeat":
-        return restate(turn) or offer_question(turn, Speech())
-    if said.kind == "think":
-        return turn.ask(
-            turn.speech("answer.take_time", name=name),
-            turn.speech("answer.reprompt", name=name, question=_question_text(turn, profile)),
-            Moment.ANSWER,
-        )
-    if said.kind == "pass":
-        return skip(turn)
-    if said.kind == "go_first" and said.name:
-        return goes_first(turn, profile, said.name)
-    if said.kind == "correct":
-        return correct(turn, profile)
-    if said.kind == "rename":
-        return turn.ask(turn.speech("rename.ask"), turn.speech("rename.need_both"), Moment.RENAME)
-    if said.kind == "remind":
-        return turn.ask(
-            turn.speech("answer.no_reminders", name=name),
-            turn.speech("answer.how", name=name),
-            Moment.ANSWER,
-        )
-    if said.kind == "delete":
-        return ask_to_delete(turn, deletion_asked(said.text))
-    if said.kind == "voice":  # "forget my voice": done, and the answer is still awaited
-        return restate(turn, forget_voice(turn).pause(300)) or stop(turn)
-    if said.kind == "stop":
-        return stop(turn)
-    return listening(turn, "help.answer", name)
+# -- corrections -------------------------------------------------------------------------
 
 
-def listening(turn: Turn, key: str, name: str) -> Response:
-    """Explain, and keep listening for the answer."""
-    return turn.ask(
-        turn.speech(key, name=name), turn.speech("answer.how", name=name), Moment.ANSWER
-    )
+def correct(turn: Turn) -> Response:
+    """ "That's not what I said": ask that partner again; their next words replace it."""
+    profile = turn.household.couple()
+    if profile is None:
+        return start_onboarding(turn, "onboarding.welcome_before_question")
+    last = _to_correct(turn, profile)
+    if last is None:
+        current = profile.current
+        if current is not None and current.day == turn.day and current.pending is not None:
+            return _listening(turn, profile, "answer.nothing_to_correct")
+        return offer_question(turn, Speech())
+    return _ask_correction(turn, profile, last)
 
 
-def goes_first(turn: Turn, profile: Profile, spoken: str) -> Response:
-    """ "Jordan goes first": that partner answers next, unless they already have."""
-    current = profile.current
-    partner = next((p for p in ("a", "b") if profile.name(p).lower() == spoken.lower()), None)
-    if current is None or partner is None:
-        return listening(turn, "unclear.answer", _pending_name(profile))
-    name = profile.name(partner)
-    if partner in current.answered:
-        return already_answered(turn, profile, partner)
-    learn = learn_voice(turn.person_id, partner)  # "me first, I'm Jordan" said by a new voice
-    if current.pending != partner or learn(profile) != profile:
-        profile = turn.household.change(
-            lambda p: learn(p).with_changes(current=p.current.first(partner)) if p.current else p
-        )
-    return turn.ask(
-        turn.speech("answer.goes_first", name=name),
-        turn.speech("answer.how", name=name),
-        Moment.ANSWER,
-    )
-
-
-def already_answered(turn: Turn, profile: Profile, partner: str) -> Response:
-    """ "Maya, I have yours. Jordan?": nothing stored twice."""
-    current = profile.current
-    other = profile.name(current.pending) if current and current.pending else ""
-    return turn.ask(
-        turn.speech("answer.already_answered", name=profile.name(partner), other=other),
-        turn.speech("answer.how", name=other),
-        Moment.ANSWER,
-    )
-
-
-def correct(turn: Turn, profile: Profile) -> Response:
-    """ "That's not what I said": ask that partner again; their next answer replaces it."""
-    last = turn.state.last_answer or _latest_tonight(turn, profile)
-    current = profile.current
-    if last is None or current is None or last.question_id != current.question_id:
-        name = _pending_name(profile)
-        return turn.ask(
-            turn.speech("answer.nothing_to_correct", name=name),
-            turn.speech("answer.how", name=name),
-            Moment.ANSWER,
-        )
-    turn.state.last_answer, turn.state.correcting = last, True
+def _ask_correction(turn: Turn, profile: Profile, last: Answer) -> Response:
     name = profile.name(last.partner)
     return turn.ask(
         turn.speech("answer.correct_ask", name=name),
         turn.speech("answer.how", name=name),
-        Moment.ANSWER,
+        Correcting(last),
     )
 
 
-def _latest_tonight(turn: Turn, profile: Profile) -> Answer | None:
-    """Tonight's most recent answer, when the session does not remember one (one query)."""
+def resume_correction(turn: Turn, lead: Speech | None) -> Response | None:
+    """Back to the correction after a side trip: ask for the answer again."""
+    awaiting = turn.state.awaiting
+    profile = turn.household.couple()
+    if not isinstance(awaiting, Correcting) or profile is None:
+        return None
+    name = profile.name(awaiting.answer.partner)
+    speech = (lead or Speech()).extend(turn.speech("answer.correct_ask", name=name))
+    return turn.ask(speech, turn.speech("answer.how", name=name), awaiting)
+
+
+def ask_correction_again(turn: Turn) -> Response:
+    """ "Repeat" (or the correction asked for again) while a correction is awaited."""
+    awaiting = turn.state.awaiting
+    profile = turn.household.couple()
+    if not isinstance(awaiting, Correcting) or profile is None:
+        return correct(turn)
+    return _ask_correction(turn, profile, awaiting.answer)
+
+
+def _to_correct(turn: Turn, profile: Profile) -> Answer | None:
+    """The answer a correction replaces: the speaker's own by voice, else the one last said
+    back, else tonight's most recent (read consistently: it may have just been written)."""
     current = profile.current
     if current is None or current.day != turn.day or not current.answered:
         return None
+    mine = speaker(turn, profile)
+    last = turn.state.last_answer
+    if (
+        last is not None
+        and last.question_id == current.question_id
+        and mine in (None, last.partner)
+    ):
+        return last
     start = turn.evening_start(turn.day)
-    found = turn.services.store.answers(turn.household_id, start=start, until=turn.now, limit=1)
-    return found[0] if found and found[0].question_id == current.question_id else None
+    try:
+        found = turn.services.store.answers(
+            turn.household_id, start=start, until=turn.now, limit=TONIGHT_MOST, consistent=True
+        )
+    except StorageError:
+        return None
+    tonight = [a for a in found if a.question_id == current.question_id]
+    if mine is not None:
+        tonight = [a for a in tonight if a.partner == mine]
+    return tonight[0] if tonight else None
 
 
-def _pending_name(profile: Profile) -> str:
-    current = profile.current
-    return profile.name(current.pending) if current and current.pending else ""
-
-
-def _question_text(turn: Turn, profile: Profile) -> str:
-    question = turn.content.question(profile.current.question_id) if profile.current else None
-    return question.text if question else ""
-
-
-def answer_step(turn: Turn, text: str | None) -> Response:
-    """What to do with a supposed answer, from the AnswerIntent or a lone first name."""
-    turn.may_refresh_zone = True  # an answer is a write: a fresh zone is stored with it
+def correction_step(turn: Turn) -> Response:
+    """The words that replace the answer being corrected (or what they ask for instead)."""
+    awaiting = turn.state.awaiting
     profile = turn.household.couple()
-    found = danger(turn, text)  # before anything is stored, said back or even recognised
+    if not isinstance(awaiting, Correcting) or profile is None:
+        return answer_step(turn)
+    text = turn.slot("answer")
+    if text is None:
+        return ask_correction_again(turn)
+    found = danger(turn, text)  # the words that would replace an answer: checked the same
     if found is not None:
         return safety_exit(turn, found)
-    if profile is None:
-        return start_onboarding(turn, "onboarding.welcome_before_question")
-    if text is not None:
-        said = recognise(text, (profile.partner_a, profile.partner_b), turn.content.locale)
-        if said is not None:
-            return not_an_answer(turn, profile, said)
-    current = profile.current
-    correcting = turn.state.correcting and turn.state.last_answer is not None
-    if current is None or current.day != turn.day or (current.pending is None and not correcting):
-        return offer_question(turn, turn.speech("answer.nothing_open"))
-    if text is None:
-        name = _pending_name(profile)
-        return turn.ask(
-            turn.speech("answer.missed", name=name),
-            turn.speech("answer.reprompt", name=name, question=_question_text(turn, profile)),
-            Moment.ANSWER,
-        )
-    if turn.person_id is not None and not correcting:  # a recognised voice: file by voice
-        if unknown_voice(turn, profile):
-            return ask_who(turn, profile, held=text)
-        partner = speaker(turn, profile)
-        if partner in current.answered:
-            return already_answered(turn, profile, partner)
-        return take_answer(turn, profile, text, partner)
-    return take_answer(turn, profile, text)
+    heard = recognise(text, (profile.partner_a, profile.partner_b), turn.content)
+    if heard is not None:
+        return turn.redirect(heard.intent, dict(heard.slots))
+    old = awaiting.answer
+    corrected = replace(old, text=trim_answer(text), answered_at=turn.now, request_id=turn.seed)
+    try:
+        profile = turn.household.replace_answer(old, corrected)
+    except StorageError as err:
+        log.error("correction not stored (%s)", err.code or type(err).__name__)
+        return _correction_failed(turn, old, corrected)
+    turn.state.last_answer = corrected
+    speech = said_back(turn, "answer.corrected", profile.name(old.partner), corrected.text)
+    return _next_partner(turn, profile, speech)
 
 
-class AnswerHandler(Handler):
-    """One partner's spoken answer: stored and said back; or what it asked for instead."""
+def _correction_failed(turn: Turn, old: Answer, corrected: Answer) -> Response:
+    """Say which of the two words is kept, as the store holds it now."""
+    now_stored = is_stored(turn, corrected)
+    if now_stored is True:
+        turn.household.forget_profile()
+        turn.state.last_answer = corrected
+        speech = said_back(turn, "answer.corrected", corrected.partner_name, corrected.text)
+        return after_side_trip(turn, speech.pause(300))
+    key = "answer.correction_not_saved" if now_stored is False else "answer.correction_not_sure"
+    return turn.close(turn.speech(key, name=old.partner_name))
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AnswerIntent")(handler_input)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        return answer_step(turn, turn.slot("answer"))
+def keep_as_it_was(turn: Turn) -> Response:
+    """ "Never mind" (no, pass) while a correction is awaited: the answer stays as stored."""
+    awaiting = turn.state.awaiting
+    name = awaiting.answer.partner_name if isinstance(awaiting, Correcting) else ""
+    turn.state.awaiting = None
+    return back_to_evening(turn, turn.speech("answer.kept_as_it_was", name=name))
 
 
-class CorrectAnswerHandler(Handler):
-    """ "That's not what I said", "change my answer": the last answer tonight is asked again."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("CorrectAnswerIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        profile = turn.household.couple()
-        if profile is None:
-            return start_onboarding(turn, "onboarding.welcome_before_question")
-        return correct(turn, profile)
+def back_to_evening(turn: Turn, lead: Speech) -> Response:
+    """The open question for whoever has not answered, else a goodbye."""
+    return restate(turn, lead.pause(300)) or turn.close(lead.say(turn.line("goodbye.general")))

@@ -19,7 +19,11 @@ LAST_RESORT = "Sorry, something went wrong. Please try again."  # when content i
 
 
 def _close(handler_input: HandlerInput, key: str) -> Response:
-    """Speak a recovery line in the request's locale; events without a session get nothing."""
+    """Speak a recovery line in the request's locale; events without a session get nothing.
+
+    The session ends, and what the request carried in it is not echoed back.
+    """
+    handler_input.attributes_manager.session_attributes = {}
     builder = handler_input.response_builder
     if handler_input.request_envelope.session is None:
         return builder.response
@@ -59,5 +63,6 @@ class CatchAllErrorHandler(ErrorHandler):
         try:
             return _close(handler_input, "error.general")
         except Exception:  # the last line of defence must not fail: fixed, known-good SSML
+            handler_input.attributes_manager.session_attributes = {}
             handler_input.response_builder.speak(LAST_RESORT)
             return handler_input.response_builder.set_should_end_session(True).response

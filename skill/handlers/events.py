@@ -1,20 +1,21 @@
-"""Skill events (enabled, disabled, permissions, reminders): no session, no speech."""
+"""Skill events (enabled, disabled, permissions, reminders): no session, no speech.
+
+SkillDisabled deletes the household in one place, skill.app.respond (read from the raw
+event, so that its failure can fail the invocation); this module holds that deletion.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_request_type
 from ask_sdk_model.response import Response
 
-from skill.handlers.turn import Handler, request_type
+from skill.handlers.turn import Turn
 from skill.privacy import short_id
 from skill.store import DeletionIncomplete, StorageError, Store
 
 log = logging.getLogger("stagewise")
 
-DIALOG_REQUESTS = frozenset({"LaunchRequest", "IntentRequest", "SessionEndedRequest"})
 SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"
 
 
@@ -35,28 +36,6 @@ def forget_household(store: Store, household_id: str) -> int:
     return removed
 
 
-class SkillDisabledHandler(Handler):
-    """The couple disabled the skill: delete everything we hold for the household.
-
-    skill.app.respond deletes before the skill is invoked, so that a failure can fail the
-    invocation; this handler covers a skill invoked directly (its failure is only logged).
-    """
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type(SKILL_DISABLED)(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        if turn.household_id != "unknown":
-            forget_household(self.services.store, turn.household_id)
-        return turn.empty()
-
-
-class SkillEventHandler(Handler):
-    """Every other non-dialog request: acknowledged with an empty response."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return request_type(handler_input) not in DIALOG_REQUESTS
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return handler_input.response_builder.response
+def nothing(turn: Turn) -> Response:
+    """Any other event (enabled, an audio player's, a message): acknowledged, nothing said."""
+    return turn.empty()

@@ -6,15 +6,14 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model.response import Response
 
 from skill.handlers.onboarding import start_onboarding
-from skill.handlers.turn import Handler, Turn
+from skill.handlers.turn import Turn
+from skill.handlers.voices import speaker
 from skill.privacy import short_id
 from skill.records import PARTNERS, Answer, Profile
-from skill.session import Moment
+from skill.session import ConfirmingDelete
 from skill.speech import READBACK_WORDS, Speech, shorten
 from skill.store import StorageError
 
@@ -22,48 +21,72 @@ log = logging.getLogger("stagewise")
 TONIGHT_MOST = 8  # answers a night can hold, corrections included
 
 
+def delete_all(turn: Turn) -> Response:
+    """ "Delete all our answers", "forget everything"."""
+    return ask_to_delete(turn, "all")
+
+
+def delete_last(turn: Turn) -> Response:
+    """ "Delete my last answer": the speaker's own by voice, else tonight's latest."""
+    return ask_to_delete(turn, "last")
+
+
+def delete_tonight(turn: Turn) -> Response:
+    """ "Delete tonight's answers"."""
+    return ask_to_delete(turn, "tonight")
+
+
 def ask_to_delete(turn: Turn, what: str) -> Response:
     """Say exactly what would go, and ask for a yes."""
-    turn.state.deleting, turn.state.to_delete = None, ()
     profile = turn.household.couple()
     if profile is None:
         return start_onboarding(turn)
     if what == "all":
-        turn.state.deleting = "all"
-        return _confirm(turn, turn.speech("forget.confirm_all"))
-    found = _tonight(turn, profile)
+        return _confirm(turn, turn.speech("forget.confirm_all"), ConfirmingDelete("all"))
+    found = _tonight(turn)
     if what == "last":
+        mine = speaker(turn, profile)
+        if mine is not None:  # a recognised voice deletes only its own answer
+            found = [a for a in found if a.partner == mine]
         last = turn.state.last_answer
         if last is None or all(last.request_id != a.request_id for a in found):
             last = found[0] if found else None
         if last is None:
             return turn.close(turn.speech("forget.nothing_tonight"))
-        turn.state.deleting, turn.state.to_delete = "last", (last,)
         short, _ = shorten(last.text, READBACK_WORDS)
         name = profile.name(last.partner)
-        return _confirm(turn, turn.speech("forget.confirm_last", name=name, answer=short))
+        return _confirm(
+            turn,
+            turn.speech("forget.confirm_last", name=name, answer=short),
+            ConfirmingDelete("last", (last,)),
+        )
     if not found:
         return turn.close(turn.speech("forget.nothing_tonight"))
-    turn.state.deleting, turn.state.to_delete = "tonight", tuple(found)
-    return _confirm(turn, turn.speech("forget.confirm_tonight", count=len(found)))
+    return _confirm(
+        turn,
+        turn.speech("forget.confirm_tonight", count=len(found)),
+        ConfirmingDelete("tonight", tuple(found)),
+    )
 
 
-def _confirm(turn: Turn, speech: Speech) -> Response:
-    return turn.ask(speech, turn.speech("forget.confirm_reprompt"), Moment.DELETE_CONFIRM)
+def _confirm(turn: Turn, speech: Speech, awaiting: ConfirmingDelete) -> Response:
+    return turn.ask(speech, turn.speech("forget.confirm_reprompt"), awaiting)
 
 
-def _tonight(turn: Turn, profile: Profile) -> list[Answer]:
-    """Tonight's stored answers, newest first (one query)."""
+def _tonight(turn: Turn) -> list[Answer]:
+    """Tonight's stored answers, newest first (one consistent query: one may be just written)."""
     start = turn.evening_start(turn.day)  # the couple's own evening, from 4 am local
     return turn.services.store.answers(
-        turn.household_id, start=start, until=turn.now, limit=TONIGHT_MOST
+        turn.household_id, start=start, until=turn.now, limit=TONIGHT_MOST, consistent=True
     )
 
 
 def delete_confirmed(turn: Turn) -> Response:
     """Yes: delete, verify, and say what went (or, truthfully, that it did not)."""
-    what, answers = turn.state.deleting, turn.state.to_delete
-    turn.state.deleting, turn.state.to_delete = None, ()
+    awaiting = turn.state.awaiting
+    if not isinstance(awaiting, ConfirmingDelete):
+        return turn.close(turn.speech("forget.kept"))
+    what, answers = awaiting.what, awaiting.answers
     store = turn.services.store
     try:
         if what == "all":
@@ -75,8 +98,10 @@ def delete_confirmed(turn: Turn) -> Response:
             return turn.close(turn.speech("forget.done_all", count=max(removed - 1, 0)))
         if not answers:
             return turn.close(turn.speech("forget.nothing_tonight"))
-        removed = store.delete_answers(turn.household_id, answers)
-        turn.household.change(lambda p: _unanswer(p, answers))
+        profile = turn.household.couple()
+        if profile is None:
+            return turn.close(turn.speech("forget.nothing_tonight"))
+        _, removed = turn.household.delete_answers(answers, lambda p: _unanswer(p, answers))
     except StorageError as err:
         log.error("deletion by voice failed (%s)", err.code or type(err).__name__)
         return turn.close(turn.speech("forget.failed"))
@@ -103,45 +128,4 @@ def _unanswer(profile: Profile, gone: tuple[Answer, ...]) -> Profile:
 
 
 def delete_declined(turn: Turn) -> Response:
-    turn.state.deleting, turn.state.to_delete = None, ()
     return turn.close(turn.speech("forget.kept"))
-
-
-def deletion_asked(text: str) -> str:
-    """Which deletion a spoken request means: the last answer, tonight's, or everything."""
-    words = f" {text.lower()} "
-    if any(w in words for w in (" last ", " just said", " that ", " my answer", " it ")):
-        return "last"
-    if any(w in words for w in (" tonight", " today")):
-        return "tonight"
-    return "all"
-
-
-class DeleteAllHandler(Handler):
-    """ "Delete all our answers", "forget everything"."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("DeleteAllIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return ask_to_delete(self.turn(handler_input), "all")
-
-
-class DeleteLastAnswerHandler(Handler):
-    """ "Delete my last answer", "forget what I just said"."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("DeleteLastAnswerIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return ask_to_delete(self.turn(handler_input), "last")
-
-
-class DeleteTonightHandler(Handler):
-    """ "Delete tonight's answers"."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("DeleteTonightIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return ask_to_delete(self.turn(handler_input), "tonight")

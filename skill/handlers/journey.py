@@ -8,13 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
-from ask_sdk_model.response import Response
-
-from skill.handlers.onboarding import start_onboarding
-from skill.handlers.tonight import offer_question
-from skill.handlers.turn import Handler, Turn
+from skill.handlers.turn import Turn
 from skill.journey import evenings_shared
 from skill.records import Profile, parse_iso
 from skill.speech import Speech
@@ -86,15 +80,10 @@ def summary(turn: Turn, profile: Profile) -> Speech:
     return speech
 
 
-class JourneyHandler(Handler):
-    """ "How are we doing", "how far have we come": a short spoken summary of their path."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("JourneyIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        profile = turn.household.couple()
-        if profile is None:
-            return start_onboarding(turn, "onboarding.welcome_before_question")
-        return offer_question(turn, summary(turn, profile).pause(300))
+def summary_step(turn: Turn) -> Speech | None:
+    """ "How are we doing", "how far have we come": said in passing; None for a couple not
+    met yet (then the question is offered, or onboarding asked for, as after any side trip)."""
+    profile = turn.household.couple()
+    if profile is None:
+        return turn.speech("journey.not_started")
+    return summary(turn, profile)

@@ -8,26 +8,26 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model.response import Response
 
-from skill.display import recap_card
 from skill.handlers.onboarding import start_onboarding
 from skill.handlers.recap import (
     LAST_TIME_DAYS,
     RECAP_FETCH,
+    end_of_recap,
+    evening_key,
+    evening_of_key,
     first_evening,
     read_recap,
     when_phrase,
 )
 from skill.handlers.tonight import offer_question
-from skill.handlers.turn import Handler, Turn
+from skill.handlers.turn import Turn
 from skill.journey import YEAR, YEAR_SLACK
 from skill.periods import RecapItem, Window, group_answers
 from skill.records import Profile
 from skill.ritual import WEEK, valid_stage
-from skill.session import Moment
+from skill.session import MoreFavourites, OfferingKeep, OfferingYearAgo, RecapMore
 from skill.speech import RECAP_WORDS, Speech, shorten
 
 YEAR_FETCH = 2 * (2 * YEAR_SLACK + 1) + 2  # two answers an evening over the two weeks, and spare
@@ -70,7 +70,7 @@ def year_ago(turn: Turn, after: date | None = None) -> RecapItem | None:
 def offer_year_ago(turn: Turn, lead: Speech, memory: RecapItem) -> Response:
     """After both answers: "A year ago this week you were asked ... Want to hear it?"."""
     lead.pause(300).say(turn.line("memory.year_ago_offer", question=memory.question_text))
-    return turn.ask(lead, turn.speech("memory.year_ago_reprompt"), Moment.YEAR_AGO)
+    return turn.ask(lead, turn.speech("memory.year_ago_reprompt"), OfferingYearAgo())
 
 
 def say_evening(turn: Turn, item: RecapItem, speech: Speech) -> Speech:
@@ -90,10 +90,9 @@ def read_year_ago(turn: Turn) -> Response:
     memory = year_ago(turn)
     if memory is None:
         return offer_question(turn, turn.speech("memory.year_ago_none"))
-    turn.state.last_evening = f"{memory.answers[0].question_id}@{memory.day.isoformat()}"
+    turn.state.last_evening = evening_key(memory.answers[0].question_id, memory.day)
     speech = turn.speech("memory.year_ago", question=memory.question_text).pause(300)
-    say_evening(turn, memory, speech).pause(400).say(turn.line("recap.end"))
-    return turn.close(speech, card=recap_card(turn.line("card.recap_title"), speech.text()))
+    return end_of_recap(turn, say_evening(turn, memory, speech))
 
 
 def decline_year_ago(turn: Turn) -> Response:
@@ -116,75 +115,54 @@ def stage_window(turn: Turn, profile: Profile, number: int) -> Window:
     return Window(_midnight(turn, start), until, "stage", number)
 
 
-class RecapStageHandler(Handler):
+def recap_stage(turn: Turn) -> Response:
     """ "What did we say in stage two": that stage's evenings, three at a time, newest first."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("RecapStageIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        profile = turn.household.couple()
-        if profile is None:
-            return start_onboarding(turn, "onboarding.welcome_before_question")
-        number = turn.number("stage_number")
-        if not valid_stage(number) or number is None:
-            return offer_question(turn, turn.speech("memory.which_stage"))
-        return read_recap(turn, stage_window(turn, profile, number), first_page=True)
-
-
-class RecapYearAgoHandler(Handler):
-    """ "What did we say a year ago": the evening closest to a year back."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("RecapYearAgoIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return read_year_ago(self.turn(handler_input))
+    profile = turn.household.couple()
+    if profile is None:
+        return start_onboarding(turn, "onboarding.welcome_before_question")
+    number = turn.number("stage_number")
+    if not valid_stage(number) or number is None:
+        return offer_question(turn, turn.speech("memory.which_stage"))
+    return read_recap(turn, stage_window(turn, profile, number), first_page=True)
 
 
 FAVOURITES_KEPT = 30  # the newest favourites kept in the profile
 
 
 def that_evening(turn: Turn, profile: Profile) -> tuple[str, date] | None:
-    """ "That one": the evening just read back, else tonight's once someone has answered."""
-    if turn.state.last_evening:
-        question_id, _, day = turn.state.last_evening.partition("@")
-        try:
-            return question_id, date.fromisoformat(day)
-        except ValueError:
-            return None
+    """ "That one": the evening just offered or read back, else tonight's once someone
+    has answered."""
+    awaiting = turn.state.awaiting
+    offered = awaiting.evening if isinstance(awaiting, OfferingKeep) else None
+    said = offered or turn.state.last_evening
+    if said:
+        return evening_of_key(said)
     current = profile.current
     if current is not None and current.day == turn.day and current.answered:
         return current.question_id, current.day
     return None
 
 
-class FavouriteHandler(Handler):
-    """ "Keep that one", "that's a favourite": the evening just heard is kept as a favourite."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("FavouriteIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        profile = turn.household.couple()
-        if profile is None:
-            return start_onboarding(turn, "onboarding.welcome_before_question")
-        evening = that_evening(turn, profile)
-        if evening is None:
-            return offer_question(turn, turn.speech("memory.favourite_what"))
-        question_id, day = evening
-        turn.household.change(
-            lambda p: p.with_changes(
-                journey=p.journey.with_favourite(question_id, day, FAVOURITES_KEPT)
-            )
+def keep_favourite(turn: Turn) -> Response:
+    """ "Keep that one", "that's a favourite", or yes to the offer after a recap."""
+    profile = turn.household.couple()
+    if profile is None:
+        return start_onboarding(turn, "onboarding.welcome_before_question")
+    evening = that_evening(turn, profile)
+    if evening is None:
+        return offer_question(turn, turn.speech("memory.favourite_what"))
+    question_id, day = evening
+    turn.household.change(
+        lambda p: p.with_changes(
+            journey=p.journey.with_favourite(question_id, day, FAVOURITES_KEPT)
         )
-        kept = turn.speech("memory.favourite_kept")
-        if turn.state.moment == Moment.RECAP_MORE:  # the recap goes on where it was
-            kept.say(turn.line("recap.more"))
-            return turn.ask(kept, turn.speech("recap.more"), Moment.RECAP_MORE)
-        return turn.close(kept.say(turn.line("goodbye.general")))
+    )
+    kept = turn.speech("memory.favourite_kept")
+    awaiting = turn.state.awaiting
+    if isinstance(awaiting, RecapMore):  # the recap goes on where it was
+        kept.say(turn.line("recap.more"))
+        return turn.ask(kept, turn.speech("recap.more"), awaiting)
+    return turn.close(kept.say(turn.line("goodbye.general")))
 
 
 def read_favourite(turn: Turn, index: int) -> Response:
@@ -193,7 +171,6 @@ def read_favourite(turn: Turn, index: int) -> Response:
     if profile is None:
         return start_onboarding(turn, "onboarding.welcome_before_question")
     favourites = list(reversed(profile.journey.favourites))
-    turn.state.favourite_next = None
     if not favourites:
         return offer_question(turn, turn.speech("memory.no_favourites"))
     if index >= len(favourites):
@@ -213,26 +190,21 @@ def read_favourite(turn: Turn, index: int) -> Response:
         when = when_phrase(turn, item.day)
         speech.say(turn.line("recap.question", when=when, question=item.question_text))
         say_evening(turn, item, speech)
-        turn.state.last_evening = f"{question_id}@{day.isoformat()}"
+        turn.state.last_evening = evening_key(question_id, day)
     else:  # its answers were deleted since
         speech.say(turn.line("memory.favourite_gone"))
     if index + 1 < len(favourites):
-        turn.state.favourite_next = index + 1
         speech.pause(400).say(turn.line("memory.favourite_more"))
-        return turn.ask(speech, turn.speech("memory.favourite_more"), Moment.FAVOURITE_MORE)
+        return turn.ask(speech, turn.speech("memory.favourite_more"), MoreFavourites(index + 1))
     return turn.close(speech.pause(400).say(turn.line("recap.end")))
 
 
 def next_favourite(turn: Turn) -> Response:
     """Yes to "want another favourite?"."""
-    return read_favourite(turn, turn.state.favourite_next or 0)
+    awaiting = turn.state.awaiting
+    return read_favourite(turn, awaiting.next if isinstance(awaiting, MoreFavourites) else 0)
 
 
-class PlayFavouritesHandler(Handler):
+def play_favourites(turn: Turn) -> Response:
     """ "Play our favourites": the kept evenings, one at a time, newest first."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("PlayFavouritesIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return read_favourite(self.turn(handler_input), 0)
+    return read_favourite(turn, 0)

@@ -1,47 +1,75 @@
-"""Conversation moments as data: for each point where the skill waits, what it does.
+"""Conversation moments as data: for each point where the skill waits, what it takes.
 
-One row per `Moment`: what the moment elicits (an intent and slot, so Alexa listens for
-a bare answer or name), the content key of its question (the reprompt, and what is asked
-again after help or a miss), the keys that explain it, and what yes and no do there.
-Adding a yes/no moment is one row here plus its prompt keys.
+One row per `Moment`: what it elicits (an intent and slot, so Alexa listens for a bare
+answer or name; never for a yes/no question), the content keys of its question and of
+what explains it, the intents it takes and the step each runs, and what is said when the
+couple moves on to something else and the moment's data is dropped. Every intent a row
+does not take goes through the general table (skill.handlers.routes).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from ask_sdk_model.response import Response
 
-from skill.handlers.answers import drop_unsaved, retry_save
-from skill.handlers.forget import delete_confirmed, delete_declined
-from skill.handlers.memory import decline_year_ago, next_favourite, read_year_ago
-from skill.handlers.names import confirm_voice, deny_voice
-from skill.handlers.recap import continue_recap, recap_today
-from skill.handlers.reminders import confirm_reminder, decline_reminder
-from skill.handlers.stages import apply_change, keep_stage, start_at_stage_one, which_stage
-from skill.handlers.tonight import question_or_onboarding
+from skill.handlers import (
+    answers,
+    forget,
+    memory,
+    names,
+    onboarding,
+    recap,
+    reminders,
+    stages,
+    tonight,
+    voices,
+    who,
+)
 from skill.handlers.turn import Turn
-from skill.session import Moment
+from skill.session import (
+    AskingName,
+    ConfirmingName,
+    ConfirmingRename,
+    ConfirmingStage,
+    ConfirmingVoice,
+    Correcting,
+    Moment,
+    RetryingSave,
+)
+from skill.speech import Speech
 
 Step = Callable[[Turn], Response]
+Leave = Callable[[Turn], Speech | None]  # what dropping the moment does, and the line it says
+Resume = Callable[[Turn, Speech | None], Response | None]
+
+YES, NO = "AMAZON.YesIntent", "AMAZON.NoIntent"
 
 
 @dataclass(frozen=True)
 class Row:
-    """What one moment asks and how the generic intents behave there."""
+    """What one moment asks, what it takes, and how it explains itself."""
 
-    question: str  # content key: the moment's question, asked again after help or a miss
+    question: str | Callable[[Turn], str]  # content key asked again after help or a miss
     help: str  # content key said before asking again, on "help"
     fallback: str  # ... when what was heard did not fit
     unclear: str  # ... when a yes or no means nothing here
     elicit: tuple[str, str] | None = None  # (intent, slot) Alexa should listen for
-    yes: Step | None = None  # None: a yes is unclear here
-    no: Step | None = None  # None: a no ends the session kindly
+    takes: Mapping[str, Step] = field(default_factory=dict)  # intent -> step, in this moment
     restate: bool = False  # say the question after the explanation (a bare yes/no question)
+    resume: Resume | None = None  # back after a side trip or "repeat"; else its question again
+    leave: Leave | None = None  # the couple asked for something else: drop the data, say so
 
 
-def yes_no(question: str, *, yes: Step, no: Step) -> Row:
+def yes_no(
+    question: str,
+    *,
+    yes: Step,
+    no: Step,
+    takes: Mapping[str, Step] | None = None,
+    leave: Leave | None = None,
+) -> Row:
     """A yes-or-no moment: "say yes or no", then its question again, after help or a miss."""
     return Row(
         question=question,
@@ -49,8 +77,8 @@ def yes_no(question: str, *, yes: Step, no: Step) -> Row:
         fallback="fallback.yes_no",
         unclear="unclear.yes_no",
         restate=True,
-        yes=yes,
-        no=no,
+        takes={YES: yes, NO: no, **(takes or {})},
+        leave=leave,
     )
 
 
@@ -58,26 +86,54 @@ def goodbye(turn: Turn) -> Response:
     return turn.close(turn.speech("goodbye.general"))
 
 
-def ask_again_unclear(turn: Turn) -> Response:
+def unclear(turn: Turn) -> Response:
     return ask_again(turn, "unclear")
+
+
+def saying(key: str) -> Leave:
+    """Leaving says one line (in the moment's values)."""
+    return lambda turn: turn.speech(key, **prompt_values(turn))
+
+
+def _name_question(turn: Turn) -> str:
+    awaiting = turn.state.awaiting
+    if isinstance(awaiting, AskingName) and awaiting.names:
+        return "onboarding.ask_second_name_reprompt"
+    return "onboarding.ask_first_name"
 
 
 MOMENTS: dict[Moment, Row] = {
     Moment.NAME: Row(
-        question="onboarding.ask_first_name",
+        question=_name_question,
         help="help.name",
         fallback="fallback.name",
         unclear="unclear.name",
         elicit=("NamesIntent", "first_name"),
-        no=ask_again_unclear,
+        takes={
+            "NamesIntent": names.heard_names,
+            NO: unclear,
+            "AMAZON.StopIntent": onboarding.stop_onboarding,
+            "AMAZON.CancelIntent": onboarding.stop_onboarding,
+        },
+        leave=onboarding.keep_name_on_leaving,
     ),
-    Moment.STAGE_CHOICE: Row(
-        question="onboarding.offer_stage_reprompt",
-        help="help.stage_choice",
-        fallback="fallback.stage_choice",
-        unclear="unclear.stage_choice",
-        yes=start_at_stage_one,
-        no=which_stage,
+    Moment.NAME_CONFIRM: yes_no(
+        "onboarding.confirm_name",
+        yes=names.name_confirmed,
+        no=names.name_denied,
+        takes={"NamesIntent": names.heard_names},
+        leave=onboarding.keep_name_on_leaving,
+    ),
+    Moment.STAGE_CHOICE: yes_no(
+        "onboarding.offer_stage_reprompt",
+        yes=stages.start_at_stage_one,
+        no=stages.which_stage,
+        takes={
+            "ChooseStageIntent": stages.choose_first_stage,
+            "ChangeStageIntent": stages.choose_first_stage,
+            "NamesIntent": names.heard_names,
+        },
+        leave=onboarding.keep_names_on_leaving,
     ),
     Moment.ANSWER: Row(
         question="answer.how",
@@ -85,37 +141,103 @@ MOMENTS: dict[Moment, Row] = {
         fallback="fallback.answer",
         unclear="unclear.answer",
         elicit=("AnswerIntent", "answer"),
-        no=ask_again_unclear,
+        takes={
+            "AnswerIntent": answers.answer_step,
+            "NamesIntent": answers.names_as_answer,
+            "Think": answers.take_time,
+            "GoFirst": answers.goes_first,
+            "SetReminderIntent": answers.reminder_later,
+            "MoveReminderIntent": answers.reminder_later,
+            NO: unclear,
+        },
+        resume=tonight.restate,
     ),
-    Moment.QUESTION_OFFER: yes_no("offer.question", yes=question_or_onboarding, no=goodbye),
-    Moment.RECAP_MORE: yes_no("recap.more", yes=continue_recap, no=goodbye),
-    Moment.RECAP_TODAY: yes_no("question.both_done_reprompt", yes=recap_today, no=goodbye),
-    Moment.STAGE_CONFIRM: yes_no("stage.confirm_reprompt", yes=apply_change, no=keep_stage),
+    Moment.CORRECTION: Row(
+        question="answer.how",
+        help="help.correction",
+        fallback="fallback.answer",
+        unclear="unclear.answer",
+        elicit=("AnswerIntent", "answer"),
+        takes={
+            "AnswerIntent": answers.correction_step,
+            "NamesIntent": answers.names_as_answer,
+            "Think": answers.take_time,
+            "SkipIntent": answers.keep_as_it_was,
+            NO: answers.keep_as_it_was,
+            "CorrectAnswerIntent": answers.ask_correction_again,
+        },
+        resume=answers.resume_correction,
+        leave=saying("answer.correction_left"),
+    ),
+    Moment.QUESTION_OFFER: yes_no("offer.question", yes=tonight.question_or_onboarding, no=goodbye),
+    Moment.RECAP_MORE: yes_no(
+        "recap.more",
+        yes=recap.continue_recap,
+        no=goodbye,
+        takes={"FavouriteIntent": memory.keep_favourite},
+    ),
+    Moment.RECAP_TODAY: yes_no("question.both_done_reprompt", yes=recap.recap_today, no=goodbye),
+    Moment.KEEP_OFFER: yes_no(
+        "memory.keep_offer",
+        yes=memory.keep_favourite,
+        no=goodbye,
+        takes={"FavouriteIntent": memory.keep_favourite},
+    ),
+    Moment.STAGE_CONFIRM: yes_no(
+        "stage.confirm_reprompt", yes=stages.apply_change, no=stages.keep_stage
+    ),
     Moment.RENAME: Row(
         question="rename.need_both",
         help="help.rename",
         fallback="fallback.rename",
         unclear="unclear.rename",
         elicit=("NamesIntent", "first_name"),
-        no=goodbye,
+        takes={"NamesIntent": names.heard_names, NO: goodbye},
+    ),
+    Moment.RENAME_CONFIRM: yes_no(
+        "rename.confirm",
+        yes=names.rename_confirmed,
+        no=names.rename_declined,
+        takes={"NamesIntent": names.heard_names},
+        leave=saying("rename.kept_short"),
     ),
     Moment.DELETE_CONFIRM: yes_no(
-        "forget.confirm_reprompt", yes=delete_confirmed, no=delete_declined
+        "forget.confirm_reprompt",
+        yes=forget.delete_confirmed,
+        no=forget.delete_declined,
+        leave=saying("forget.kept_short"),
     ),
     Moment.REMINDER_CONFIRM: yes_no(
-        "reminder.confirm_again", yes=confirm_reminder, no=decline_reminder
+        "reminder.confirm_again",
+        yes=reminders.confirm_reminder,
+        no=reminders.decline_reminder,
+        leave=saying("reminder.not_set_short"),
     ),
-    Moment.RETRY_SAVE: yes_no("answer.not_saved_reprompt", yes=retry_save, no=drop_unsaved),
-    Moment.YEAR_AGO: yes_no("memory.year_ago_reprompt", yes=read_year_ago, no=decline_year_ago),
-    Moment.FAVOURITE_MORE: yes_no("memory.favourite_more", yes=next_favourite, no=goodbye),
+    Moment.RETRY_SAVE: yes_no(
+        "answer.not_saved_reprompt",
+        yes=answers.retry_save,
+        no=answers.drop_unsaved,
+        leave=answers.unsaved_on_leaving,
+    ),
+    Moment.YEAR_AGO: yes_no(
+        "memory.year_ago_reprompt", yes=memory.read_year_ago, no=memory.decline_year_ago
+    ),
+    Moment.FAVOURITE_MORE: yes_no("memory.favourite_more", yes=memory.next_favourite, no=goodbye),
     Moment.WHO_SPEAKS: Row(
         question="voices.who_reprompt",
         help="help.who_speaks",
         fallback="fallback.who_speaks",
         unclear="unclear.who_speaks",
         elicit=("NamesIntent", "first_name"),
-        yes=confirm_voice,
-        no=deny_voice,
+        takes={"NamesIntent": who.identify, NO: unclear},
+        leave=voices.held_on_leaving,
+    ),
+    Moment.VOICE_CONFIRM: yes_no(
+        "voices.is_it",
+        yes=who.confirm_voice,
+        no=who.deny_voice,
+        takes={"NamesIntent": who.identify},
+        leave=voices.held_on_leaving,
     ),
 }
 
@@ -125,7 +247,7 @@ IDLE = Row(
     help="help.general",
     fallback="fallback.general",
     unclear="unclear.general",
-    no=goodbye,
+    takes={NO: goodbye},
 )
 
 
@@ -135,33 +257,54 @@ def row(turn: Turn) -> Row:
 
 
 def prompt_values(turn: Turn) -> dict[str, object]:
-    """What a moment's prompts may name: whose answer we wait for, the stage offered."""
+    """What a moment's prompts may name: whose answer we wait for, the stage or name offered."""
+    awaiting = turn.state.awaiting
     profile = turn.state.profile
     current = profile.current if profile else None
     name = profile.name(current.pending) if profile and current and current.pending else ""
-    return {
-        "name": name,
-        "number": turn.state.target_stage or "",
-        "crisis": turn.line("crisis.number"),  # help says where to turn if someone feels unsafe
-    }
+    values: dict[str, object] = {"name": name, "number": ""}
+    if isinstance(awaiting, ConfirmingStage):
+        values["number"] = awaiting.target
+    elif isinstance(awaiting, ConfirmingName):
+        values["name"] = " and ".join(awaiting.heard)
+    elif isinstance(awaiting, ConfirmingRename) and len(awaiting.names) == 2:
+        values["name_a"], values["name_b"] = awaiting.names
+    elif isinstance(awaiting, ConfirmingVoice) and profile is not None:
+        values["name"] = profile.name(awaiting.partner)
+    elif isinstance(awaiting, Correcting):
+        values["name"] = (
+            profile.name(awaiting.answer.partner) if profile else awaiting.answer.partner_name
+        )
+    elif isinstance(awaiting, RetryingSave):
+        values["name"] = awaiting.answer.partner_name
+    values["crisis"] = turn.line("crisis.number")  # help says where to turn if unsafe
+    return values
 
 
-def ask_again(turn: Turn, why: str) -> Response:
-    """Explain the moment (help, fallback or unclear), then ask its question again."""
-    moment, spec = turn.state.moment, row(turn)
+def ask_again(turn: Turn, why: str | None, lead: Speech | None = None) -> Response:
+    """Explain the moment (help, fallback or unclear; None: nothing), then ask its question
+    again, keeping the moment and its data."""
+    awaiting, spec = turn.state.awaiting, row(turn)
+    if why is None and spec.resume is not None:
+        resumed = spec.resume(turn, lead)
+        if resumed is not None:
+            return resumed
     values = prompt_values(turn)
-    question = turn.speech(spec.question, **values)
-    explanation = turn.speech(getattr(spec, why), **values)
-    if spec.restate:
-        explanation.extend(turn.speech(spec.question, **values))
-    return turn.ask(explanation, question, moment)
+    key = spec.question if isinstance(spec.question, str) else spec.question(turn)
+    question = turn.speech(key, **values)
+    speech = lead or Speech()
+    if why is not None:
+        speech.extend(turn.speech(getattr(spec, why), **values))
+    if why is None or spec.restate:
+        speech.extend(turn.speech(key, **values))
+    return turn.ask(speech, question, awaiting)
 
 
-def on_yes(turn: Turn) -> Response:
-    step = row(turn).yes
-    return step(turn) if step else ask_again(turn, "unclear")
-
-
-def on_no(turn: Turn) -> Response:
-    step = row(turn).no
-    return step(turn) if step else goodbye(turn)
+def leaving(turn: Turn) -> None:
+    """The couple asked for something the moment does not take: drop its data, say so."""
+    spec = row(turn)
+    if spec.leave is not None:
+        line = spec.leave(turn)
+        if line is not None and line.parts:
+            turn.preface = line.pause(300)
+    turn.state.awaiting = None

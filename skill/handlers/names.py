@@ -1,132 +1,123 @@
-"""Names: meeting a couple ("Sam", "we're Sam and Alex"), renaming them later, and a lone
-first name said while an answer is awaited (which is an answer: "Hope", "Grace")."""
+"""Names heard: meeting a couple ("Sam", "we're Sam and Alex") and renaming them later.
+
+Every name is checked in the skill (skill.names): "yes", "what is this" or "coffee and
+cake" in the name slot is never a name; an everyday word that is also a name ("Hope") is
+confirmed first. A known couple's names change only after they say the new ones and yes.
+"""
 
 from __future__ import annotations
 
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model.response import Response
 
-from skill.handlers.answers import answer_step, take_answer
-from skill.handlers.onboarding import ask_start_stage, clean_name
-from skill.handlers.safety import danger, safety_exit
-from skill.handlers.tonight import offer_question, present_tonight, restate
-from skill.handlers.turn import Handler, Turn
-from skill.handlers.voices import ask_who, candidate, first_for, learn_voice
-from skill.records import Profile
-from skill.session import Moment
+from skill.handlers.onboarding import ask_start_stage, names_so_far
+from skill.handlers.tonight import after_side_trip
+from skill.handlers.turn import Turn
+from skill.names import NameCheck, check_name
+from skill.session import (
+    AskingName,
+    ConfirmingName,
+    ConfirmingRename,
+    Renaming,
+)
+from skill.speech import Speech
 
 
-class NamesHandler(Handler):
-    """Hears one or both first names."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("NamesIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        first, second = turn.slot("first_name"), turn.slot("second_name")
-        heard = [name for name in map(clean_name, (first, second)) if name]
-        if turn.state.moment == Moment.WHO_SPEAKS and turn.household.couple() is not None:
-            return identify(turn, heard[0] if heard else None)
-        if turn.household.couple() is None:
-            return meet(turn, heard)
-        if turn.state.moment == Moment.ANSWER and first and not second:
-            return answer_step(turn, first)
-        return rename(turn, heard)
+def heard(turn: Turn) -> list[NameCheck]:
+    """The names in the slots, each checked."""
+    said = (turn.slot("first_name"), turn.slot("second_name"))
+    return [check_name(value, turn.content) for value in said if value]
 
 
-def meet(turn: Turn, heard: list[str]) -> Response:
+def heard_names(turn: Turn) -> Response:
+    """NamesIntent: the couple's names during onboarding, else a rename (confirmed first)."""
+    checks = heard(turn)
+    if turn.household.couple() is None:
+        return meet(turn, checks)
+    return rename_heard(turn, checks)
+
+
+def meet(turn: Turn, checks: list[NameCheck]) -> Response:
     """Onboarding: collect two first names, then offer where to start."""
-    if not heard:
-        return turn.ask(
-            turn.speech("onboarding.name_missed"),
-            turn.speech("onboarding.ask_first_name"),
-            Moment.NAME,
-        )
+    so_far = names_so_far(turn)
+    if not checks or any(c.verdict == "not_a_name" or c.name is None for c in checks):
+        return ask_name(turn, so_far, turn.speech("onboarding.name_missed"))
+    names = tuple(c.name for c in checks if c.name)
     # A second name completes the pair; two names, or names said later, start it afresh.
-    adding = turn.state.moment == Moment.NAME and len(turn.state.names) == 1 and len(heard) == 1
-    names = (*turn.state.names, *heard) if adding else tuple(heard)
-    turn.state.names = names
+    taken = so_far if len(so_far) == 1 and len(names) == 1 else ()
+    pair = (*taken, *names)
+    if len(pair) == 2 and pair[0].lower() == pair[1].lower():  # one name heard twice
+        return ask_name(turn, pair[:1], turn.speech("onboarding.name_twice", name=pair[0]))
+    if any(c.verdict == "unusual" for c in checks):
+        confirming = ConfirmingName(taken, names)
+        return turn.ask(
+            turn.speech("onboarding.confirm_name", name=" and ".join(names)),
+            turn.speech("onboarding.confirm_name", name=" and ".join(names)),
+            confirming,
+        )
+    return names_taken(turn, (*taken, *names))
+
+
+def names_taken(turn: Turn, names: tuple[str, ...]) -> Response:
+    """One name: ask the partner's; two: offer where to start."""
     if len(names) == 1:
         return turn.ask(
             turn.speech("onboarding.ask_second_name", name_a=names[0]),
             turn.speech("onboarding.ask_second_name_reprompt"),
-            Moment.NAME,
+            AskingName(names),
         )
     lead = turn.speech("onboarding.names_heard", name_a=names[0], name_b=names[1])
-    return ask_start_stage(turn, lead)
+    return ask_start_stage(turn, lead, names[:2])
 
 
-def rename(turn: Turn, heard: list[str]) -> Response:
-    """A known couple's new names; the evening goes on where it was."""
-    if len(heard) < 2:
+def ask_name(turn: Turn, names: tuple[str, ...], lead: Speech) -> Response:
+    """Ask for the first name still missing, keeping those heard."""
+    key = "onboarding.ask_second_name_reprompt" if names else "onboarding.ask_first_name"
+    return turn.ask(lead.say(turn.line(key)), turn.speech(key), AskingName(names[:1]))
+
+
+def name_confirmed(turn: Turn) -> Response:
+    """Yes to "Did I hear Sunny?"."""
+    awaiting = turn.state.awaiting
+    assert isinstance(awaiting, ConfirmingName)  # the moment's row calls this step
+    return names_taken(turn, (*awaiting.names, *awaiting.heard)[:2])
+
+
+def name_denied(turn: Turn) -> Response:
+    """No to "Did I hear Sunny?": ask again."""
+    awaiting = turn.state.awaiting
+    assert isinstance(awaiting, ConfirmingName)
+    return ask_name(turn, awaiting.names, turn.speech("onboarding.name_again"))
+
+
+def rename_heard(turn: Turn, checks: list[NameCheck]) -> Response:
+    """A known couple says names: both are needed, then a yes, before anything changes."""
+    if not checks:  # "change our names": ask for them
+        return ask_rename(turn)
+    names = tuple(c.name for c in checks if c.name and c.verdict != "not_a_name")
+    if len(names) < 2 or len(names) != len(checks):
         return turn.ask(
-            turn.speech("rename.need_both"), turn.speech("rename.need_both"), Moment.RENAME
+            turn.speech("rename.need_both"), turn.speech("rename.need_both"), Renaming()
         )
-    first, second = heard
-    turn.household.change(lambda p: p.with_changes(partner_a=first, partner_b=second))
-    done = turn.speech("rename.done", name_a=first, name_b=second)
-    return restate(turn, done.pause(300)) or offer_question(turn, done)
-
-
-def identify(turn: Turn, spoken: str | None) -> Response:
-    """ "Is this Maya or Jordan?" answered with a name."""
-    profile = turn.household.couple()
-    assert profile is not None  # checked by the caller
-    partner = next(
-        (p for p in ("a", "b") if spoken and profile.name(p).lower() == spoken.lower()), None
-    )
-    if partner is not None:
-        return voice_known(turn, profile, partner)
-    if spoken is None:
-        return ask_who(turn, profile, turn.speech("fallback.who_speaks"), turn.state.held_answer)
-    return guest(turn, profile, spoken)
-
-
-def confirm_voice(turn: Turn) -> Response:
-    """Yes to "Is this Jordan?"."""
-    profile = turn.household.couple()
-    partner = candidate(profile) if profile else None
-    if profile is None or partner is None:
-        return turn.ask(
-            turn.speech("unclear.who_speaks"), turn.speech("voices.who_reprompt"), Moment.WHO_SPEAKS
-        )
-    return voice_known(turn, profile, partner)
-
-
-def deny_voice(turn: Turn) -> Response:
-    """No to "Is this Jordan?": then who?"""
     return turn.ask(
-        turn.speech("voices.who_then"), turn.speech("voices.who_reprompt"), Moment.WHO_SPEAKS
+        turn.speech("rename.confirm", name_a=names[0], name_b=names[1]),
+        turn.speech("rename.confirm", name_a=names[0], name_b=names[1]),
+        ConfirmingRename(names[:2]),
     )
 
 
-def voice_known(turn: Turn, profile: Profile, partner: str) -> Response:
-    """We know who is speaking: learn the voice (if new), then file what they said or ask."""
-    learn = learn_voice(turn.person_id, partner)
-    learning = learn(profile) != profile
-    name = profile.name(partner)
-    lead = turn.speech("voices.learned" if learning else "voices.thanks", name=name)
-    held, turn.state.held_answer = turn.state.held_answer, None
-    found = danger(turn, held)  # held before this check existed, or by another path: checked
-    if found is not None:
-        return safety_exit(turn, found)
-    current = profile.current
-    if held is not None and current is not None and current.day == turn.day:
-        if partner in current.answered:
-            if learning:
-                profile = turn.household.change(learn)
-            return restate(turn, lead.pause(300)) or offer_question(turn, lead)
-        return take_answer(turn, profile, held, partner, also=learn, lead=lead.pause(200))
-    if learning:
-        profile = turn.household.change(learn)
-    return present_tonight(turn, profile, lead.pause(300), choose=first_for(partner))
+def rename_confirmed(turn: Turn) -> Response:
+    """Yes to "shall I call you Sam and Alex?": the names change; the evening goes on."""
+    awaiting = turn.state.awaiting
+    assert isinstance(awaiting, ConfirmingRename)
+    first, second = awaiting.names
+    turn.household.change(lambda p: p.with_changes(partner_a=first, partner_b=second))
+    return after_side_trip(turn, turn.speech("rename.done", name_a=first, name_b=second))
 
 
-def guest(turn: Turn, profile: Profile, spoken: str) -> Response:
-    """A voice that is neither partner: welcomed, and nothing it said is kept."""
-    held, turn.state.held_answer = turn.state.held_answer, None
-    key = "voices.guest" if held is not None else "voices.guest_hello"
-    lead = turn.speech(key, guest=spoken, name_a=profile.partner_a, name_b=profile.partner_b)
-    return restate(turn, lead.pause(300)) or offer_question(turn, lead)
+def rename_declined(turn: Turn) -> Response:
+    return after_side_trip(turn, turn.speech("rename.kept_short"))
+
+
+def ask_rename(turn: Turn) -> Response:
+    """ "My name is wrong": ask for both names."""
+    return turn.ask(turn.speech("rename.ask"), turn.speech("rename.need_both"), Renaming())

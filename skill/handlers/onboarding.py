@@ -1,6 +1,6 @@
 """Meeting a new couple: the welcome, their first names so far, and where to start.
 
-The handlers that hear names live in skill.handlers.names; these are the steps every
+The steps that hear names live in skill.handlers.names; these are the steps every
 feature uses when it meets a couple it does not know yet.
 """
 
@@ -10,32 +10,19 @@ from ask_sdk_model.response import Response
 
 from skill.handlers.turn import Turn
 from skill.records import Profile, iso
-from skill.session import Moment
+from skill.session import AskingName, ChoosingStage, ConfirmingName
 from skill.speech import Speech
-
-MAX_NAME_CHARS = 40
-
-
-def clean_name(value: str | None) -> str | None:
-    """A spoken first name as we will say it back: "mary ann" -> "Mary Ann", "zoë" -> "Zoë"."""
-    if not value:
-        return None
-    words = " ".join(value.split())[:MAX_NAME_CHARS].split(" ")
-    name = " ".join("-".join(p[:1].upper() + p[1:] for p in w.split("-")) for w in words)
-    return name or None
 
 
 def start_onboarding(turn: Turn, intro_key: str = "onboarding.welcome") -> Response:
     """Welcome a new couple and ask for a first name (or the second, if one was kept)."""
     profile = turn.household.profile()
     if profile is not None and profile.partner_a and not profile.partner_b:
-        turn.state.names = (profile.partner_a,)
         return turn.ask(
             turn.speech("onboarding.welcome_back_partial", name_a=profile.partner_a),
             turn.speech("onboarding.ask_second_name_reprompt"),
-            Moment.NAME,
+            AskingName((profile.partner_a,)),
         )
-    turn.state.names = ()
     variant = turn.content.choose(intro_key, rotation=turn.rotation)
     speech = turn.narrated(f"{intro_key}.{variant}", turn.line(intro_key))
     # Said once, when a couple first meets the skill: what it is not, and where to turn.
@@ -43,33 +30,26 @@ def start_onboarding(turn: Turn, intro_key: str = "onboarding.welcome") -> Respo
     return turn.ask(
         speech.pause(300).say(turn.line("onboarding.ask_first_name")),
         turn.speech("onboarding.ask_first_name"),
-        Moment.NAME,
+        AskingName(),
     )
 
 
-def ask_start_stage(turn: Turn, lead: Speech) -> Response:
-    """Offer stage one, or any stage by number."""
+def ask_start_stage(turn: Turn, lead: Speech, names: tuple[str, ...]) -> Response:
+    """Offer stage one, or any stage by number (the names are kept until a stage is chosen)."""
     lead.say(turn.line("onboarding.offer_stage", stage_name=turn.content.stage(1).name))
-    return turn.ask(lead, turn.speech("onboarding.offer_stage_reprompt"), Moment.STAGE_CHOICE)
+    return turn.ask(lead, turn.speech("onboarding.offer_stage_reprompt"), ChoosingStage(names))
 
 
-def back_to_onboarding(turn: Turn, lead: Speech) -> Response | None:
-    """After a side trip (a stage question, help) while names are being asked: ask again."""
-    names = turn.state.names
-    if len(names) == 2:
-        return ask_start_stage(turn, lead)
-    if len(names) == 1:
-        lead.say(turn.line("onboarding.ask_second_name_reprompt"))
-        return turn.ask(lead, turn.speech("onboarding.ask_second_name_reprompt"), Moment.NAME)
-    if turn.state.moment == Moment.NAME:
-        lead.say(turn.line("onboarding.ask_first_name"))
-        return turn.ask(lead, turn.speech("onboarding.ask_first_name"), Moment.NAME)
-    return None
+def names_so_far(turn: Turn) -> tuple[str, ...]:
+    """The first names heard in this session's onboarding (none outside it)."""
+    awaiting = turn.state.awaiting
+    if isinstance(awaiting, AskingName | ConfirmingName | ChoosingStage):
+        return awaiting.names
+    return ()
 
 
-def keep_first_name(turn: Turn) -> Profile | None:
-    """They stopped after one name: keep it, so next time we ask only for the partner's."""
-    names = turn.state.names
+def keep_first_name(turn: Turn, names: tuple[str, ...]) -> Profile | None:
+    """They left after one name: keep it, so next time we ask only for the partner's."""
     if len(names) != 1 or turn.household.profile() is not None:
         return None
     first = names[0]
@@ -79,10 +59,29 @@ def keep_first_name(turn: Turn) -> Profile | None:
     return stored
 
 
-def new_profile(turn: Turn, stage: int) -> Profile:
+def keep_name_on_leaving(turn: Turn) -> Speech | None:
+    """Onboarding left for something else: a first name heard is kept for next time."""
+    keep_first_name(turn, names_so_far(turn))
+    return None
+
+
+def stop_onboarding(turn: Turn) -> Response:
+    """Stop after one name: it is kept, and they hear so."""
+    names = names_so_far(turn)
+    if keep_first_name(turn, names) is not None:
+        return turn.close(turn.speech("onboarding.kept_name", name_a=names[0]))
+    return turn.close(turn.speech("goodbye.general"))
+
+
+def keep_names_on_leaving(turn: Turn) -> Speech | None:
+    """Both names heard but no stage chosen: the first is kept (the pair needs a stage)."""
+    keep_first_name(turn, names_so_far(turn)[:1])
+    return None
+
+
+def new_profile(turn: Turn, names: tuple[str, ...], stage: int) -> Profile:
     """The couple met in this session, at the stage they chose."""
-    first, second = turn.state.names
-    turn.state.names = ()
+    first, second = names
     kept = turn.household.profile()
     if kept is not None:  # a first name kept from an earlier session
         return kept.with_changes(partner_a=first, partner_b=second, stage=stage)

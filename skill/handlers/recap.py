@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model.response import Response
 
 from skill.display import recap_card
 from skill.handlers.tonight import offer_question
-from skill.handlers.turn import Handler, Turn
+from skill.handlers.turn import Turn
 from skill.periods import (
     RECAP_QUESTIONS_PER_TURN,
     RecapItem,
@@ -18,8 +16,8 @@ from skill.periods import (
     group_answers,
     recap_window,
 )
-from skill.records import iso, parse_iso
-from skill.session import Moment
+from skill.records import Profile, iso, parse_iso
+from skill.session import OfferingKeep, RecapMore
 from skill.speech import RECAP_WORDS, Speech, shorten
 
 RECAP_FETCH = RECAP_QUESTIONS_PER_TURN * 2 + 2  # enough for three questions and a sign of more
@@ -85,7 +83,6 @@ def read_recap(
     shown = _within_budget(items[:RECAP_QUESTIONS_PER_TURN])
     more = more or len(shown) < len(items)
     if not shown:
-        turn.state.recap_start = turn.state.recap_until = None
         if last_time:
             return offer_question(turn, turn.speech("recap.nothing_yet"))
         if first_page:
@@ -112,18 +109,45 @@ def read_recap(
             text, cut = shorten(answer.text, RECAP_WORDS)
             key = "recap.said_long" if cut else "recap.said"
             speech.say(turn.line(key, name=name, answer=text))
-        turn.state.last_evening = f"{item.answers[0].question_id}@{item.day.isoformat()}"
+        turn.state.last_evening = evening_key(item.answers[0].question_id, item.day)
     if more:
         oldest = min(a.answered_at for item in shown for a in item.answers)
         # A window takes in the whole second of its end: the next page ends a second earlier.
-        turn.state.recap_start = iso(window.start)
-        turn.state.recap_until = iso(oldest - timedelta(seconds=1))
+        rest = RecapMore(iso(window.start), iso(oldest - timedelta(seconds=1)), window.stage)
         speech.pause(400).say(turn.line("recap.more"))
         card = recap_card(turn.line("card.recap_title"), speech.text())
-        return turn.ask(speech, turn.speech("recap.more"), Moment.RECAP_MORE, card=card)
-    turn.state.recap_start = turn.state.recap_until = None
+        return turn.ask(speech, turn.speech("recap.more"), rest, card=card)
+    return end_of_recap(turn, speech)
+
+
+def end_of_recap(turn: Turn, speech: Speech) -> Response:
+    """The recap is over: the last evening read can be kept as a favourite (a yes away),
+    unless it already is one."""
+    card = recap_card(turn.line("card.recap_title"), speech.text())
+    couple = turn.household.couple()
+    evening = turn.state.last_evening
+    if couple is not None and evening and not is_favourite(couple, evening):
+        speech.pause(400).say(turn.line("recap.end_keep"), turn.line("memory.keep_offer"))
+        return turn.ask(speech, turn.speech("memory.keep_offer"), OfferingKeep(evening), card=card)
     speech.pause(400).say(turn.line("recap.end"))
-    return turn.close(speech, card=recap_card(turn.line("card.recap_title"), speech.text()))
+    return turn.close(speech, card=card)
+
+
+def evening_key(question_id: str, day: date) -> str:
+    """An evening as the session remembers it: "question_id@day"."""
+    return f"{question_id}@{day.isoformat()}"
+
+
+def evening_of_key(key: str) -> tuple[str, date] | None:
+    question_id, _, day = key.partition("@")
+    try:
+        return question_id, date.fromisoformat(day)
+    except ValueError:
+        return None
+
+
+def is_favourite(profile: Profile, key: str) -> bool:
+    return evening_of_key(key) in set(profile.journey.favourites)
 
 
 def _within_budget(items: list[RecapItem]) -> list[RecapItem]:
@@ -145,10 +169,10 @@ def _within_budget(items: list[RecapItem]) -> list[RecapItem]:
 
 def continue_recap(turn: Turn) -> Response:
     """Yes to "would you like to hear more?"."""
-    start, until = turn.state.recap_start, turn.state.recap_until
-    if not start or not until:
+    rest = turn.state.awaiting
+    if not isinstance(rest, RecapMore):
         return turn.close(turn.speech("recap.no_more", "goodbye.general"))
-    window = Window(parse_iso(start), parse_iso(until), "recent", turn.state.recap_stage)
+    window = Window(parse_iso(rest.start), parse_iso(rest.until), "recent", rest.stage)
     return read_recap(turn, window, first_page=False)
 
 
@@ -157,31 +181,16 @@ def recap_today(turn: Turn) -> Response:
     return read_recap(turn, Window(turn.evening_start(turn.day), turn.now, "day"), first_page=True)
 
 
-class RecapHandler(Handler):
+def recap_period(turn: Turn) -> Response:
     """A recap of a period (AMAZON.DATE), or of the past week; works as a one-shot."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("RecapIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        window = recap_window(
-            turn.slot("period"), turn.now, since=first_evening(turn), zone=turn.zone
-        )
-        return read_recap(turn, window, first_page=True)
+    window = recap_window(turn.slot("period"), turn.now, since=first_evening(turn), zone=turn.zone)
+    return read_recap(turn, window, first_page=True)
 
 
-class RecapLastTimeHandler(Handler):
+def recap_last_time(turn: Turn) -> Response:
     """ "What did we say last time": the most recent evening with answers, however long ago."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("RecapLastTimeIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        start = first_evening(turn) or turn.now - timedelta(days=LAST_TIME_DAYS)
-        window = Window(start, turn.now, "recent")
-        return read_recap(turn, window, first_page=True, last_time=True)
+    start = first_evening(turn) or turn.now - timedelta(days=LAST_TIME_DAYS)
+    return read_recap(turn, Window(start, turn.now, "recent"), first_page=True, last_time=True)
 
 
 def first_evening(turn: Turn) -> datetime | None:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.response import Response
 from ask_sdk_model.ui import AskForPermissionsConsentCard
@@ -21,7 +19,7 @@ from skill.alexa_api import REMINDERS_SCOPE, AlexaApiError, NoPermission, NotFou
 from skill.handlers.onboarding import start_onboarding
 from skill.handlers.recap import RECAP_FETCH, first_evening, when_phrase
 from skill.handlers.tonight import offer_question
-from skill.handlers.turn import Handler, Turn, request_type
+from skill.handlers.turn import Turn
 from skill.local_time import zone_named
 from skill.periods import RECAP_QUESTIONS_PER_TURN, group_answers, recap_window
 from skill.reconnect import (
@@ -36,7 +34,7 @@ from skill.reconnect import (
 )
 from skill.records import Profile
 from skill.ritual import current_tip, tonight
-from skill.session import Moment
+from skill.session import ConfirmingReminder
 from skill.speech import RECAP_WORDS, Speech, shorten
 
 log = logging.getLogger("stagewise")
@@ -64,10 +62,9 @@ def spoken(turn: Turn, key: str, schedule: Schedule) -> Speech:
 
 def propose(turn: Turn, schedule: Schedule, lead: Speech | None = None) -> Response:
     """Say the day, the time and the recurrence back; nothing is made before a yes."""
-    turn.state.reminder_plan = plan_text(schedule)
     speech = (lead or Speech()).extend(spoken(turn, "reminder.confirm", schedule))
     reprompt = spoken(turn, "reminder.confirm_reprompt", schedule)
-    return turn.ask(speech, reprompt, Moment.REMINDER_CONFIRM)
+    return turn.ask(speech, reprompt, ConfirmingReminder(plan_text(schedule)))
 
 
 def heard_schedule(turn: Turn, ritual: Ritual) -> Schedule:
@@ -82,7 +79,8 @@ def heard_schedule(turn: Turn, ritual: Ritual) -> Schedule:
 
 def confirm_reminder(turn: Turn) -> Response:
     """Yes to "shall I set that up?": create (or move) the reminder with one API call."""
-    schedule = plan_of(turn.state.reminder_plan)
+    awaiting = turn.state.awaiting
+    schedule = plan_of(awaiting.plan if isinstance(awaiting, ConfirmingReminder) else None)
     profile = turn.household.couple()
     if schedule is None or profile is None:
         return turn.close(turn.speech("reminder.failed"))
@@ -123,14 +121,12 @@ def make_reminder(turn: Turn, profile: Profile, schedule: Schedule) -> Response:
             )
         )
     )
-    turn.state.reminder_plan = None
     key = "reminder.moved" if moved else "reminder.set"
     return turn.close(spoken(turn, key, schedule))
 
 
 def ask_permission(turn: Turn, schedule: Schedule) -> Response:
     """Alexa asks for the reminders permission by voice; its answer returns to us."""
-    turn.state.reminder_plan = plan_text(schedule)
     builder = turn.handler_input.response_builder
     builder.speak(turn.speech("reminder.need_permission").ssml())
     builder.add_directive(
@@ -146,12 +142,11 @@ def ask_permission(turn: Turn, schedule: Schedule) -> Response:
             token=plan_text(schedule),
         )
     )
-    turn.state.moment = None
+    turn.state.awaiting = None  # the plan travels in the request's token
     return builder.response
 
 
 def decline_reminder(turn: Turn) -> Response:
-    turn.state.reminder_plan = None
     return turn.close(turn.speech("reminder.declined"))
 
 
@@ -213,146 +208,86 @@ def reconnect(turn: Turn) -> Response:
     return offer_question(turn, speech.pause(400))
 
 
-class SetReminderHandler(Handler):
-    """ "Remind us every Sunday at eight pm", "set up our weekly reconnect"."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("SetReminderIntent")(handler_input) or is_intent_name(
-            "MoveReminderIntent"
-        )(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        profile = turn.household.couple()
-        if profile is None:
-            return start_onboarding(turn, "onboarding.welcome_before_question")
-        current = profile.current
-        if turn.state.moment == Moment.ANSWER and current and current.pending:
-            name = profile.name(current.pending)  # tonight's question first, then the offer
-            return turn.ask(
-                turn.speech("answer.no_reminders", name=name),
-                turn.speech("answer.how", name=name),
-                Moment.ANSWER,
-            )
-        turn.zone  # noqa: B018 - the zone is known before the reminder is made (one call at most)
-        return propose(turn, heard_schedule(turn, profile.ritual))
+def set_reminder(turn: Turn) -> Response:
+    """ "Remind us every Sunday at eight pm", "set up our weekly reconnect", "move it"."""
+    profile = turn.household.couple()
+    if profile is None:
+        return start_onboarding(turn, "onboarding.welcome_before_question")
+    turn.zone  # noqa: B018 - the zone is known before the reminder is made (one call at most)
+    return propose(turn, heard_schedule(turn, profile.ritual))
 
 
-class ReminderStatusHandler(Handler):
+def reminder_status(turn: Turn) -> Response:
     """ "When is our reminder": read from the profile, no call to Alexa."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ReminderStatusIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        profile = turn.household.couple()
-        if profile is None:
-            return start_onboarding(turn, "onboarding.welcome_before_question")
-        schedule = Schedule.of(profile.ritual) if profile.ritual.has_reminder else None
-        if schedule is None:
-            return propose(turn, Schedule(DEFAULT_DAY, DEFAULT_HOUR), turn.speech("reminder.none"))
-        return turn.close(spoken(turn, "reminder.status", schedule))
+    profile = turn.household.couple()
+    if profile is None:
+        return start_onboarding(turn, "onboarding.welcome_before_question")
+    schedule = Schedule.of(profile.ritual) if profile.ritual.has_reminder else None
+    if schedule is None:
+        return propose(turn, Schedule(DEFAULT_DAY, DEFAULT_HOUR), turn.speech("reminder.none"))
+    return turn.close(spoken(turn, "reminder.status", schedule))
 
 
-class CancelReminderHandler(Handler):
+def cancel_reminder(turn: Turn) -> Response:
     """ "Cancel our reminder": deleted at Alexa, then forgotten here."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("CancelReminderIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        profile = turn.household.couple()
-        if profile is None or not profile.ritual.has_reminder:
-            return turn.close(turn.speech("reminder.nothing_to_cancel"))
-        client = turn.alexa()
-        if client is None:
-            return turn.close(turn.speech("reminder.failed"))
-        try:
-            client.delete_reminder(profile.ritual.reminder_token)
-        except NotFound:
-            pass  # already gone (deleted in the app): forget it below
-        except NoPermission:
-            return turn.close(turn.speech("reminder.cancel_no_permission"))
-        except AlexaApiError as err:
-            log.warning("reminder not cancelled: %s", err)
-            return turn.close(turn.speech("reminder.failed"))
-        turn.household.change(lambda p: p.with_changes(ritual=p.ritual.without_reminder()))
-        return turn.close(turn.speech("reminder.cancelled"))
+    profile = turn.household.couple()
+    if profile is None or not profile.ritual.has_reminder:
+        return turn.close(turn.speech("reminder.nothing_to_cancel"))
+    client = turn.alexa()
+    if client is None:
+        return turn.close(turn.speech("reminder.failed"))
+    try:
+        client.delete_reminder(profile.ritual.reminder_token)
+    except NotFound:
+        pass  # already gone (deleted in the app): forget it below
+    except NoPermission:
+        return turn.close(turn.speech("reminder.cancel_no_permission"))
+    except AlexaApiError as err:
+        log.warning("reminder not cancelled: %s", err)
+        return turn.close(turn.speech("reminder.failed"))
+    turn.household.change(lambda p: p.with_changes(ritual=p.ritual.without_reminder()))
+    return turn.close(turn.speech("reminder.cancelled"))
 
 
-class PermissionResponseHandler(Handler):
+def permission_response(turn: Turn) -> Response:
     """Alexa's answer to our AskFor: ACCEPTED makes the reminder; otherwise a card."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        request = handler_input.request_envelope.request
-        return is_request_type("Connections.Response")(handler_input) and (
-            getattr(request, "name", None) == ASK_FOR
-        )
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        request = handler_input.request_envelope.request
-        payload = getattr(request, "payload", None) or {}
-        status = str(payload.get("status", "")).upper()
-        schedule = plan_of(getattr(request, "token", None)) or plan_of(turn.state.reminder_plan)
-        profile = turn.household.couple()
-        if status == "ACCEPTED" and schedule is not None and profile is not None:
-            return make_reminder(turn, profile, schedule)
-        turn.state.reminder_plan = None
-        card = AskForPermissionsConsentCard(permissions=[REMINDERS_SCOPE])
-        return turn.close(turn.speech("reminder.no_permission"), card=card)
+    request = turn.request.sdk
+    if getattr(request, "name", None) != ASK_FOR:
+        return turn.empty()
+    payload = getattr(request, "payload", None) or {}
+    status = str(payload.get("status", "")).upper()
+    schedule = plan_of(getattr(request, "token", None))
+    profile = turn.household.couple()
+    if status == "ACCEPTED" and schedule is not None and profile is not None:
+        return make_reminder(turn, profile, schedule)
+    card = AskForPermissionsConsentCard(permissions=[REMINDERS_SCOPE])
+    return turn.close(turn.speech("reminder.no_permission"), card=card)
 
 
-class ReconnectHandler(Handler):
-    """ "Start our weekly reconnect", "let's reconnect": what the reminder tells them to say."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ReconnectIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return reconnect(self.turn(handler_input))
-
-
-REMINDER_EVENTS = frozenset(
-    {
-        "Reminders.ReminderDeleted",
-        "AlexaSkillEvent.SkillPermissionChanged",
-        "AlexaSkillEvent.SkillPermissionAccepted",
-    }
-)
-
-
-class ReminderEventHandler(Handler):
+def reminder_event(turn: Turn) -> Response:
     """Deleted in the Alexa app, or the permission withdrawn: the profile stops claiming it.
 
     Skill events: no session, no speech, no Alexa API call.
     """
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return request_type(handler_input) in REMINDER_EVENTS
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        profile = turn.household.profile()
-        if profile is None or not profile.ritual.has_reminder:
-            return turn.empty()
-        body = getattr(turn.request, "body", None)
-        if request_type(handler_input) == "Reminders.ReminderDeleted":
-            tokens = set(getattr(body, "alert_tokens", None) or ())
-            gone = profile.ritual.reminder_token in tokens
-        else:
-            accepted = getattr(body, "accepted_permissions", None) or ()
-            gone = REMINDERS_SCOPE not in {getattr(p, "scope", None) for p in accepted}
-        if gone:
-            token = profile.ritual.reminder_token
-            turn.household.change(
-                lambda p: (
-                    p.with_changes(ritual=p.ritual.without_reminder())
-                    if p.ritual.reminder_token == token
-                    else p
-                )
-            )
-            log.info("weekly reminder gone (%s)", request_type(handler_input))
+    profile = turn.household.profile()
+    if profile is None or not profile.ritual.has_reminder:
         return turn.empty()
+    body = getattr(turn.request.sdk, "body", None)
+    kind = turn.request.kind
+    if kind == "Reminders.ReminderDeleted":
+        tokens = set(getattr(body, "alert_tokens", None) or ())
+        gone = profile.ritual.reminder_token in tokens
+    else:
+        accepted = getattr(body, "accepted_permissions", None) or ()
+        gone = REMINDERS_SCOPE not in {getattr(p, "scope", None) for p in accepted}
+    if gone:
+        token = profile.ritual.reminder_token
+        turn.household.change(
+            lambda p: (
+                p.with_changes(ritual=p.ritual.without_reminder())
+                if p.ritual.reminder_token == token
+                else p
+            )
+        )
+        log.info("weekly reminder gone (%s)", kind)
+    return turn.empty()

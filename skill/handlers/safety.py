@@ -34,10 +34,10 @@ def danger(turn: Turn, text: str | None) -> Concern | None:
 
 def safety_exit(turn: Turn, found: Concern) -> Response:
     """Keep nothing of what was said, say the crisis line, and end the session."""
-    state = turn.state
-    # Nothing said tonight may outlive this turn in the session: not held, not kept to retry,
-    # not remembered for "that's not what I said".
-    state.held_answer, state.unsaved, state.last_answer, state.correcting = None, None, None, False
+    # Nothing said tonight may outlive this turn in the session: closing drops what the
+    # moment held (an answer held for a voice, kept to retry, being corrected), and no
+    # answer is left to be remembered for "that's not what I said".
+    turn.state.last_answer = None
     log.warning("safety concern heard (%s): nothing stored, crisis line given", found.category)
     crisis = turn.line("crisis.number")
     return turn.close(turn.speech("crisis.line", crisis=crisis))

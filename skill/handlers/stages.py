@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model.response import Response
 
 from skill.content import STAGE_COUNT
-from skill.handlers.onboarding import back_to_onboarding, start_onboarding
-from skill.handlers.tonight import begin_at_stage, offer_question, restate, stage_description
-from skill.handlers.turn import Handler, Turn
+from skill.handlers.onboarding import names_so_far, start_onboarding
+from skill.handlers.tonight import begin_at_stage, offer_question, stage_description
+from skill.handlers.turn import Turn
 from skill.journey import declined_next_stage
 from skill.records import Profile
 from skill.ritual import change_stage, current_tip, valid_stage
-from skill.session import Moment
+from skill.session import ChoosingStage, ConfirmingStage
 from skill.speech import Speech
 
 
@@ -26,14 +24,13 @@ def confirm_change(
         if profile.stage >= STAGE_COUNT:
             return offer_question(turn, turn.speech("stage.last", stage_name=current.name))
         number = profile.stage + 1
-    if number is None or not valid_stage(number):
+    if number is None or not valid_stage(number):  # "which one?": a number comes back
         return turn.ask(turn.speech("stage.out_of_range"), turn.speech("stage.which"))
     if number == profile.stage:
         return offer_question(
             turn, turn.speech("stage.already", number=number, stage_name=current.name)
         )
     target = turn.content.stage(number)
-    turn.state.target_stage = number
     return turn.ask(
         turn.speech(
             "stage.confirm",
@@ -43,14 +40,14 @@ def confirm_change(
             current_name=current.name,
         ),
         turn.speech("stage.confirm_reprompt", number=number),
-        Moment.STAGE_CONFIRM,
+        ConfirmingStage(number),
     )
 
 
 def apply_change(turn: Turn) -> Response:
     """The couple said yes to a stage change."""
-    number = turn.state.target_stage
-    turn.state.target_stage = None
+    awaiting = turn.state.awaiting
+    number = awaiting.target if isinstance(awaiting, ConfirmingStage) else None
     if turn.household.couple() is None or number is None or not valid_stage(number):
         return offer_question(turn, Speech())
     turn.household.change(lambda profile: change_stage(profile, number))
@@ -62,7 +59,8 @@ def apply_change(turn: Turn) -> Response:
 
 def keep_stage(turn: Turn) -> Response:
     """The couple said no to a stage change (to the next stage: no more suggestions here)."""
-    target, turn.state.target_stage = turn.state.target_stage, None
+    awaiting = turn.state.awaiting
+    target = awaiting.target if isinstance(awaiting, ConfirmingStage) else None
     profile = turn.household.couple()
     if profile is not None and target is not None:
         declined = target
@@ -73,91 +71,72 @@ def keep_stage(turn: Turn) -> Response:
     return offer_question(turn, turn.speech("stage.stay", number=number, stage_name=name))
 
 
-def back_to_evening(turn: Turn, speech: Speech) -> Response:
-    """After a stage question: back to the names, or the open question, or offer it."""
-    return (
-        back_to_onboarding(turn, speech)
-        or (restate(turn, speech) if turn.state.moment == Moment.ANSWER else None)
-        or offer_question(turn, speech)
-    )
-
-
 def start_at_stage_one(turn: Turn) -> Response:
     """Yes to "shall we start at stage one?" during onboarding."""
-    if len(turn.state.names) != 2:
+    names = names_so_far(turn)
+    if len(names) != 2:
         return start_onboarding(turn)
-    return begin_at_stage(turn, 1)
+    return begin_at_stage(turn, names, 1)
 
 
 def which_stage(turn: Turn) -> Response:
     """No to starting at stage one: ask which."""
-    return turn.ask(turn.speech("stage.which"), turn.speech("stage.which"), Moment.STAGE_CHOICE)
+    return turn.ask(
+        turn.speech("stage.which"), turn.speech("stage.which"), ChoosingStage(names_so_far(turn))
+    )
 
 
-class StageInfoHandler(Handler):
-    """ "What stage are we in", "tell me about stage four"."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("StageInfoIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        number = turn.number("stage_number")
-        asked_for_number = turn.slot("stage_number") is not None
-        if asked_for_number and (number is None or not valid_stage(number)):
-            return turn.ask(turn.speech("stage.out_of_range"), turn.speech("stage.which_info"))
-        if number is not None:
-            stage = turn.content.stage(number)
-            speech = turn.speech("stage.about", number=number, stage_name=stage.name)
-            speech.extend(stage_description(turn, number)).pause(400)
-            return back_to_evening(turn, speech)
-        profile = turn.household.couple()
-        if profile is None:
-            names = ", ".join(f"{s.number}, {s.name}" for s in turn.content.stages)
-            speech = turn.speech("stage.overview", stages=names).pause(400)
-            return back_to_onboarding(turn, speech) or offer_question(turn, speech)
-        stage = turn.content.stage(profile.stage)
-        speech = turn.speech("stage.current", number=stage.number, stage_name=stage.name)
-        speech.say(
-            stage.summary, turn.line("question.tip_intro"), current_tip(profile, turn.content)
-        )
-        return back_to_evening(turn, speech.pause(400))
-
-
-class ChangeStageHandler(Handler):
-    """ "Move to the next stage", "go to stage three": always confirmed first."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ChangeStageIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        profile = turn.household.couple()
-        if profile is None:
-            return start_onboarding(turn)
-        said_number = turn.slot("stage_number") is not None
-        number = turn.number("stage_number")
-        return confirm_change(turn, profile, number, next_stage=not said_number)
-
-
-class ChooseStageHandler(Handler):
-    """A stage number: the starting stage in onboarding, a stage change afterwards."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ChooseStageIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        number = turn.number("stage_number")
-        profile = turn.household.couple()
-        if profile is not None:
-            return confirm_change(turn, profile, number)
-        if len(turn.state.names) != 2:
-            return start_onboarding(turn)
-        if number is None or not valid_stage(number):
+def choose_first_stage(turn: Turn) -> Response:
+    """A stage number while onboarding asks where to start."""
+    names = names_so_far(turn)
+    if len(names) != 2:
+        return start_onboarding(turn)
+    number = turn.number("stage_number")
+    if number is None or not valid_stage(number):
+        if turn.slot("stage_number") is None and turn.intent == "ChangeStageIntent":
+            number = 1  # "the next stage" before any: the first
+        else:
             return turn.ask(
                 turn.speech("stage.out_of_range"),
                 turn.speech("onboarding.offer_stage_reprompt"),
-                Moment.STAGE_CHOICE,
+                ChoosingStage(names),
             )
-        return begin_at_stage(turn, number)
+    return begin_at_stage(turn, names, number)
+
+
+def stage_info(turn: Turn) -> Speech | None:
+    """ "What stage are we in", "tell me about stage four": said in passing (the moment, if
+    any, asks its question again afterwards)."""
+    number = turn.number("stage_number")
+    if turn.slot("stage_number") is not None and (number is None or not valid_stage(number)):
+        return turn.speech("stage.range")
+    if number is not None:
+        stage = turn.content.stage(number)
+        speech = turn.speech("stage.about", number=number, stage_name=stage.name)
+        return speech.extend(stage_description(turn, number))
+    profile = turn.household.couple()
+    if profile is None:
+        names = ", ".join(f"{s.number}, {s.name}" for s in turn.content.stages)
+        return turn.speech("stage.overview", stages=names)
+    stage = turn.content.stage(profile.stage)
+    speech = turn.speech("stage.current", number=stage.number, stage_name=stage.name)
+    return speech.say(
+        stage.summary, turn.line("question.tip_intro"), current_tip(profile, turn.content)
+    )
+
+
+def move_stage(turn: Turn) -> Response:
+    """ "Move to the next stage", "go to stage three": always confirmed first."""
+    profile = turn.household.couple()
+    if profile is None:
+        return start_onboarding(turn)
+    said_number = turn.slot("stage_number") is not None
+    return confirm_change(turn, profile, turn.number("stage_number"), next_stage=not said_number)
+
+
+def choose_stage(turn: Turn) -> Response:
+    """A stage number outside onboarding: a stage change, confirmed first."""
+    profile = turn.household.couple()
+    if profile is None:
+        return start_onboarding(turn)
+    return confirm_change(turn, profile, turn.number("stage_number"))

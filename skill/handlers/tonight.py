@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model.response import Response
 
 from skill.content import Content
 from skill.display import question_card, question_screen, supports_apl
-from skill.handlers.onboarding import keep_first_name, new_profile, start_onboarding
-from skill.handlers.turn import Handler, Turn
-from skill.handlers.voices import ask_who, first_for, speaker, still_learning, unknown_voice
+from skill.handlers.onboarding import new_profile, start_onboarding
+from skill.handlers.turn import Turn
+from skill.handlers.voices import ask_who, first_for, speaker, unknown_voice
 from skill.records import Profile
 from skill.ritual import Tonight, another_question, pass_question, tonight
-from skill.session import Moment
+from skill.session import Answering, AskingName, OfferingQuestion, OfferingTonightsRecap
 from skill.speech import Speech
 
 Chooser = Callable[[Profile, Content, date], Tonight]
@@ -40,7 +38,7 @@ def present_tonight(
         )
     if plan.status == "done":
         speech.say(turn.line("question.both_done"))
-        return turn.ask(speech, turn.speech("question.both_done_reprompt"), Moment.RECAP_TODAY)
+        return turn.ask(speech, turn.speech("question.both_done_reprompt"), OfferingTonightsRecap())
     current = profile.current
     if current is None or current.pending is None:  # cannot happen after a "new" or "resume"
         raise LookupError("tonight's question has nobody left to answer")
@@ -80,7 +78,7 @@ def present_tonight(
     return turn.ask(
         speech,
         turn.speech("answer.reprompt", name=name, question=question.text),
-        Moment.ANSWER,
+        Answering(),
         card=card,
         screen=screen,
     )
@@ -90,9 +88,10 @@ def _with_plan(plan: Tonight) -> tuple[Profile, Tonight]:
     return plan.profile, plan
 
 
-def begin_at_stage(turn: Turn, number: int) -> Response:
+def begin_at_stage(turn: Turn, names: tuple[str, ...], number: int) -> Response:
     """The couple chose where to start: store them and go straight to tonight's question."""
-    return present_tonight(turn, new_profile(turn, number), turn.speech("onboarding.stage_chosen"))
+    profile = new_profile(turn, names, number)
+    return present_tonight(turn, profile, turn.speech("onboarding.stage_chosen"))
 
 
 def stage_description(turn: Turn, number: int) -> Speech:
@@ -114,14 +113,37 @@ def restate(turn: Turn, lead: Speech | None = None) -> Response | None:
         turn.line("question.restate", question=question.text, name=name)
     )
     return turn.ask(
-        speech, turn.speech("answer.reprompt", name=name, question=question.text), Moment.ANSWER
+        speech, turn.speech("answer.reprompt", name=name, question=question.text), Answering()
     )
+
+
+def restate_or_offer(turn: Turn) -> Response:
+    """ "Repeat" while an answer is awaited: the question and whose turn, else the offer."""
+    return restate(turn) or offer_question(turn, Speech())
 
 
 def offer_question(turn: Turn, lead: Speech) -> Response:
     """End a side trip by offering tonight's question."""
     lead.say(turn.line("offer.question"))
-    return turn.ask(lead, turn.speech("offer.question"), Moment.QUESTION_OFFER)
+    return turn.ask(lead, turn.speech("offer.question"), OfferingQuestion())
+
+
+def after_side_trip(turn: Turn, lead: Speech) -> Response:
+    """Back to where the evening is: the names still to hear, the open question, or the offer."""
+    if turn.household.couple() is None:
+        profile = turn.household.profile()
+        kept = (profile.partner_a,) if profile is not None and profile.partner_a else ()
+        key = "onboarding.ask_second_name_reprompt" if kept else "onboarding.ask_first_name"
+        return turn.ask(lead.say(turn.line(key)), turn.speech(key), AskingName(kept))
+    return restate(turn, lead) or offer_question(turn, lead)
+
+
+def offer_after(turn: Turn, lead: Speech) -> Response:
+    """After something said in passing with nothing awaited: the names still to hear, or the
+    offer of tonight's question."""
+    if turn.household.couple() is None:
+        return after_side_trip(turn, lead)
+    return offer_question(turn, lead)
 
 
 def question_or_onboarding(turn: Turn) -> Response:
@@ -164,18 +186,12 @@ def skip(turn: Turn) -> Response:
     return present_tonight(turn, profile, turn.speech("skip.another"), choose=another_question)
 
 
-def stop(turn: Turn) -> Response:
-    """Close warmly; a half-answered question waits, and a first name heard is kept."""
-    if turn.state.moment == Moment.NAME and keep_first_name(turn) is not None:
-        return turn.close(turn.speech("onboarding.kept_name", name_a=turn.state.names[0]))
-    if turn.state.unsaved is not None:  # never leave believing an unsaved answer was kept
-        name = turn.state.unsaved.partner_name
-        turn.state.unsaved = None
-        return turn.close(turn.speech("answer.not_saved_dropped", name=name))
+def stop_evening(turn: Turn) -> Response:
+    """Close warmly; a half-answered question waits for whoever has not answered."""
     profile = turn.state.profile
     current = profile.current if profile else None
-    waiting = turn.state.moment == Moment.ANSWER
-    if profile and current and current.answered and current.pending and waiting:
+    open_tonight = current is not None and current.day == turn.day
+    if profile and current and open_tonight and current.answered and current.pending:
         speech = turn.speech(
             "goodbye.answer_saved",
             name=profile.name(current.answered[0]),
@@ -185,44 +201,20 @@ def stop(turn: Turn) -> Response:
     return turn.close(turn.speech("goodbye.general"))
 
 
-class LaunchHandler(Handler):
+def launch(turn: Turn) -> Response:
     """ "Open Stagewise": onboard a new couple, greet a known one and go to tonight's question."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("LaunchRequest")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        profile = turn.household.couple()
-        if profile is None:
-            return start_onboarding(turn)
-        greeting = turn.speech(
-            "launch.welcome_back", name_a=profile.partner_a, name_b=profile.partner_b
-        )
-        partner = speaker(turn, profile)
-        if partner is not None:  # a known voice: greeted by name, and first to answer
-            greeting = turn.speech("voices.welcome_back", name=profile.name(partner))
-            return present_tonight(turn, profile, greeting.pause(300), choose=first_for(partner))
-        if unknown_voice(turn, profile) and still_learning(profile):
-            return ask_who(turn, profile, greeting.pause(300))
-        return present_tonight(turn, profile, greeting.pause(300))
-
-
-class TonightQuestionHandler(Handler):
-    """ "Tonight's question", also as a one-shot; a new couple is onboarded first."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("TonightQuestionIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return question_or_onboarding(self.turn(handler_input))
-
-
-class SkipHandler(Handler):
-    """ "Another question": a new one if nobody answered yet, else the other partner passes."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("SkipIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return skip(self.turn(handler_input))
+    profile = turn.household.couple()
+    if profile is None:
+        return start_onboarding(turn)
+    greeting = turn.speech(
+        "launch.welcome_back", name_a=profile.partner_a, name_b=profile.partner_b
+    )
+    partner = speaker(turn, profile)
+    if partner is not None:  # a known voice: greeted by name, and first to answer
+        greeting = turn.speech("voices.welcome_back", name=profile.name(partner))
+        return present_tonight(turn, profile, greeting.pause(300), choose=first_for(partner))
+    if unknown_voice(turn, profile):
+        asked = ask_who(turn, profile, greeting.pause(300))
+        if asked is not None:
+            return asked
+    return present_tonight(turn, profile, greeting.pause(300))

@@ -11,12 +11,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from hashlib import sha256
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_slot
-from ask_sdk_model import Directive, IntentRequest
+from ask_sdk_model import Directive
 from ask_sdk_model.response import Response
 from ask_sdk_model.ui import Card
 
@@ -25,14 +23,14 @@ from skill.config import Settings
 from skill.content import Content, content_for
 from skill.local_time import evening_of, evening_start, zone_named
 from skill.narration_clips import Clip
-from skill.records import Answer, Profile
-from skill.session import Moment, SessionState
+from skill.records import Answer, Profile, voice_key
+from skill.request import Request
+from skill.session import Awaiting, SessionState
 from skill.speech import Audio, Speech
 from skill.store import ConflictError, Store
 
 log = logging.getLogger("stagewise")
 
-TURN_KEY = "stagewise.turn"  # where the Turn waits in the request attributes
 T = TypeVar("T")
 
 
@@ -66,9 +64,6 @@ class Household:
         self.id = household_id
         self.state = state
         self.riders: list[Callable[[Profile], Profile]] = []  # ride along the next write
-        carried = state.profile
-        if carried is not None and carried.household_id != household_id:
-            state.profile, state.profile_loaded = None, False  # never act on another's state
 
     def profile(self) -> Profile | None:
         """The household's profile, or None for a couple not met yet."""
@@ -76,6 +71,16 @@ class Household:
             self.state.profile = self.store.get_profile(self.id)
             self.state.profile_loaded = True
         return self.state.profile
+
+    def reload(self) -> Profile | None:
+        """The profile as stored now (a read even if the session carries one)."""
+        self.forget_profile()
+        return self.profile()
+
+    def forget_profile(self) -> None:
+        """What the session carries may be stale (a write's outcome was unknown): read it
+        afresh when next needed."""
+        self.state.profile, self.state.profile_loaded = None, False
 
     def couple(self) -> Profile | None:
         """The profile once both partners are named; None while they are still being met."""
@@ -104,12 +109,31 @@ class Household:
         """
         return self._retrying(lambda profile: self._put(change(profile)), base)
 
-    def add_answer(self, answer: Answer, change: Callable[[Profile], Profile]) -> Profile:
-        """Store an answer together with the profile change it makes, in one write."""
-        stored, _ = self._retrying(
-            lambda profile: (self.store.add_answer(answer, change(profile)), None)
+    def add_answer(
+        self,
+        answer_for: Callable[[Profile], Answer],
+        change: Callable[[Profile], Profile],
+    ) -> tuple[Profile, Answer]:
+        """Store an answer together with the profile change it makes, in one write.
+
+        The answer is made from the profile being written (`answer_for`): when another
+        device wrote first, it is made again from what they stored, so it is filed under
+        the partner whose turn the stored evening says it is.
+        """
+
+        def write(profile: Profile) -> tuple[Profile, Answer]:
+            answer = answer_for(profile)
+            return self.store.add_answer(answer, change(profile)), answer
+
+        return self._retrying(write)
+
+    def delete_answers(
+        self, answers: tuple[Answer, ...], change: Callable[[Profile], Profile]
+    ) -> tuple[Profile, int]:
+        """Delete answers together with the profile change that follows, in one write."""
+        return self._retrying(
+            lambda profile: _swapped(self.store.delete_answers(self.id, answers, change(profile)))
         )
-        return stored
 
     def replace_answer(self, old: Answer, new: Answer) -> Profile:
         """Store a corrected answer in place of the one it corrects."""
@@ -152,26 +176,27 @@ class Turn:
     """One request: what was said, when, by which household, and how to answer."""
 
     def __init__(self, handler_input: HandlerInput, services: Services) -> None:
-        envelope = handler_input.request_envelope
         self.handler_input = handler_input
         self.services = services
-        self.request = envelope.request
-        self.now: datetime = request_time(envelope.request)
-        self.seed = str(getattr(envelope.request, "request_id", "") or "")
-        self.locale = str(getattr(envelope.request, "locale", "") or "")
+        self.request = Request.from_envelope(handler_input.request_envelope)
+        self.intent: str | None = self.request.intent  # what is being handled (see `hear`)
+        self.slots: dict[str, str] = dict(self.request.slots)
+        self.now: datetime = self.request.timestamp
+        self.seed = self.request.request_id
+        self.locale = self.request.locale
         self.content: Content = content_for(self.locale)
-        system = envelope.context.system if envelope.context else None
-        user = system.user if system and system.user else envelope.session and envelope.session.user
-        self.household_id: str = (user.user_id if user else None) or "unknown"
-        self.has_session = envelope.session is not None
-        attributes = (
-            handler_input.attributes_manager.session_attributes if self.has_session else None
+        self.household_id: str = self.request.user_id or "unknown"
+        self.has_session = self.request.has_session
+        self.state = SessionState.from_attributes(
+            dict(self.request.attributes) if self.has_session else None, self.household_id
         )
-        self.state = SessionState.from_attributes(attributes)
         self.household = Household(services.store, self.household_id, self.state)
-        self.device_id = str(system.device.device_id or "") if system and system.device else ""
-        self.api_endpoint = str(system.api_endpoint or "") if system else ""
-        self.api_token = str(system.api_access_token or "") if system else ""
+        self.device_id = self.request.device_id
+        # The speaker's voice (context.System.person), when recognised, as the profile keys it.
+        person = self.request.person_id
+        self.person_id = voice_key(person) if person else None
+        self.preface: Speech | None = None  # said before whatever this turn answers
+        self.router: Callable[[Turn], Response] | None = None  # set by the dispatcher
         self._zone: tzinfo | None = None
         self._day: date | None = None
         # Only a turn that writes the profile may ask Alexa for the zone: the answer is kept
@@ -179,6 +204,18 @@ class Turn:
         # a recap use the zone last stored).
         self.may_refresh_zone = False
         self.api_calls = 0  # Alexa API calls made in this turn (at most one)
+
+    def hear(self, intent: str, slots: dict[str, str] | None = None) -> None:
+        """Handle the words as another intent: what an answer's text really asked for."""
+        self.intent = intent
+        self.slots = dict(slots or {})
+
+    def redirect(self, intent: str, slots: dict[str, str] | None = None) -> Response:
+        """Answer as if `intent` had been asked, through the same routing (in this moment)."""
+        if self.router is None:
+            raise LookupError("no router: the turn was not made by the dispatcher")
+        self.hear(intent, slots)
+        return self.router(self)
 
     # -- the couple's local time -----------------------------------------------------
 
@@ -204,18 +241,22 @@ class Turn:
 
         The caller makes at most one call with it (`api_calls` counts them).
         """
-        if not self.api_endpoint or not self.api_token or self.api_calls:
+        endpoint, token = self.request.api_endpoint, self.request.api_token
+        if not endpoint or not token or self.api_calls:
             return None
         self.api_calls += 1
-        return self.services.alexa_api(self.api_endpoint, self.api_token)
+        return self.services.alexa_api(endpoint, token)
 
     def _find_zone(self) -> tzinfo:
         profile = self.household.profile()
         ritual = profile.ritual if profile is not None else None
         cached = ritual.time_zone if ritual else ""
-        today = evening_of(self.now, zone_named(cached))  # their evening, as last known
-        if ritual is not None and cached and ritual.tz_checked_on == today:
-            return zone_named(cached)
+        if (
+            ritual is not None
+            and cached
+            and ritual.tz_checked_on == evening_of(self.now, zone_named(cached))
+        ):
+            return zone_named(cached)  # checked this evening (their evening, not UTC's)
         client = self.alexa() if self.device_id and self.may_refresh_zone else None
         if client is None:
             return zone_named(cached)
@@ -225,30 +266,19 @@ class Turn:
             log.warning("time zone unavailable, using %s: %s", cached or "UTC", err)
             found = ""
         name = found if found and zone_named(found) is not UTC else cached  # unknown: keep ours
+        checked = evening_of(self.now, zone_named(name))  # the evening in the zone now known
         self.household.remember(
             lambda p: p.with_changes(
-                ritual=p.ritual.with_changes(time_zone=name, tz_checked_on=today)
+                ritual=p.ritual.with_changes(time_zone=name, tz_checked_on=checked)
             )
         )
         return zone_named(name)
-
-    @property
-    def person_id(self) -> str | None:
-        """The speaker's Alexa voice profile (context.System.person), when recognised."""
-        envelope = self.handler_input.request_envelope
-        system = envelope.context.system if envelope.context else None
-        person = system.person if system else None
-        return person.person_id if person and person.person_id else None
 
     # -- reading input -------------------------------------------------------------
 
     def slot(self, name: str) -> str | None:
         """A slot's spoken value, or None when the slot or its value is missing."""
-        if not isinstance(self.request, IntentRequest) or self.request.intent is None:
-            return None
-        slot = get_slot(self.handler_input, name)
-        value = slot.value if slot is not None else None
-        return value.strip() if isinstance(value, str) and value.strip() else None
+        return self.slots.get(name)
 
     def number(self, name: str) -> int | None:
         """An AMAZON.NUMBER slot as an int, or None for anything that isn't a whole number."""
@@ -273,7 +303,11 @@ class Turn:
         return evening_of(self.now, zone_named(cached)).toordinal()
 
     def line(self, key: str, *, offset: int = 0, **values: object) -> str:
-        """One variant of a prompt; `offset` varies it within an evening (the second partner)."""
+        """One variant of a prompt; `offset` varies it within an evening (the second partner).
+
+        A `count` among the values picks the prompt's plural form (`key#one`/`key#other`).
+        """
+        key = self.content.plural(key, values.get("count"))
         index = self.content.choose(key, rotation=self.rotation + offset)
         return self.content.variants(key)[index].format(**values)
 
@@ -289,74 +323,45 @@ class Turn:
         self,
         speech: Speech,
         reprompt: Speech,
-        moment: Moment | None = None,
+        awaiting: Awaiting | None = None,
         *,
         card: Card | None = None,
         screen: Directive | None = None,
     ) -> Response:
-        """Keep the session open for what the prompt asked (the moment it leaves us in)."""
-        self.state.moment = moment
-        return self._respond(speech.ssml(), reprompt.ssml(), card, screen)
+        """Keep the session open for what the prompt asked: the moment, with only its data."""
+        self.state.awaiting = awaiting
+        return self._respond(speech, reprompt, card, screen)
 
     def close(self, speech: Speech, card: Card | None = None) -> Response:
-        """Say something and end the session."""
-        self.state.moment = None
-        return self._respond(speech.ssml(), None, card)
-
-    def replay(self) -> Response:
-        """Say the last response again, waiting for the same thing."""
-        speech = self.state.last_speech or ""
-        return self._respond(speech, self.state.last_reprompt or speech)
+        """Say something and end the session (whatever was awaited is dropped)."""
+        self.state.awaiting = None
+        return self._respond(speech, None, card)
 
     def empty(self) -> Response:
         return self.handler_input.response_builder.response
 
     def _respond(
         self,
-        ssml: str,
-        reprompt: str | None,
+        speech: Speech,
+        reprompt: Speech | None,
         card: Card | None = None,
         screen: Directive | None = None,
     ) -> Response:
+        if self.preface is not None:
+            speech = Speech([*self.preface.parts, *speech.parts])
         builder = self.handler_input.response_builder
-        builder.speak(ssml)
+        builder.speak(speech.ssml())
         if reprompt is not None:
-            builder.ask(reprompt)
+            builder.ask(reprompt.ssml())
         else:
             builder.set_should_end_session(True)
         if card is not None:
             builder.set_card(card)
         if screen is not None:
             builder.add_directive(screen)
-        self.state.last_speech, self.state.last_reprompt = ssml, reprompt
         return builder.response
 
 
-class Handler(AbstractRequestHandler):
-    """A request handler built with the skill's services; `can_handle` never writes."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
-    def turn(self, handler_input: HandlerInput) -> Turn:
-        """The Turn the interceptor made for this request (made here if it could not be)."""
-        turn = handler_input.attributes_manager.request_attributes.get(TURN_KEY)
-        if isinstance(turn, Turn):
-            return turn
-        turn = Turn(handler_input, self.services)
-        handler_input.attributes_manager.request_attributes[TURN_KEY] = turn
-        return turn
-
-
-def request_time(request: Any) -> datetime:
-    """'Now' is the request's timestamp, so a conversation replays exactly."""
-    stamp = getattr(request, "timestamp", None)
-    if isinstance(stamp, datetime):
-        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-    return datetime.now(UTC)
-
-
-def request_type(handler_input: HandlerInput) -> str:
-    """The request's type name ("IntentRequest", "AlexaSkillEvent.SkillDisabled", ...)."""
-    request = handler_input.request_envelope.request
-    return str(request.object_type) if request is not None and request.object_type else ""
+def _swapped(result: tuple[int, Profile]) -> tuple[Profile, int]:
+    count, profile = result
+    return profile, count

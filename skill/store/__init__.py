@@ -53,20 +53,31 @@ class Store(Protocol):
         a stale profile raises ConflictError and changes nothing.
         """
 
-    def delete_answers(self, household_id: str, answers: Sequence[Answer]) -> int:
-        """Remove these answers of the household (verified gone); return how many were there.
+    def delete_answers(
+        self, household_id: str, answers: Sequence[Answer], profile: Profile
+    ) -> tuple[int, Profile]:
+        """Remove these answers of the household and write the profile, in one step.
 
-        Raises DeletionIncomplete when it cannot confirm they are gone.
+        Returns how many of them were there and the profile as stored. Raises
+        ConflictError, deleting nothing, when the profile changed since it was read, and
+        DeletionIncomplete when it cannot confirm they are gone.
         """
 
     def answers(
-        self, household_id: str, *, start: datetime, until: datetime, limit: int
+        self,
+        household_id: str,
+        *,
+        start: datetime,
+        until: datetime,
+        limit: int,
+        consistent: bool = False,
     ) -> list[Answer]:
         """Answers given from `start` through the whole second of `until`, newest first.
 
         Alexa's timestamps are whole seconds, so an answer given in the same second as
         `until` is included (the key range ends at that second's last possible key).
-        At most `limit` answers.
+        At most `limit` answers. `consistent`: the read sees every write that succeeded
+        before it (a turn that depends on a write just made); otherwise it may lag.
         """
 
     def delete_household(self, household_id: str) -> int:

@@ -15,6 +15,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from skill.config import aws_region
 from skill.records import Answer, Profile
 from skill.store import ConflictError, DeletionIncomplete, StorageError
 from skill.store.items import (
@@ -28,8 +29,8 @@ from skill.store.items import (
     answer_to_item,
     key_of,
     keys_of,
+    packed_profile_item,
     profile_from_item,
-    profile_to_item,
 )
 
 T = TypeVar("T")
@@ -77,7 +78,7 @@ _deserialize = TypeDeserializer().deserialize
 def dynamodb_client(config: Config = CLIENT_CONFIG) -> Any:
     """A DynamoDB client from the usual AWS chain (AWS_ENDPOINT_URL_DYNAMODB included)."""
     try:
-        return boto3.session.Session().client("dynamodb", config=config)
+        return boto3.session.Session(region_name=aws_region()).client("dynamodb", config=config)
     except BotoCoreError as err:
         raise StorageError(f"cannot set up DynamoDB: {err}", type(err).__name__) from err
 
@@ -230,24 +231,55 @@ class DynamoStore:
             [{"Put": self._answer_put(new)}, *deletes], profile, "replace answer"
         )
 
-    def delete_answers(self, household_id: str, answers: Sequence[Answer]) -> int:
-        removed = 0
-        for answer in answers:
-            if answer.household_id != household_id:
-                raise ValueError("an answer of another household")
-            for sk in keys_of(answer):
-                with _aws_errors("delete answer", DeletionIncomplete):
-                    reply = self.client.delete_item(
-                        TableName=self.table,
-                        Key=_to_wire({PK: household_id, SK: sk}),
-                        ReturnValues="ALL_OLD",
-                    )
-                # A successful DeleteItem is strongly consistent: the item is gone.
-                removed += 1 if reply.get("Attributes") else 0
-        return removed
+    def delete_answers(
+        self, household_id: str, answers: Sequence[Answer], profile: Profile
+    ) -> tuple[int, Profile]:
+        """One transaction: every key the answers may be stored under, and the profile.
+
+        A transaction cannot say which deletes found an item, so the answers are looked up
+        first (consistently); the count is of those found, all gone once it commits.
+        """
+        if any(a.household_id != household_id for a in answers):
+            raise ValueError("an answer of another household")
+        present = sum(1 for answer in answers if self._exists(answer))
+        deletes = [
+            {"Delete": {"TableName": self.table, "Key": _to_wire({PK: household_id, SK: sk})}}
+            for answer in answers
+            for sk in keys_of(answer)
+        ]
+        stored = profile.with_changes(version=profile.version + 1)
+        profile_put = {"Put": self._profile_put(stored, expected=profile.version)}
+        try:
+            with _aws_errors("delete answers", DeletionIncomplete):
+                self.client.transact_write_items(TransactItems=[*deletes, profile_put])
+        except StorageError as err:
+            if _cancellation_codes(err)[-1:] == ["ConditionalCheckFailed"]:
+                raise ConflictError("the profile changed since it was read", err.code) from err
+            raise
+        return present, stored
+
+    def _exists(self, answer: Answer) -> bool:
+        for sk in keys_of(answer):
+            with _aws_errors("find answer", DeletionIncomplete):
+                reply = self.client.get_item(
+                    TableName=self.table,
+                    Key=_to_wire({PK: answer.household_id, SK: sk}),
+                    ConsistentRead=True,
+                    ProjectionExpression="#sk",
+                    ExpressionAttributeNames={"#sk": SK},
+                )
+            if reply.get("Item"):
+                return True
+        return False
 
     def answers(
-        self, household_id: str, *, start: datetime, until: datetime, limit: int
+        self,
+        household_id: str,
+        *,
+        start: datetime,
+        until: datetime,
+        limit: int,
+        consistent: bool = False,
     ) -> list[Answer]:
         with _aws_errors("query answers"):
             reply = self.client.query(
@@ -263,6 +295,7 @@ class DynamoStore:
                 ),
                 ScanIndexForward=False,
                 Limit=limit,
+                ConsistentRead=consistent,
             )
         return [answer_from_item(_from_wire(item)) for item in reply.get("Items", [])]
 
@@ -348,7 +381,8 @@ class DynamoStore:
         return stored
 
     def _profile_put(self, profile: Profile, expected: int) -> dict[str, Any]:
-        put: dict[str, Any] = {"TableName": self.table, "Item": _to_wire(profile_to_item(profile))}
+        item = _to_wire(packed_profile_item(profile))
+        put: dict[str, Any] = {"TableName": self.table, "Item": item}
         if expected == 0:
             put["ConditionExpression"] = "attribute_not_exists(#pk)"
             put["ExpressionAttributeNames"] = {"#pk": PK}

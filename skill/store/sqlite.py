@@ -76,23 +76,34 @@ class SqliteStore:
     def replace_answer(self, old: Answer, new: Answer, profile: Profile) -> Profile:
         return self._write_answer(new, keys_of(old), profile)
 
-    def delete_answers(self, household_id: str, answers: Sequence[Answer]) -> int:
+    def delete_answers(
+        self, household_id: str, answers: Sequence[Answer], profile: Profile
+    ) -> tuple[int, Profile]:
         if any(a.household_id != household_id for a in answers):
             raise ValueError("an answer of another household")
         keys = [sk for answer in answers for sk in keys_of(answer)]
+        stored = profile.with_changes(version=profile.version + 1)
         try:
             with self._lock, self._db:
-                return sum(
+                removed = sum(
                     self._db.execute(
                         "DELETE FROM items WHERE pk = ? AND sk = ?", (household_id, sk)
                     ).rowcount
                     for sk in keys
                 )
+                self._write_profile(stored, expected=profile.version)
         except sqlite3.Error as err:
             raise DeletionIncomplete(f"SQLite delete failed: {err}", "sqlite") from err
+        return removed, stored
 
     def answers(
-        self, household_id: str, *, start: datetime, until: datetime, limit: int
+        self,
+        household_id: str,
+        *,
+        start: datetime,
+        until: datetime,
+        limit: int,
+        consistent: bool = False,  # a SQLite read always sees what was committed
     ) -> list[Answer]:
         rows = self._all(
             "SELECT item FROM items WHERE pk = ? AND sk >= ? AND sk <= ? ORDER BY sk DESC LIMIT ?",

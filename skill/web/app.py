@@ -71,7 +71,7 @@ def create_app(
             headers = dict(request.headers.items())
             event = verifier.verify(headers, raw_body) if verifier else load_event(raw_body)
             envelope = parse_envelope(event)  # a malformed body is the client's 400
-            answer = _answer(skill_app, envelope)
+            answer = _answer(skill_app, event, envelope)
         except RequestEntityTooLarge:
             return _finish(event, 413, f"body larger than {max_body} bytes", started)
         except (
@@ -126,10 +126,12 @@ def _read_body(max_body: int) -> bytes:
     return raw_body
 
 
-def _answer(skill_app: Stagewise, envelope: RequestEnvelope) -> dict[str, Any]:
+def _answer(
+    skill_app: Stagewise, event: dict[str, Any], envelope: RequestEnvelope
+) -> dict[str, Any]:
     """The skill's response; a crash still answers 200 with an apology, as Alexa expects."""
     try:
-        return respond(skill_app, envelope)
+        return respond(skill_app, event, envelope)
     except ForeignSkillError:
         raise
     except Exception as err:  # the skill's own exception handlers failed: last resort

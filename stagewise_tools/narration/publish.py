@@ -34,10 +34,13 @@ def s3_client(endpoint_url: str | None = None) -> S3Client:
     import boto3
     from botocore.config import Config
 
+    from skill.config import aws_region
+
     config = Config(
         connect_timeout=5, read_timeout=30, retries={"mode": "standard", "total_max_attempts": 3}
     )
-    return boto3.session.Session().client("s3", endpoint_url=endpoint_url, config=config)
+    session = boto3.session.Session(region_name=aws_region())
+    return session.client("s3", endpoint_url=endpoint_url, config=config)
 
 
 def base_url(s3: S3Client, bucket: str, prefix: str) -> str:

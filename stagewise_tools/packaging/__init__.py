@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from skill.config import aws_region
 from stagewise_tools.packaging.bundle import (
     LAMBDA_ARCHITECTURE,
     LAMBDA_PYTHON,
@@ -70,8 +71,8 @@ def add_arguments(subparsers: argparse._SubParsersAction[argparse.ArgumentParser
     )
     parser.add_argument(
         "--region",
-        default=os.environ.get("AWS_REGION") or "us-east-1",
-        help="AWS region for `ask deploy` (default $AWS_REGION or us-east-1)",
+        default=aws_region() or "us-east-1",
+        help="AWS region for `ask deploy` (default $AWS_DEFAULT_REGION, $AWS_REGION or us-east-1)",
     )
     parser.set_defaults(func=run)
 
@@ -117,7 +118,10 @@ def run(args: argparse.Namespace) -> int:
         )
     print(f"{out / 'skill-package'}: skill.json and models for {', '.join(_locales())}")
     if not (settings.lambda_arn or settings.https_endpoint):
-        print("endpoint: not set (ask deploy fills it in; else --lambda-arn or --https-endpoint)")
+        print(
+            "endpoint: not set (ask deploy fills in the function it deploys, for requests and"
+            " skill events; else --lambda-arn or --https-endpoint)"
+        )
     if not settings.privacy_url:
         print("privacy policy URL: the example one; set STAGEWISE_PRIVACY_URL to publish")
     print(f"{out / 'ask-resources.json'}: run `ask deploy` in {out}")

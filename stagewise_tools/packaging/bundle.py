@@ -1,9 +1,12 @@
 """build/lambda.zip: what a turn loads, for the template's runtime (Python 3.12 on arm64).
 
-The skill modules come from an allowlist (a test checks it against what a launch, an
-intent and an answer actually import); dependencies are installed by pip for the target
-platform, minus those the Lambda Python runtime already provides; bytecode is compiled by
-an interpreter of the target version, because Lambda's file system is read-only.
+The zip holds the runtime package `skill` as pip would install it (its modules and package
+data, as pyproject.toml lists them), less the self-hosting adapters that never run on
+Lambda, and the runtime's third-party dependencies that a turn imports, installed by pip
+for the target platform, less what the Lambda Python runtime already provides. Bytecode is
+compiled by an interpreter of the target version, because Lambda's file system is
+read-only. tests/test_package.py runs the unzipped bundle and checks that it imports every
+top-level package it holds, and nothing else.
 """
 
 from __future__ import annotations
@@ -47,56 +50,19 @@ PROVIDED_BY_LAMBDA = frozenset(
     {"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"}
 )
 
-# The skill modules a turn imports (launch, intents, answers, recap, events) on either store.
-# Tooling stays out: cli, nlu, envelope (the console), web, narration, packaging.
-RUNTIME_MODULES = (
-    "skill/__init__.py",
-    "skill/alexa_api.py",
-    "skill/app.py",
-    "skill/config.py",
-    "skill/content/__init__.py",
-    "skill/display.py",
-    "skill/handlers/__init__.py",
-    "skill/handlers/answers.py",
-    "skill/handlers/conversation.py",
-    "skill/handlers/errors.py",
-    "skill/handlers/events.py",
-    "skill/handlers/forget.py",
-    "skill/handlers/interceptors.py",
-    "skill/handlers/journey.py",
-    "skill/handlers/memory.py",
-    "skill/handlers/moments.py",
-    "skill/handlers/names.py",
-    "skill/handlers/onboarding.py",
-    "skill/handlers/recap.py",
-    "skill/handlers/reminders.py",
-    "skill/handlers/safety.py",
-    "skill/handlers/stages.py",
-    "skill/handlers/tonight.py",
-    "skill/handlers/turn.py",
-    "skill/handlers/voices.py",
-    "skill/journey.py",
-    "skill/local_time.py",
-    "skill/logs.py",
-    "skill/narration_clips.py",
-    "skill/not_answers.py",
-    "skill/periods.py",
-    "skill/privacy.py",
-    "skill/reconnect.py",
-    "skill/records.py",
-    "skill/ritual.py",
-    "skill/safety.py",
-    "skill/session.py",
-    "skill/speech.py",
-    "skill/store/__init__.py",
-    "skill/store/dynamodb.py",
-    "skill/store/items.py",
-    "skill/store/sqlite.py",
-)
-RUNTIME_DATA = (
-    "skill/audio_manifest.json",
-    "skill/content/*/*.json",
-)
+# Declared dependencies that no Lambda turn imports, with what pulls them in. ask-sdk-core
+# declares requests for its DefaultApiClient, which Stagewise replaces with its own client
+# (skill/alexa_api.py, urllib with a timeout); charset-normalizer, idna and certifi come only
+# with requests. platformdirs picks a SQLite file when STAGEWISE_STORE is unset, and the
+# template always sets it (skill/config.py imports it only then).
+NOT_IMPORTED_ON_LAMBDA = frozenset({"requests", "platformdirs"})
+
+RUNTIME_PACKAGE = "skill"
+# The self-hosting adapters of the runtime package, which never run on Lambda: the web
+# endpoint (Flask and request verification, `stagewise serve`) and the SQLite store (the
+# template sets STAGEWISE_STORE=dynamodb://...; open_store imports a store only when its URL
+# names it). Paths inside the package, a folder or a module.
+NOT_ON_LAMBDA = ("web", "store/sqlite.py")
 
 
 def canonicalize_name(name: str) -> str:
@@ -138,11 +104,10 @@ class Bundle:
 
 
 def runtime_requirements(root: Path = ROOT) -> list[str]:
-    """The project's dependencies (pyproject.toml), minus what Lambda provides."""
+    """The project's dependencies (pyproject.toml) a Lambda turn needs shipped with it."""
     project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return [
-        spec for spec in project["dependencies"] if requirement_name(spec) not in PROVIDED_BY_LAMBDA
-    ]
+    left_out = PROVIDED_BY_LAMBDA | NOT_IMPORTED_ON_LAMBDA
+    return [spec for spec in project["dependencies"] if requirement_name(spec) not in left_out]
 
 
 def build_bundle(
@@ -195,9 +160,11 @@ def _install_dependencies(folder: Path, target: Target, root: Path) -> None:
 
 
 def _closure(names: list[str], installed: dict[str, Distribution]) -> set[str]:
-    """Distributions reachable from `names` without passing through what Lambda provides."""
+    """Distributions reachable from `names` without passing through what is left out:
+    what Lambda provides, and what no turn imports (with what only they pull in)."""
+    left_out = PROVIDED_BY_LAMBDA | NOT_IMPORTED_ON_LAMBDA
     needed: set[str] = set()
-    pending = [n for n in names if n not in PROVIDED_BY_LAMBDA]
+    pending = [n for n in names if n not in left_out]
     while pending:
         name = pending.pop()
         if name in needed or name not in installed:
@@ -207,16 +174,32 @@ def _closure(names: list[str], installed: dict[str, Distribution]) -> set[str]:
             if "extra ==" in spec.replace('"', "").replace("'", ""):
                 continue  # an optional extra nobody asked for
             dependency = requirement_name(spec)
-            if dependency not in PROVIDED_BY_LAMBDA:
+            if dependency not in left_out:
                 pending.append(dependency)
     return needed
 
 
+def runtime_files(root: Path = ROOT) -> list[Path]:
+    """The runtime package's files as pip installs them (pyproject.toml), less NOT_ON_LAMBDA."""
+    setuptools = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    setuptools = setuptools["setuptools"]
+    runtime = [
+        name
+        for name in setuptools["packages"]
+        if name == RUNTIME_PACKAGE or name.startswith(f"{RUNTIME_PACKAGE}.")
+    ]
+    files: set[Path] = set()
+    for package in runtime:
+        folder = root.joinpath(*package.split("."))
+        files.update(folder.glob("*.py"))
+        for pattern in setuptools.get("package-data", {}).get(package, ()):
+            files.update(p for p in folder.glob(pattern) if p.is_file())
+    excluded = [root / RUNTIME_PACKAGE / name for name in NOT_ON_LAMBDA]
+    return sorted(f for f in files if not any(f == e or e in f.parents for e in excluded))
+
+
 def _copy_skill(folder: Path, root: Path) -> None:
-    sources = [root / name for name in RUNTIME_MODULES]
-    for pattern in RUNTIME_DATA:
-        sources += sorted(root.glob(pattern))
-    for source in sources:
+    for source in runtime_files(root):
         destination = folder / source.relative_to(root)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source.resolve(), destination)  # follows the audio manifest's symlink

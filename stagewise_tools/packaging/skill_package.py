@@ -37,7 +37,11 @@ EVENTS = (
     "REMINDER_DELETED",  # deleted in the Alexa app: the profile forgets its alert token
 )
 SSL_CERTIFICATE_TYPES = ("Trusted", "Wildcard", "SelfSigned")
-# Echo Show 5/8/15, Echo Spot, Fire TV: small round, landscape medium and large, TV.
+# The viewport profiles of every Echo with a screen, in display-independent pixels as the
+# developer console writes them: hubRoundSmall (Echo Spot), hubLandscapeSmall (Echo Show 5,
+# 960x480), hubLandscapeMedium (Echo Show 8), hubLandscapeLarge (Echo Show 10 and 15),
+# tvLandscapeXLarge (Fire TV). tests/test_display.py previews the question screen at a size
+# inside each range, in Chromium.
 APL_VIEWPORTS: tuple[dict[str, Any], ...] = (
     {
         "mode": "HUB",
@@ -52,7 +56,15 @@ APL_VIEWPORTS: tuple[dict[str, Any], ...] = (
         "shape": "RECTANGLE",
         "minWidth": 960,
         "maxWidth": 1279,
-        "minHeight": 540,
+        "minHeight": 480,
+        "maxHeight": 599,
+    },
+    {
+        "mode": "HUB",
+        "shape": "RECTANGLE",
+        "minWidth": 960,
+        "maxWidth": 1279,
+        "minHeight": 600,
         "maxHeight": 959,
     },
     {
@@ -177,12 +189,17 @@ def manifest(settings: ManifestSettings) -> dict[str, Any]:
     custom["interfaces"] = [
         {"type": "ALEXA_PRESENTATION_APL", "supportedViewports": list(APL_VIEWPORTS)}
     ]
-    events: dict[str, Any] = {"subscriptions": [{"eventName": name} for name in EVENTS]}
     endpoint = settings.endpoint()
+    body.pop("events", None)  # EVENTS is the one list of subscriptions
     if endpoint:
         custom["endpoint"] = endpoint
-        events["endpoint"] = dict(endpoint)
-    body["events"] = events
+        body["events"] = {
+            "endpoint": dict(endpoint),
+            "subscriptions": [{"eventName": name} for name in EVENTS],
+        }
+    # Without an endpoint, no `events` at all: SMAPI requires events.endpoint, and `ask deploy`
+    # uploads this manifest before it deploys the function. It then adds the events itself,
+    # with the function's ARN, from ask-resources.json's skillEvents (see ask_resources).
     if PERMISSIONS:
         body["permissions"] = [{"name": name} for name in PERMISSIONS]
     return envelope
@@ -205,7 +222,14 @@ def write_skill_package(out: Path, settings: ManifestSettings) -> list[Path]:
 
 
 def ask_resources(skill_package: str, code: str, template: str, region: str) -> dict[str, Any]:
-    """ask-resources.json for `ask deploy` with the CloudFormation deployer and our template."""
+    """ask-resources.json for `ask deploy` with the CloudFormation deployer and our template.
+
+    `skillEvents` is what makes the ASK CLI write `events` into skill.json after the deploy:
+    the endpoint (the stack's SkillEndpoint output) and these subscriptions. Without it the
+    CLI sets only apis.custom.endpoint, and no skill event (SkillDisabled: our deletion
+    path) would ever reach the function (ask-cli, lib/controllers/
+    skill-infrastructure-controller/index.js, updateSkillManifestWithDeployResult).
+    """
     return {
         "askcliResourcesVersion": "2020-03-31",
         "profiles": {
@@ -219,6 +243,7 @@ def ask_resources(skill_package: str, code: str, template: str, region: str) -> 
                         "handler": HANDLER,
                         "templatePath": template,
                         "awsRegion": region,
+                        "skillEvents": {"subscriptions": list(EVENTS)},
                     },
                 },
             }
