@@ -24,6 +24,7 @@ from skill.config import Settings
 from skill.store import Store
 from skill.store.dynamodb import DynamoStore
 from skill.store.sqlite import SqliteStore
+from tests.closing import ClosingKeys
 from tests.conversation import Couple
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,3 +164,14 @@ def lambda_module(
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(autouse=True)
+def closing_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[ClosingKeys]:
+    """Every test: no response that ends the session may say a line that asks something
+    (any of the line's variants, in the request's locale). See tests/closing.py."""
+    recorder = ClosingKeys()
+    recorder.install(monkeypatch)
+    yield recorder
+    asking = list(recorder.asking())
+    assert not asking, "a response that ends the session asks something:\n" + "\n".join(asking)

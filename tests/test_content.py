@@ -157,7 +157,8 @@ def test_prompt_variants_share_their_placeholders() -> None:
 
 
 def test_every_content_key_the_code_uses_exists_and_none_is_unused() -> None:
-    source = "\n".join(p.read_text() for p in (ROOT / "skill").rglob("*.py"))
+    code = [*(ROOT / "skill").rglob("*.py"), *(ROOT / "stagewise_tools").rglob("*.py")]
+    source = "\n".join(p.read_text() for p in code)
     used = set(re.findall(r'"((?:[a-z_]+)\.[a-z_.]+)"', source))
     used = {k for k in used if k.split(".")[0] in {k2.split(".")[0] for k2 in CONTENT.prompts}}
     # Keys built as f"{key}.{what}":
