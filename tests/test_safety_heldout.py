@@ -93,9 +93,9 @@ def test_the_held_out_set_is_caught_with_few_false_alarms(
     figures = measure(danger_file, benign_file)
     with capsys.disabled():  # the figures are the point: shown even when output is captured
         print(f"\n{figures.summary()}")
-    details = "\n  ".join(["missed:", *figures.missed, "flagged:", *figures.flagged])
-    assert figures.caught >= MIN_CAUGHT, f"{figures.summary()}\n  {details}"
-    assert figures.false_alarms <= MAX_FLAGGED, f"{figures.summary()}\n  {details}"
+    # Figures only, never the rows: the held-out set stays unseen by whoever tunes the data.
+    assert figures.caught >= MIN_CAUGHT, figures.summary()
+    assert figures.false_alarms <= MAX_FLAGGED, figures.summary()
 
 
 def test_the_measure_counts_misses_and_false_alarms(tmp_path: Path) -> None:
