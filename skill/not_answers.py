@@ -33,7 +33,7 @@ MAX_PIECES_TEXT = 12  # words: a longer text is never a string of hesitations
 # Precision (how much of what was said the phrase explains) counts more than recall (how
 # much of the phrase was said): an extra word of an answer is what makes it an answer.
 BETA = 1.0
-MIN_LITERAL_RECALL = 0.5  # of a phrase's own words, by weight, when it has placeholders
+MIN_LITERAL_RECALL = 0.6  # of a phrase's own words, by weight, when it has placeholders
 SLOT_WEIGHT = 0.5  # what a placeholder ({stage_number}, {name}) weighs in its phrase
 MIN_WEIGHT = 0.25  # the commonest words ("you", "the") still count
 UNKNOWN_WEIGHT = 2.0  # a word no phrase has ("careers", "paris"): what answers are made of
@@ -106,6 +106,7 @@ class Recogniser:
     politeness: frozenset[tuple[str, ...]]
     leading: frozenset[tuple[str, ...]]
     trailing: frozenset[tuple[str, ...]]
+    yes_no: frozenset[tuple[str, ...]]
     slot_words: dict[str, frozenset[str]]
     stage_numbers: dict[str, str]
     weights: dict[str, float] = field(default_factory=dict)
@@ -183,6 +184,7 @@ def compiled(locale: str) -> Recogniser:
         politeness=frozenset(),
         leading=frozenset(),
         trailing=frozenset(),
+        yes_no=frozenset(),
         slot_words={},
         stage_numbers={
             k: str(v)
@@ -193,9 +195,14 @@ def compiled(locale: str) -> Recogniser:
     for name in ("politeness", "leading", "trailing"):
         lists = _read_list(aside.get(name, []), f"set_aside.{name}")
         setattr(recogniser, name, frozenset(tuple(recogniser.words(p)) for p in lists))
+    recogniser.yes_no = frozenset(
+        tuple(recogniser.words(p)) for p in _read_list(data.get("yes_no", []), "yes_no")
+    )
     slots = _as_mapping(data.get("slots", {}), "not_answers.json: slots")
     recogniser.slot_words = {
-        name: frozenset(stem(w) for p in _read_list(words, f"slots.{name}") for w in recogniser.words(p))
+        name: frozenset(
+            stem(w) for p in _read_list(words, f"slots.{name}") for w in recogniser.words(p)
+        )
         for name, words in slots.items()
     }
     recogniser.slot_vocabulary = frozenset().union(*recogniser.slot_words.values())
@@ -308,6 +315,8 @@ def _trimmed(recogniser: Recogniser, words: list[Word]) -> list[list[Word]]:
     for start in list(variants):
         closed = start
         while size := _phrase_at(recogniser.trailing, closed, 0, from_end=True):
+            if len(closed) - size < 2:
+                break  # "wait for me" is not "wait": a closing word leaves a phrase, not a word
             closed = closed[:-size]
             variants.append(closed)
     unique: list[list[Word]] = []
@@ -341,8 +350,8 @@ def recognise(text: str, names: tuple[str, ...], content: Content) -> Heard | No
     whole = " ".join(w.surface for w in said)
     kept, sounded = _set_aside(recogniser, said)
     variants = _trimmed(recogniser, kept)
-    if sounded and (not kept or _only_edges(recogniser, kept)):
-        return Heard("Think", text=whole)  # "hmm", "well um", "uh okay then"
+    if not kept:
+        return Heard("Think", text=whole) if sounded else None  # "hmm", "um please"
     couple = _couple(recogniser, names)
     found = [m for v in variants if (m := _best(recogniser, v, couple, THRESHOLD)) is not None]
     best = max(found, key=lambda m: m.rank, default=None)
@@ -351,13 +360,17 @@ def recognise(text: str, names: tuple[str, ...], content: Content) -> Heard | No
     pieces = _pieces(recogniser, variants[-1]) if variants else None
     if pieces is not None:
         return Heard(pieces.intent, pieces.slots, whole, round(pieces.score, 3))
+    if _only_edges(recogniser, kept):
+        return Heard("Think", text=whole)  # "well um", "wow okay", "right so"
     return None
 
 
 def _only_edges(recogniser: Recogniser, words: list[Word]) -> bool:
     """Made only of words that open or close a request, with nothing between ("well okay")."""
     edges = recogniser.leading | recogniser.trailing
-    return all((w.surface,) in edges for w in words)
+    if tuple(w.surface for w in words) in recogniser.yes_no:
+        return False  # yes and no are answers
+    return all((w.surface,) in edges and (w.surface,) not in recogniser.yes_no for w in words)
 
 
 def _couple(recogniser: Recogniser, names: tuple[str, ...]) -> dict[tuple[str, ...], str]:
@@ -389,9 +402,7 @@ def _best(
     hold one of the heaviest words said, or a placeholder that can take it."""
     name_spans = _name_spans(said, couple)
     named = {i for start, size, _ in name_spans for i in range(start, start + size)}
-    weights = [
-        NAME_WEIGHT if i in named else recogniser.weight(w.stem) for i, w in enumerate(said)
-    ]
+    weights = [NAME_WEIGHT if i in named else recogniser.weight(w.stem) for i, w in enumerate(said)]
     total = sum(weights)
     unexplained_at_most = total * (1 - floor / (2 - floor))
     candidates: set[int] = set()
@@ -435,9 +446,7 @@ def _slots_for(recogniser: Recogniser, word: Word) -> tuple[str, ...]:
     return found
 
 
-def _name_spans(
-    said: list[Word], couple: dict[tuple[str, ...], str]
-) -> list[tuple[int, int, str]]:
+def _name_spans(said: list[Word], couple: dict[tuple[str, ...], str]) -> list[tuple[int, int, str]]:
     """Where the couple's names were said: (start, number of words, the name as given)."""
     spans = []
     surfaces = [w.surface.removesuffix("'s") for w in said]
@@ -472,6 +481,8 @@ def _score(
     slots: dict[str, str] = {}
     for slot in phrase.slots:
         filled = _fill(recogniser, slot, said, explained, name_spans)
+        if not filled and slot in NAME_SLOTS:
+            return None  # "{name} answers first" is about a name said, or nothing
         if filled:
             slots[slot] = filled
             matched_phrase += SLOT_WEIGHT

@@ -16,7 +16,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model.response import Response
 
-from skill.handlers.forget import ask_to_delete, deletion_asked
+from skill.handlers.forget import ask_to_delete
 from skill.handlers.memory import offer_year_ago, year_ago, year_ago_due
 from skill.handlers.onboarding import start_onboarding
 from skill.handlers.reminders import offer_reminder, with_offer
@@ -24,7 +24,7 @@ from skill.handlers.tonight import offer_question, restate, skip, stop, wrap_up
 from skill.handlers.turn import Handler, Turn
 from skill.handlers.voices import ask_who, forget_voice, learn_voice, speaker, unknown_voice
 from skill.journey import shared_tonight
-from skill.not_answers import NotAnswer, recognise
+from skill.not_answers import Heard, recognise
 from skill.periods import RecapItem
 from skill.records import PARTNERS, Answer, Profile
 from skill.ritual import record_answer
@@ -202,38 +202,69 @@ def _next_partner(
     return wrap_up(turn, profile, speech, suggest=suggest)
 
 
-def not_an_answer(turn: Turn, profile: Profile, said: NotAnswer) -> Response:
+# What a supposed answer asks for, and what the skill does about it while tonight's
+# question is open. The intents come from skill.not_answers (pseudo-intents "Think" and
+# "GoFirst" included); one that is not listed is finished first, then asked again.
+RESTATE = frozenset({"AMAZON.RepeatIntent", "TonightQuestionIntent"})
+DELETIONS = {
+    "DeleteAllIntent": "all",
+    "DeleteLastAnswerIntent": "last",
+    "DeleteTonightIntent": "tonight",
+}
+REMINDERS = frozenset(
+    {
+        "SetReminderIntent",
+        "MoveReminderIntent",
+        "CancelReminderIntent",
+        "ReminderStatusIntent",
+        "ReconnectIntent",
+    }
+)
+STOPS = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent"})
+
+
+def not_an_answer(turn: Turn, profile: Profile, said: Heard) -> Response:
     """Act on what was said instead of an answer."""
     name = _pending_name(profile)
-    if said.kind == "repeat":
+    intent = said.intent
+    if intent in RESTATE:
         return restate(turn) or offer_question(turn, Speech())
-    if said.kind == "think":
+    if intent == "Think":
         return turn.ask(
             turn.speech("answer.take_time", name=name),
             turn.speech("answer.reprompt", name=name, question=_question_text(turn, profile)),
             Moment.ANSWER,
         )
-    if said.kind == "pass":
+    if intent == "SkipIntent":
         return skip(turn)
-    if said.kind == "go_first" and said.name:
-        return goes_first(turn, profile, said.name)
-    if said.kind == "correct":
+    if intent == "GoFirst":
+        return goes_first(turn, profile, said.slots.get("name") or _other_name(profile))
+    if intent == "CorrectAnswerIntent":
         return correct(turn, profile)
-    if said.kind == "rename":
+    if intent == "NamesIntent":
         return turn.ask(turn.speech("rename.ask"), turn.speech("rename.need_both"), Moment.RENAME)
-    if said.kind == "remind":
-        return turn.ask(
-            turn.speech("answer.no_reminders", name=name),
-            turn.speech("answer.how", name=name),
-            Moment.ANSWER,
-        )
-    if said.kind == "delete":
-        return ask_to_delete(turn, deletion_asked(said.text))
-    if said.kind == "voice":  # "forget my voice": done, and the answer is still awaited
+    if intent in REMINDERS:
+        return listening(turn, "answer.no_reminders", name)
+    if intent in DELETIONS:
+        return ask_to_delete(turn, DELETIONS[intent])
+    if intent == "ForgetVoiceIntent":  # done, and the answer is still awaited
         return restate(turn, forget_voice(turn).pause(300)) or stop(turn)
-    if said.kind == "stop":
+    if intent in STOPS:
         return stop(turn)
-    return listening(turn, "help.answer", name)
+    if intent == "AMAZON.HelpIntent":
+        return listening(turn, "help.answer", name)
+    return listening(turn, "answer.finish_first", name)
+
+
+def _other_name(profile: Profile) -> str:
+    """ "You go first", "me first" without a name: the partner whose turn it is not.
+
+    Said by the one asked, it hands the turn over; said by the other, it takes it.
+    """
+    current = profile.current
+    pending = current.pending if current else None
+    other = next((p for p in ("a", "b") if p != pending), "b")
+    return profile.name(other)
 
 
 def listening(turn: Turn, key: str, name: str) -> Response:
@@ -322,7 +353,7 @@ def answer_step(turn: Turn, text: str | None) -> Response:
     if profile is None:
         return start_onboarding(turn, "onboarding.welcome_before_question")
     if text is not None:
-        said = recognise(text, (profile.partner_a, profile.partner_b), turn.content.locale)
+        said = recognise(text, (profile.partner_a, profile.partner_b), turn.content)
         if said is not None:
             return not_an_answer(turn, profile, said)
     current = profile.current

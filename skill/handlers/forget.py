@@ -107,16 +107,6 @@ def delete_declined(turn: Turn) -> Response:
     return turn.close(turn.speech("forget.kept"))
 
 
-def deletion_asked(text: str) -> str:
-    """Which deletion a spoken request means: the last answer, tonight's, or everything."""
-    words = f" {text.lower()} "
-    if any(w in words for w in (" last ", " just said", " that ", " my answer", " it ")):
-        return "last"
-    if any(w in words for w in (" tonight", " today")):
-        return "tonight"
-    return "all"
-
-
 class DeleteAllHandler(Handler):
     """ "Delete all our answers", "forget everything"."""
 

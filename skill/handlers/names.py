@@ -8,10 +8,11 @@ from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model.response import Response
 
 from skill.handlers.answers import answer_step, take_answer
-from skill.handlers.onboarding import ask_start_stage, clean_name
+from skill.handlers.onboarding import ask_start_stage
 from skill.handlers.tonight import offer_question, present_tonight, restate
 from skill.handlers.turn import Handler, Turn
 from skill.handlers.voices import ask_who, candidate, first_for, learn_voice
+from skill.names import clean_name
 from skill.records import Profile
 from skill.session import Moment
 

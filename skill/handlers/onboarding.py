@@ -13,17 +13,6 @@ from skill.records import Profile, iso
 from skill.session import Moment
 from skill.speech import Speech
 
-MAX_NAME_CHARS = 40
-
-
-def clean_name(value: str | None) -> str | None:
-    """A spoken first name as we will say it back: "mary ann" -> "Mary Ann", "zoë" -> "Zoë"."""
-    if not value:
-        return None
-    words = " ".join(value.split())[:MAX_NAME_CHARS].split(" ")
-    name = " ".join("-".join(p[:1].upper() + p[1:] for p in w.split("-")) for w in words)
-    return name or None
-
 
 def start_onboarding(turn: Turn, intro_key: str = "onboarding.welcome") -> Response:
     """Welcome a new couple and ask for a first name (or the second, if one was kept)."""

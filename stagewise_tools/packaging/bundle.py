@@ -77,6 +77,7 @@ RUNTIME_MODULES = (
     "skill/journey.py",
     "skill/local_time.py",
     "skill/logs.py",
+    "skill/names.py",
     "skill/narration_clips.py",
     "skill/not_answers.py",
     "skill/periods.py",
