@@ -17,7 +17,7 @@ import pytest
 
 from skill.app import Stagewise
 from skill.content import content_data, load_content
-from skill.not_answers import THRESHOLD, Heard, compiled, recognise
+from skill.not_answers import THRESHOLD, Heard, compiled, expand, recognise
 from stagewise_tools import content_sync
 from tests.conversation import Couple, says
 from tests.recogniser_figures import DATA, answer_figures, not_answer_figures, rows
@@ -57,7 +57,7 @@ def same_action(expected: str, found: str) -> bool:
 
 
 def all_phrases(locale: str = "en-US") -> list[tuple[str, str]]:
-    """(intent, phrase) for every phrase the recogniser is built from, as the data says."""
+    """(intent, phrase) for every phrase the recogniser is built from, templates expanded."""
     data = content_data(locale, "not_answers.json")
     samples = content_data(locale, "intent_samples.json")
     assert isinstance(data, Mapping) and isinstance(samples, Mapping)
@@ -69,7 +69,7 @@ def all_phrases(locale: str = "en-US") -> list[tuple[str, str]]:
         for sample in listed
         if (intent, sample) not in ignored
     ]
-    found += [(i, p) for i, listed in data["phrases"].items() for p in listed]
+    found += [(i, p) for i, listed in data["phrases"].items() for t in listed for p in expand(t)]
     return found
 
 
