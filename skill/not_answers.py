@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -119,8 +120,13 @@ class Recogniser:
     index: dict[str, list[int]] = field(default_factory=dict)
     slot_index: dict[str, list[int]] = field(default_factory=dict)
     longest_fold: int = 1
+    fold_starts: dict[str, int] = field(default_factory=dict)  # first word -> longest fold
     slot_vocabulary: frozenset[str] = frozenset()
     phrase_weights: list[tuple[float, float]] = field(default_factory=list)  # literal, all
+    phrase_words: list[frozenset[str]] = field(default_factory=list)
+    # word -> (literal weights ascending, phrase numbers) of the phrases without placeholders
+    index_by_weight: dict[str, tuple[list[float], list[int]]] = field(default_factory=dict)
+    slot_phrases_with: dict[str, list[int]] = field(default_factory=dict)  # word -> numbers
     exact: dict[tuple[str, ...], str] = field(default_factory=dict)  # a phrase's words: intent
 
     def words(self, text: str) -> list[str]:
@@ -141,7 +147,8 @@ class Recogniser:
         out: list[str] = []
         i = 0
         while i < len(said):
-            for size in range(min(self.longest_fold, len(said) - i), 0, -1):
+            longest = self.fold_starts.get(said[i], 0)
+            for size in range(min(longest, len(said) - i), 0, -1):
                 replacement = self.folds.get(tuple(said[i : i + size]))
                 if replacement is not None:
                     out.extend(replacement)
@@ -198,6 +205,8 @@ def compiled(locale: str) -> Recogniser:
         },
         longest_fold=max((len(k) for k in folds), default=1),
     )
+    for fold in folds:
+        recogniser.fold_starts[fold[0]] = max(recogniser.fold_starts.get(fold[0], 0), len(fold))
     for name in ("politeness", "leading", "trailing"):
         lists = _read_list(aside.get(name, []), f"set_aside.{name}")
         setattr(recogniser, name, frozenset(tuple(recogniser.words(p)) for p in lists))
@@ -232,7 +241,7 @@ def compiled(locale: str) -> Recogniser:
         for phrase in expand(template)
     ]
     seen: set[tuple[str, tuple[str, ...], tuple[str, ...]]] = set()
-    for intent, text in sources:
+    for intent, text in dict.fromkeys(sources):
         phrase = _phrase(recogniser, intent, text)
         if phrase is not None:
             key = (intent, tuple(sorted(phrase.words.elements())), phrase.slots)
@@ -244,6 +253,7 @@ def compiled(locale: str) -> Recogniser:
                 raise ValueError(f"not_answers.json: no slot words for {unknown} ({text!r})")
             recogniser.phrases.append(phrase)
     _weigh(recogniser, sources, locale)
+    _index_by_weight(recogniser)
     return recogniser
 
 
@@ -307,12 +317,27 @@ def _weigh(recogniser: Recogniser, sources: Iterable[tuple[str, str]], locale: s
     for number, phrase in enumerate(recogniser.phrases):
         if not phrase.slots:
             recogniser.exact.setdefault(_bag(phrase.words.elements()), phrase.intent)
+        recogniser.phrase_words.append(frozenset(phrase.words))
         literal = sum(recogniser.weight(w) * n for w, n in phrase.words.items())
         recogniser.phrase_weights.append((literal, literal + SLOT_WEIGHT * len(phrase.slots)))
         for word in phrase.words:
             recogniser.index.setdefault(word, []).append(number)
+            if phrase.slots:
+                recogniser.slot_phrases_with.setdefault(word, []).append(number)
         for slot in phrase.slots:
             recogniser.slot_index.setdefault(slot, []).append(number)
+
+
+def _index_by_weight(recogniser: Recogniser) -> None:
+    for word, numbers in recogniser.index.items():
+        plain = sorted(
+            {
+                (recogniser.phrase_weights[n][0], n)
+                for n in numbers
+                if not recogniser.phrases[n].slots
+            }
+        )
+        recogniser.index_by_weight[word] = ([w for w, _ in plain], [n for _, n in plain])
 
 
 def _set_aside(recogniser: Recogniser, words: list[Word]) -> tuple[list[Word], bool]:
@@ -436,9 +461,17 @@ def _best(
     unexplained_at_most = total * (1 - floor / (2 - floor))
     candidates: set[int] = set()
     left = total
+    # A phrase much lighter or heavier than what was said cannot reach `floor` either:
+    # F1 <= 2 * min(said, phrase) / (said + phrase).
+    lightest, heaviest = total * floor / (2 - floor), total * (2 - floor) / max(floor, 1e-9)
     for i in sorted(range(len(said)), key=lambda i: -weights[i]):
         word = said[i]
-        candidates.update(recogniser.index.get(word.stem, ()))
+        by_weight = recogniser.index_by_weight.get(word.stem)
+        if by_weight is not None:
+            ascending, numbers = by_weight
+            start, end = bisect_left(ascending, lightest), bisect_right(ascending, heaviest)
+            candidates.update(numbers[start:end])
+        candidates.update(recogniser.slot_phrases_with.get(word.stem, ()))
         if i in named:
             candidates.update(recogniser.slot_index.get("name", ()))
         for slot in _slots_for(recogniser, word):
@@ -446,21 +479,19 @@ def _best(
         left -= weights[i]
         if left < unexplained_at_most:
             break  # a phrase holding none of these words leaves too much unexplained
-    # What each phrase could explain at most, added up word by word: a phrase that cannot
-    # reach `floor` even so is not scored.
-    could: dict[int, float] = {}
+    # What a phrase without placeholders could explain at most: its words that were said.
+    # One that cannot reach `floor` even so is not scored.
+    said_weight: dict[str, float] = {}
     for word in said:
-        weight = recogniser.weight(word.stem)
-        for number in recogniser.index.get(word.stem, ()):
-            could[number] = could.get(number, 0.0) + weight
+        said_weight[word.stem] = said_weight.get(word.stem, 0.0) + recogniser.weight(word.stem)
     best: _Match | None = None
     for number in sorted(candidates):
         if not recogniser.phrases[number].slots:
-            explained = could.get(number, 0.0)
             literal = recogniser.phrase_weights[number][0]
-            precision, recall = min(1.0, explained / total), min(1.0, explained / literal)
-            if precision + recall == 0 or 2 * precision * recall / (precision + recall) < floor:
-                continue
+            explained = sum(said_weight.get(w, 0.0) for w in recogniser.phrase_words[number])
+            explained = min(explained, literal, total)
+            if not explained or 2 * explained / (total + literal) < floor:
+                continue  # F1 <= 2 * explained / (said + phrase)
         match = _score(recogniser, number, said, weights, name_spans)
         if match is not None and match.score >= floor and (best is None or match.rank > best.rank):
             best = match
