@@ -20,7 +20,13 @@ from skill.content import content_data, load_content
 from skill.not_answers import THRESHOLD, Heard, compiled, expand, recognise
 from stagewise_tools import content_sync
 from tests.conversation import Couple, says
-from tests.recogniser_figures import DATA, answer_figures, not_answer_figures, rows
+from tests.recogniser_figures import (
+    DATA,
+    KIND_INTENTS,
+    answer_figures,
+    not_answer_figures,
+    rows,
+)
 from tests.test_conversation import stored
 
 CONTENT = load_content()
@@ -180,42 +186,47 @@ def test_answers_that_sound_like_requests_are_answers(answer: str) -> None:
     assert recognise(answer, COUPLE, CONTENT) is None
 
 
+DEV_NOT_ANSWERS = sorted((DATA / "dev").glob("*not_answers.tsv"))
+DEV_ANSWERS = sorted(p for p in (DATA / "dev").glob("*answers.tsv") if p not in DEV_NOT_ANSWERS)
+
+
 def test_development_sets_meet_the_goals() -> None:
-    """The figures the threshold was chosen on (a held-out set gives the honest ones)."""
-    dev = DATA / "dev"
-    not_answers = not_answer_figures(dev / "not_answers.tsv", keep_examples=True)
-    fresh = not_answer_figures(dev / "fresh_not_answers.tsv", keep_examples=True)
-    answers = answer_figures(dev / "answers.tsv", keep_examples=True)
-    fresh_answers = answer_figures(dev / "fresh_answers.tsv", keep_examples=True)
-    print(
-        f"\ndev (threshold {THRESHOLD}): non-answers acted on "
-        f"{not_answers.acted_share:.1%} of {not_answers.total}, right intent "
-        f"{not_answers.right_share:.1%}; answers mistaken {answers.mistaken_share:.1%} "
-        f"of {answers.total}\nfresh dev: non-answers acted on {fresh.acted_share:.1%} of "
-        f"{fresh.total}; answers mistaken {fresh_answers.mistaken_share:.1%} of "
-        f"{fresh_answers.total}"
-    )
-    assert not_answers.acted_share >= 0.97, not_answers.missed
-    assert not_answers.right_share >= 0.95, not_answers.wrong
-    assert fresh.acted_share >= 0.95, fresh.missed
-    assert answers.mistaken_share <= 0.01, answers.examples
-    assert fresh_answers.mistaken_share <= 0.01, fresh_answers.examples
+    """The figures the phrase data and the threshold were tuned on, file by file (a
+    held-out set gives the honest ones)."""
+    assert len(DEV_NOT_ANSWERS) >= 2 and len(DEV_ANSWERS) >= 2
+    acted = total = mistaken = answers = 0
+    problems: list[str] = []
+    lines = [f"dev, threshold {THRESHOLD}:"]
+    for path in DEV_NOT_ANSWERS:
+        figures = not_answer_figures(path, keep_examples=True)
+        acted, total = acted + figures.acted_on, total + figures.total
+        problems += figures.missed
+        lines.append(
+            f"  {path.name}: {figures.acted_share:.1%} of {figures.total} acted on, "
+            f"{figures.right_share:.1%} as their kind asks"
+        )
+    for path in DEV_ANSWERS:
+        kept = answer_figures(path, keep_examples=True)
+        mistaken, answers = mistaken + kept.mistaken, answers + kept.total
+        problems += kept.examples
+        lines.append(f"  {path.name}: {kept.mistaken_share:.1%} of {kept.total} mistaken")
+    print("\n" + "\n".join(lines))
+    assert acted / total >= 0.97, problems
+    assert mistaken / answers <= 0.01, problems
 
 
 def test_the_development_sets_are_well_formed() -> None:
     """Columns as the held-out files have them; every question id exists; no repeats."""
     problems = []
-    for name, label in (
-        ("not_answers.tsv", "kind"),
-        ("fresh_not_answers.tsv", "kind"),
-        ("answers.tsv", "question_id"),
-        ("fresh_answers.tsv", "question_id"),
-    ):
-        texts = [row["text"] for row in rows(DATA / "dev" / name)]
-        problems += [f"{name}: {t!r} twice" for t in set(texts) if texts.count(t) > 1]
-        for row in rows(DATA / "dev" / name):
-            if label == "question_id" and CONTENT.question(row[label]) is None:
-                problems.append(f"{name}: no question {row[label]}")
+    for path in [*DEV_NOT_ANSWERS, *DEV_ANSWERS]:
+        found = rows(path)
+        texts = [row["text"] for row in found]
+        problems += [f"{path.name}: {t!r} twice" for t in set(texts) if texts.count(t) > 1]
+        for row in found:
+            if "kind" in row and row["kind"] not in KIND_INTENTS:
+                problems.append(f"{path.name}: no kind {row['kind']}")
+            if "question_id" in row and CONTENT.question(row["question_id"]) is None:
+                problems.append(f"{path.name}: no question {row['question_id']}")
     assert problems == []
 
 
