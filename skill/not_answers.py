@@ -30,6 +30,10 @@ THRESHOLD = 0.82
 # A string of short phrases ("wait hang on what") is taken piece by piece, each piece
 # exactly one phrase; the last piece is what they ask for.
 MAX_PIECE_WORDS = 6
+# A run-on ending in at least this many words that ask for the question again is asking
+# for it; only that ask: an answer may well end in words of another ("...let me think").
+RUN_ON_WORDS = 3
+RUN_ON_INTENTS = frozenset({"AMAZON.RepeatIntent"})
 MAX_PIECES_TEXT = 12  # words: a longer text is never a string of hesitations
 # Precision (how much of what was said the phrase explains) counts more than recall (how
 # much of the phrase was said): an extra word of an answer is what makes it an answer.
@@ -414,8 +418,22 @@ def recognise(text: str, names: tuple[str, ...], content: Content) -> Heard | No
     pieces = next((p for v in variants if (p := _pieces(recogniser, v)) is not None), None)
     if pieces is not None:
         return Heard(pieces.intent, pieces.slots, whole, round(pieces.score, 3))
+    ending = _ends_asking_again(recogniser, variants)
+    if ending is not None:
+        return Heard(ending.intent, ending.slots, whole, round(ending.score, 3))
     if _only_edges(recogniser, kept):
         return Heard("Think", text=whole)  # "well um", "wow okay", "right so"
+    return None
+
+
+def _ends_asking_again(recogniser: Recogniser, variants: list[list[Word]]) -> _Match | None:
+    """A run-on that ends asking for the question again ("sorry i was miles away what was
+    that"): the last words, at least RUN_ON_WORDS of them, are exactly such a phrase."""
+    for words in variants:
+        for size in range(min(len(words) - 1, MAX_PIECE_WORDS), RUN_ON_WORDS - 1, -1):
+            intent = recogniser.exact.get(_bag(words[len(words) - size :]))
+            if intent in RUN_ON_INTENTS:
+                return _Match(intent, MappingProxyType({}), 1.0, 0.0)
     return None
 
 
