@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
 
-from skill.content import Content, content_data
+from skill.content import Content, content_data, content_for
 from skill.names import NAME, verdict
 
 # Chosen on the development set (tests/data/dev/), never on the held-out one: the lowest
@@ -35,16 +35,12 @@ MAX_PIECE_WORDS = 6
 RUN_ON_WORDS = 3
 RUN_ON_INTENTS = frozenset({"AMAZON.RepeatIntent"})
 MAX_PIECES_TEXT = 12  # words: a longer text is never a string of hesitations
-# Precision (how much of what was said the phrase explains) counts more than recall (how
-# much of the phrase was said): an extra word of an answer is what makes it an answer.
-BETA = 1.0
 MIN_LITERAL_RECALL = 0.6  # of a phrase's own words, by weight, when it has placeholders
 SLOT_WEIGHT = 0.5  # what a placeholder ({stage_number}, {name}) weighs in its phrase
 MIN_WEIGHT = 0.25  # the commonest words ("you", "the") still count
 UNKNOWN_WEIGHT = 2.0  # a word no phrase has ("careers", "paris"): what answers are made of
 NAME_WEIGHT = 0.35  # one of the couple's names, said: about as telling as "we"
 SLOT_MAX_WORDS = {"period": 4, "time": 3, "day": 2}  # others: one word (two for names)
-PSEUDO_INTENTS = ("Think", "GoFirst")
 NAME_SLOTS = frozenset({"name"})  # filled only by one of the couple's names
 FREE_NAME_SLOTS = frozenset({"first_name", "second_name"})  # any word that may be a name
 
@@ -123,7 +119,6 @@ class Recogniser:
     weights: dict[str, float] = field(default_factory=dict)
     index: dict[str, list[int]] = field(default_factory=dict)
     slot_index: dict[str, list[int]] = field(default_factory=dict)
-    longest_fold: int = 1
     fold_starts: dict[str, int] = field(default_factory=dict)  # first word -> longest fold
     slot_vocabulary: frozenset[str] = frozenset()
     phrase_weights: list[tuple[float, float]] = field(default_factory=list)  # literal, all
@@ -207,7 +202,6 @@ def compiled(locale: str) -> Recogniser:
             k: str(v)
             for k, v in _as_mapping(data.get("stage_numbers", {}), "stage_numbers").items()
         },
-        longest_fold=max((len(k) for k in folds), default=1),
     )
     for fold in folds:
         recogniser.fold_starts[fold[0]] = max(recogniser.fold_starts.get(fold[0], 0), len(fold))
@@ -256,7 +250,7 @@ def compiled(locale: str) -> Recogniser:
             if unknown:
                 raise ValueError(f"not_answers.json: no slot words for {unknown} ({text!r})")
             recogniser.phrases.append(phrase)
-    _weigh(recogniser, sources, locale)
+    _weigh(recogniser, locale)
     _index_by_weight(recogniser)
     return recogniser
 
@@ -292,14 +286,13 @@ def _phrase(recogniser: Recogniser, intent: str, text: str) -> Phrase | None:
     return Phrase(intent, Counter(w.stem for w in kept), tuple(slots), text)
 
 
-def _weigh(recogniser: Recogniser, sources: Iterable[tuple[str, str]], locale: str) -> None:
-    """Rare words weigh more: inverse document frequency over the phrases and the bank.
+def _weigh(recogniser: Recogniser, locale: str) -> None:
+    """Rare words weigh more: inverse document frequency, each intent's phrases one document
+    and each question of the bank another; then the phrases are indexed by their words.
 
     The question bank stands for what answers talk about; a word that no phrase and no
     question uses ("dishes") weighs the most.
     """
-    from skill.content import content_for
-
     by_intent: dict[str, set[str]] = {}
     for phrase in recogniser.phrases:
         by_intent.setdefault(phrase.intent, set()).update(phrase.words)
@@ -577,8 +570,7 @@ def _score(
         return None
     precision = matched_said / (matched_said + unexplained)
     recall = matched_phrase / phrase_weight
-    beta2 = BETA * BETA
-    score = (1 + beta2) * precision * recall / (beta2 * precision + recall)
+    score = 2 * precision * recall / (precision + recall)  # F1: both count alike
     return _Match(phrase.intent, MappingProxyType(slots), score, matched_phrase)
 
 

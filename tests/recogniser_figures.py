@@ -5,11 +5,10 @@ tests and the held-out measurement; only aggregates leave this module for held-o
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skill.content import Content, content_for
+from skill.content import content_for
 from skill.names import check_name
 from skill.not_answers import Heard, recognise
 
@@ -149,12 +148,8 @@ def answer_figures(path: Path, keep_examples: bool) -> AnswerFigures:
 
 def name_figures(path: Path, keep_examples: bool) -> NameFigures:
     figures = NameFigures()
-    checks: dict[str, Callable[[str], str]] = {}
     for row in rows(path):
-        content: Content = content_for(row["locale"])
-        verdict = checks.setdefault(
-            row["locale"], lambda text, c=content: check_name(text, c).verdict
-        )(row["text"])
+        verdict = check_name(row["text"], content_for(row["locale"])).verdict
         if row["label"] == "name":
             figures.names += 1
             if verdict != "not_a_name":
