@@ -1,100 +1,344 @@
-"""Only answers are kept: every phrase in not_answers.json, said while an answer is awaited,
-is acted on and never stored. Generated from the data, so a new phrase is tested too."""
+"""Only answers are kept: what is said instead of an answer is recognised and acted on.
+
+Generated from the data: every phrase of not_answers.json and every sample of every intent
+that is not the answer (intent_samples.json) is recognised as its own intent, and said while
+an answer is awaited, none is stored. Each test checks all items and names every failure.
+The development sets (tests/data/dev/) give the figures the threshold was chosen on; the
+held-out measurement is tests/test_recognisers_heldout.py.
+"""
 
 from __future__ import annotations
 
-import json
-from importlib.resources import files
+import re
+import time
+from collections.abc import Mapping
 
 import pytest
 
 from skill.app import Stagewise
-from skill.content import load_content
-from skill.not_answers import KINDS
-from skill.not_answers import recognise_kind as recognise
-from tests.conversation import Couple
+from skill.content import content_data, load_content
+from skill.not_answers import THRESHOLD, compiled, expand, normalize, recognise
+from stagewise_tools import content_sync
+from tests.conversation import Couple, says
+from tests.recogniser_figures import (
+    DATA,
+    KIND_INTENTS,
+    answer_figures,
+    not_answer_figures,
+    rows,
+)
 from tests.test_conversation import stored
 
 CONTENT = load_content()
-DATA = json.loads(files("skill.content").joinpath("en-US", "not_answers.json").read_text())
-PHRASES = [
-    (kind, phrase)
-    for kind, lists in DATA.items()
-    if not kind.startswith("_") and kind != "fillers"
-    for phrase in [*lists.get("exact", []), *lists.get("prefix", [])]
+COUPLE = ("Sam", "Alex")
+# What a placeholder of a phrase is filled with when the phrase is said in a test.
+SAID_FOR = {
+    "name": "alex",
+    "first_name": "jo",
+    "second_name": "zara",
+    "stage_number": "three",
+    "period": "last week",
+    "day": "sunday",
+    "time": "eight pm",
+}
+# Intents the skill treats alike while an answer is awaited: either is right.
+ALIKE = [
+    frozenset({"AMAZON.RepeatIntent", "TonightQuestionIntent"}),
+    frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent"}),
+    frozenset({"StageInfoIntent", "ChangeStageIntent", "ChooseStageIntent"}),
+    frozenset({"RecapIntent", "RecapLastTimeIntent", "RecapStageIntent", "RecapYearAgoIntent"}),
+    frozenset({"FavouriteIntent", "PlayFavouritesIntent"}),
+    frozenset({"SetReminderIntent", "ReminderStatusIntent", "MoveReminderIntent"}),
+    frozenset({"CancelReminderIntent", "MoveReminderIntent", "ReminderStatusIntent"}),
+    frozenset({"ReconnectIntent", "SetReminderIntent"}),
 ]
-PATTERNS = [p for p in DATA["go_first"]["patterns"]]
-# What each kind leaves the skill doing: still listening for an answer, or closed.
-STILL_LISTENING = {"repeat", "think", "go_first", "correct", "remind", "help", "voice"}
 
 
-def said(text: str, key: str, **values: object) -> bool:
-    return any(v.format(**values) in text for v in CONTENT.variants(key))
+def as_said(phrase: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: SAID_FOR[m[1]], phrase)
 
 
-def test_every_kind_in_the_data_is_one_the_skill_acts_on() -> None:
-    assert {k for k in DATA if not k.startswith("_") and k != "fillers"} == set(KINDS)
+def same_action(expected: str, found: str) -> bool:
+    return expected == found or any({expected, found} <= group for group in ALIKE)
+
+
+def all_phrases(locale: str = "en-US") -> list[tuple[str, str]]:
+    """(intent, phrase) for every phrase the recogniser is built from, templates expanded."""
+    data = content_data(locale, "not_answers.json")
+    samples = content_data(locale, "intent_samples.json")
+    assert isinstance(data, Mapping) and isinstance(samples, Mapping)
+    ignored = {(i, s) for i, listed in data["not_evidence"].items() for s in listed}
+    found = [
+        (intent, sample)
+        for intent, listed in samples.items()
+        if not intent.startswith("_")
+        for sample in listed
+        if (intent, sample) not in ignored
+    ]
+    found += [(i, p) for i, listed in data["phrases"].items() for t in listed for p in expand(t)]
+    return found
+
+
+def test_every_phrase_and_sample_is_recognised_as_its_intent() -> None:
+    phrases = all_phrases()
+    assert len(phrases) > 600  # the model's samples and the phrase data, not a stub
+    wrong = []
+    for intent, phrase in phrases:
+        found = recognise(as_said(phrase), COUPLE, CONTENT)
+        if found is None or not same_action(intent, found.intent):
+            wrong.append(f"{intent}: {phrase!r} -> {found.intent if found else 'an answer'}")
+    assert wrong == []
+
+
+def test_each_locale_knows_its_own_samples() -> None:
+    """en-GB's "go on then give us tonight's question" is a sample only there: every sample
+    of an intent a locale words differently is recognised in that locale."""
+    english = content_data("en-US", "intent_samples.json")
+    assert isinstance(english, Mapping)
+    wrong, checked = [], 0
+    for locale in ("en-GB", "en-AU", "en-IN"):
+        content = load_content(locale)
+        samples = content_data(locale, "intent_samples.json")
+        assert isinstance(samples, Mapping)
+        for intent, listed in samples.items():
+            if intent.startswith("_") or listed == english.get(intent):
+                continue
+            for sample in listed:
+                checked += 1
+                found = recognise(as_said(sample), COUPLE, content)
+                if found is None or not same_action(intent, found.intent):
+                    wrong.append(f"{locale} {intent}: {sample!r}")
+    assert checked > 0 and wrong == []
+
+
+def test_the_samples_the_runtime_reads_match_the_interaction_model() -> None:
+    """A new sample in interaction_model/ reaches the recogniser only through this copy:
+    `python -m stagewise_tools.content_sync` rewrites it."""
+    assert content_sync.stale() == []
+
+
+def test_a_template_says_every_combination() -> None:
+    assert expand("(say|repeat) [the question] again") == [
+        "say the question again",
+        "say again",
+        "repeat the question again",
+        "repeat again",
+    ]
+    assert expand("{name} [can] go first") == ["{name} can go first", "{name} go first"]
+
+
+def test_text_is_read_as_alexa_sends_it() -> None:
+    assert normalize("Um, what’s the QUESTION?!") == "um what's the question"
+    assert normalize("hmmmm ummm") == "hmm umm"  # however long the sound is held
+
+
+def test_a_sample_that_says_nothing_is_not_evidence() -> None:
+    """A lone first name or number, two names joined by "and": answers, said back."""
+    for text in ("hope", "three", "coffee and cake", "maya and jordan", "jo"):
+        assert recognise(text, COUPLE, CONTENT) is None, text
 
 
 @pytest.mark.parametrize(
-    ("said", "kind"),
+    ("said", "intent"),
     [
-        ("hmm let me think", "think"),
-        ("um wait hold on", "think"),
-        ("oh that's a good question hmm", "think"),
-        ("uh what was the question", "repeat"),
-        ("sorry can you repeat the question", "repeat"),
-        ("um", "think"),
-        ("well delete everything", "delete"),
-        ("wait what", "repeat"),
-        ("hold on what was the question", "repeat"),
-        ("hmm wait let me think", "think"),
+        ("hmm let me think", "Think"),
+        ("um wait hold on", "Think"),
+        ("oh that's a good question hmm", "Think"),
+        ("well um", "Think"),
+        ("um", "Think"),
+        ("uh what was the question", "AMAZON.RepeatIntent"),
+        ("sorry can you please repeat the question", "AMAZON.RepeatIntent"),
+        ("could you say that one more time for me", "AMAZON.RepeatIntent"),
+        ("wait what", "AMAZON.RepeatIntent"),
+        ("hold on what was the question", "AMAZON.RepeatIntent"),
+        ("hmm wait let me think", "Think"),
+        ("that's wrong change it", "CorrectAnswerIntent"),
+        ("no no that's not what i said", "CorrectAnswerIntent"),
+        ("can we please skip this one", "SkipIntent"),
+        ("i'd really rather not answer that one", "SkipIntent"),
+        ("well delete everything", "DeleteAllIntent"),
+        ("delete it all", "DeleteAllIntent"),
+        ("delete my last answer", "DeleteLastAnswerIntent"),
+        ("forget what i just said", "DeleteLastAnswerIntent"),
+        ("delete tonight's answers please", "DeleteTonightIntent"),
+        ("what's tonight's question", "TonightQuestionIntent"),
+        ("alexa what did we say last week", "RecapIntent"),
+        ("okay we're done for tonight", "AMAZON.StopIntent"),
     ],
 )
-def test_phrases_wrapped_in_fillers_are_still_recognised(said: str, kind: str) -> None:
-    found = recognise(said, ("Sam", "Alex"))
-    assert found is not None and found.kind == kind
-
-
-@pytest.mark.parametrize("answer", ["well you make me laugh", "hmm the lake house", "so much"])
-def test_an_answer_that_starts_with_a_filler_is_still_an_answer(answer: str) -> None:
-    assert recognise(answer, ("Sam", "Alex")) is None
-
-
-@pytest.mark.parametrize(("kind", "phrase"), PHRASES, ids=[p for _, p in PHRASES])
-def test_the_recogniser_knows_every_phrase(kind: str, phrase: str) -> None:
-    found = recognise(phrase, ("Sam", "Alex"))
-    assert found is not None and found.kind == kind
-
-
-@pytest.mark.parametrize(("kind", "phrase"), PHRASES, ids=[p for _, p in PHRASES])
-def test_a_phrase_said_instead_of_an_answer_is_never_stored(
-    couple: Couple, app: Stagewise, kind: str, phrase: str
+def test_phrases_with_fillers_politeness_or_another_word_are_recognised(
+    said: str, intent: str
 ) -> None:
-    couple.onboard()
-    reply = couple.answer(phrase)
-    assert stored(app) == []
-    if kind in STILL_LISTENING:
-        assert not reply.ended and reply.elicits == "answer"
-    if kind == "stop":
-        assert reply.ended
-    if kind == "delete":  # asks first, saying what would go (or that there is nothing)
-        waiting = couple.awaiting
-        assert waiting == "delete_confirm" or said(reply.text, "forget.nothing_tonight")
+    found = recognise(said, COUPLE, CONTENT)
+    assert found is not None and found.intent == intent
 
 
-@pytest.mark.parametrize("pattern", PATTERNS)
+def test_who_goes_first_is_read_off_the_words() -> None:
+    found = recognise("alex why don't you go first", COUPLE, CONTENT)
+    assert found is not None and found.intent == "GoFirst" and dict(found.slots) == {"name": "Alex"}
+    unnamed = recognise("you go first", COUPLE, CONTENT)
+    assert unnamed is not None and unnamed.intent == "GoFirst" and dict(unnamed.slots) == {}
+
+
+def test_a_stage_said_by_number_is_read_off_as_digits() -> None:
+    found = recognise("tell me about stage three", COUPLE, CONTENT)
+    assert found is not None and found.intent == "StageInfoIntent"
+    assert dict(found.slots) == {"stage_number": "3"}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "well you make me laugh",
+        "hmm the lake house",
+        "so much",
+        "help with the dishes",
+        "stop worrying",
+        "thinking of you",
+        "the question you asked on our first date",
+        "no idea honestly maybe paris",
+        "yes",
+        "no",
+        "alex",
+        "sam's answer",
+        "first answer",
+    ],
+)
+def test_answers_that_sound_like_requests_are_answers(answer: str) -> None:
+    assert recognise(answer, COUPLE, CONTENT) is None
+
+
+DEV_NOT_ANSWERS = sorted((DATA / "dev").glob("*not_answers.tsv"))
+DEV_ANSWERS = sorted(p for p in (DATA / "dev").glob("*answers.tsv") if p not in DEV_NOT_ANSWERS)
+
+
+def test_development_sets_meet_the_goals() -> None:
+    """The figures the phrase data and the threshold were tuned on, file by file (a
+    held-out set gives the honest ones)."""
+    assert len(DEV_NOT_ANSWERS) >= 2 and len(DEV_ANSWERS) >= 2
+    acted = total = mistaken = answers = 0
+    problems: list[str] = []
+    lines = [f"dev, threshold {THRESHOLD}:"]
+    for path in DEV_NOT_ANSWERS:
+        figures = not_answer_figures(path, keep_examples=True)
+        acted, total = acted + figures.acted_on, total + figures.total
+        problems += figures.missed
+        lines.append(
+            f"  {path.name}: {figures.acted_share:.1%} of {figures.total} acted on, "
+            f"{figures.right_share:.1%} as their kind asks"
+        )
+    for path in DEV_ANSWERS:
+        kept = answer_figures(path, keep_examples=True)
+        mistaken, answers = mistaken + kept.mistaken, answers + kept.total
+        problems += kept.examples
+        lines.append(f"  {path.name}: {kept.mistaken_share:.1%} of {kept.total} mistaken")
+    print("\n" + "\n".join(lines))
+    assert acted / total >= 0.97, problems
+    assert mistaken / answers <= 0.01, problems
+
+
+def test_the_development_sets_are_well_formed() -> None:
+    """Columns as the held-out files have them; every question id exists; no repeats."""
+    problems = []
+    for path in [*DEV_NOT_ANSWERS, *DEV_ANSWERS]:
+        found = rows(path)
+        texts = [row["text"] for row in found]
+        problems += [f"{path.name}: {t!r} twice" for t in set(texts) if texts.count(t) > 1]
+        for row in found:
+            if "kind" in row and row["kind"] not in KIND_INTENTS:
+                problems.append(f"{path.name}: no kind {row['kind']}")
+            if "question_id" in row and CONTENT.question(row["question_id"]) is None:
+                problems.append(f"{path.name}: no question {row['question_id']}")
+    assert problems == []
+
+
+def test_a_thousand_supposed_answers_take_well_under_a_second() -> None:
+    texts = [row["text"] for row in rows(DATA / "dev" / "answers.tsv")]
+    texts += [row["text"] for row in rows(DATA / "dev" / "not_answers.tsv")]
+    compiled(CONTENT.locale)  # built once per process, before the first turn needs it
+    said = (texts * (1000 // len(texts) + 1))[:1000]
+    start = time.perf_counter()
+    for text in said:
+        recognise(text, COUPLE, CONTENT)
+    elapsed = time.perf_counter() - start
+    print(f"\n1,000 calls: {elapsed * 1000:.0f} ms")
+    assert elapsed < 1.0
+
+
+# -- through the skill: said while an answer is awaited, never stored ---------------
+
+STILL_LISTENING = frozenset(
+    {
+        "AMAZON.RepeatIntent",
+        "TonightQuestionIntent",
+        "Think",
+        "GoFirst",
+        "CorrectAnswerIntent",
+        "AMAZON.HelpIntent",
+        "ForgetVoiceIntent",
+        "SetReminderIntent",
+        "StageInfoIntent",
+        "JourneyIntent",
+    }
+)
+
+
+def test_a_phrase_said_instead_of_an_answer_is_never_stored(app: Stagewise) -> None:
+    """Two phrases of every intent, each said by a new couple as the first answer."""
+    by_intent: dict[str, list[str]] = {}
+    for intent, phrase in all_phrases():
+        by_intent.setdefault(intent, [])
+        if len(by_intent[intent]) < 2:
+            by_intent[intent].append(as_said(phrase))
+    problems = []
+    for number, (intent, phrases) in enumerate(sorted(by_intent.items())):
+        for turn, phrase in enumerate(phrases):
+            household = f"amzn1.ask.account.phrase-{number}-{turn}"
+            couple = Couple(app, user_id=household)
+            couple.onboard()
+            reply = couple.answer(phrase)
+            if CONTENT.variants("crisis.number")[0] in reply.text:  # the safety check first
+                continue
+            if stored(app, household):
+                problems.append(f"{intent}: {phrase!r} was stored")
+            if intent in STILL_LISTENING and (reply.ended or reply.elicits != "answer"):
+                problems.append(f"{intent}: {phrase!r} stopped listening for the answer")
+            if intent in ("AMAZON.StopIntent", "AMAZON.CancelIntent") and not reply.ended:
+                problems.append(f"{intent}: {phrase!r} did not stop")
+            if intent.startswith("Delete"):  # asks first, saying what would go (or nothing)
+                waiting = couple.awaiting
+                if waiting != "delete_confirm" and not says(reply, "forget.nothing_tonight"):
+                    problems.append(f"{intent}: {phrase!r} did not ask before deleting")
+    assert problems == []
+
+
+@pytest.mark.parametrize("said", ["alex goes first", "let alex go first", "alex you go first"])
 def test_asking_to_go_first_changes_whose_turn_it_is(
-    couple: Couple, app: Stagewise, pattern: str
+    couple: Couple, app: Stagewise, said: str
 ) -> None:
     couple.onboard()
-    reply = couple.answer(pattern.replace("{name}", "alex"))
-    assert said(reply.text, "answer.goes_first", name="Alex") and stored(app) == []
-    couple.answer("alex goes first and says this")
+    reply = couple.answer(said)
+    assert says(reply, "answer.goes_first", name="Alex") and stored(app) == []
+    couple.answer("the way you hum")
     [first] = stored(app)
-    assert (first.partner_name, first.text) == ("Alex", "alex goes first and says this")
+    assert (first.partner_name, first.text) == ("Alex", "the way you hum")
     second = couple.answer("then sam")
-    assert said(second.text, "answer.heard", name="Sam", answer="then sam")
+    assert says(second, "answer.heard", name="Sam", answer="then sam")
+
+
+def test_you_go_first_hands_the_turn_to_the_other_partner(couple: Couple, app: Stagewise) -> None:
+    couple.onboard()
+    reply = couple.answer("you go first")
+    assert says(reply, "answer.goes_first", name="Alex") and stored(app) == []
+
+
+def test_delete_it_all_asks_to_delete_everything(couple: Couple, app: Stagewise) -> None:
+    """Chosen by likeness to each deletion's own samples: "it all" is everything."""
+    couple.onboard()
+    couple.answer("your patience")
+    reply = couple.answer("delete it all")
+    assert couple.awaiting == "delete_confirm"
+    assert says(reply, "forget.confirm_all")
 
 
 @pytest.mark.parametrize(
@@ -115,7 +359,7 @@ def test_real_answers_are_kept_and_said_back(couple: Couple, app: Stagewise, ans
     couple.onboard()
     reply = couple.answer(answer)
     assert [a.text for a in stored(app)] == [answer]
-    assert said(reply.text, "answer.heard", name="Sam", answer=answer)
+    assert says(reply, "answer.heard", name="Sam", answer=answer)
 
 
 def test_a_lone_first_name_heard_as_a_name_is_an_answer(couple: Couple, app: Stagewise) -> None:
@@ -123,7 +367,7 @@ def test_a_lone_first_name_heard_as_a_name_is_an_answer(couple: Couple, app: Sta
     couple.onboard()
     reply = couple.intent("NamesIntent", first_name="hope")
     assert [a.text for a in stored(app)] == ["hope"]
-    assert said(reply.text, "answer.heard", name="Sam", answer="hope")
+    assert says(reply, "answer.heard", name="Sam", answer="hope")
     profile = app.services.store.get_profile(couple.device.user_id)
     assert profile is not None and (profile.partner_a, profile.partner_b) == ("Sam", "Alex")
 
@@ -134,5 +378,5 @@ def test_the_same_partner_asking_to_go_first_twice_is_told_kindly(
     couple.onboard()
     couple.answer("mine")
     reply = couple.answer("sam goes first")
-    assert said(reply.text, "answer.already_answered", name="Sam", other="Alex")
+    assert says(reply, "answer.already_answered", name="Sam", other="Alex")
     assert [a.text for a in stored(app)] == ["mine"]

@@ -73,13 +73,13 @@ def test_a_new_voice_is_asked_once_then_answers_file_by_voice_in_any_order(
     couple.later(days=1)
     greeted = as_voice(couple, MAYA).launch()
     assert says(greeted, "voices.welcome_back", name="Maya")
-    as_voice(couple, JORDAN).answer("jordan first tonight")
+    as_voice(couple, JORDAN).answer("jordan's answer tonight")
     again = couple.answer("jordan twice")
     assert says(again, "answer.already_answered", name="Jordan", other="Maya")
     as_voice(couple, MAYA).answer("maya second")
     tonight = [a for a in stored(app) if a.answered_at.date() == couple.now.date()]
     assert {a.partner_name: a.text for a in tonight} == {
-        "Jordan": "jordan first tonight",
+        "Jordan": "jordan's answer tonight",
         "Maya": "maya second",
     }
 

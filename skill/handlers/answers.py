@@ -17,7 +17,7 @@ from datetime import date
 from ask_sdk_model.response import Response
 
 from skill.handlers.memory import offer_year_ago, year_ago, year_ago_due
-from skill.handlers.names import ask_rename
+from skill.handlers.names import ask_rename, rename_heard
 from skill.handlers.onboarding import start_onboarding
 from skill.handlers.reminders import offer_reminder, with_offer
 from skill.handlers.safety import danger, safety_exit
@@ -25,7 +25,8 @@ from skill.handlers.tonight import after_side_trip, offer_question, restate, wra
 from skill.handlers.turn import Turn
 from skill.handlers.voices import ask_who, learn_voice, speaker, unknown_voice
 from skill.journey import shared_tonight
-from skill.not_answers import recognise
+from skill.names import check_name
+from skill.not_answers import Heard, recognise
 from skill.periods import RecapItem
 from skill.records import PARTNERS, Answer, Profile
 from skill.ritual import record_answer
@@ -61,7 +62,7 @@ def answer_step(turn: Turn) -> Response:
     if text is not None:
         heard = recognise(text, (profile.partner_a, profile.partner_b), turn.content)
         if heard is not None:
-            return turn.redirect(heard.intent, dict(heard.slots))
+            return _instead(turn, heard)
     current = profile.current
     if current is None or current.day != turn.day or current.pending is None:
         return offer_question(turn, turn.speech("answer.nothing_open"))
@@ -77,6 +78,15 @@ def answer_step(turn: Turn) -> Response:
             return already_answered(turn, profile, partner)
         return take_answer(turn, text, partner)
     return take_answer(turn, text)
+
+
+def _instead(turn: Turn, heard: Heard) -> Response:
+    """What the words asked for instead of an answer, routed in this moment; names said in
+    a sentence ("we're Jo and Zara") are a rename (confirmed first), never answer words."""
+    if heard.intent == "NamesIntent":
+        turn.state.awaiting = None
+        return rename_heard(turn, [check_name(v, turn.content) for v in heard.slots.values()])
+    return turn.redirect(heard.intent, dict(heard.slots))
 
 
 def names_as_answer(turn: Turn) -> Response:
@@ -120,6 +130,11 @@ def goes_first(turn: Turn) -> Response:
         return start_onboarding(turn, "onboarding.welcome_before_question")
     current = profile.current
     partner = next((p for p in PARTNERS if profile.name(p).lower() == spoken.lower()), None)
+    if not spoken and current is not None and current.pending is not None:
+        # "You go first", "me first" without a name: the partner whose turn it is not
+        # (said by the one asked, it hands the turn over; by the other, it takes it).
+        partner = next((p for p in current.order if p != current.pending), None)
+        partner = partner if partner not in current.answered else None
     if current is None or current.day != turn.day or partner is None:
         return restate(turn) or offer_question(turn, Speech())
     name = profile.name(partner)
@@ -489,7 +504,7 @@ def correction_step(turn: Turn) -> Response:
         return safety_exit(turn, found)
     heard = recognise(text, (profile.partner_a, profile.partner_b), turn.content)
     if heard is not None:
-        return turn.redirect(heard.intent, dict(heard.slots))
+        return _instead(turn, heard)
     old = awaiting.answer
     corrected = replace(old, text=trim_answer(text), answered_at=turn.now, request_id=turn.seed)
     try:
