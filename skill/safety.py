@@ -33,6 +33,7 @@ from functools import cache
 from skill.content import Content, content_data
 
 CATEGORIES = ("self_harm", "violence", "help")  # checked in this order; the first match wins
+SIGNALS_NEEDED = 2  # different signals that decide together where no rule decides alone
 NAME_TOKEN = "@name"  # a couple's first name, as patterns write it
 NEGATORS = ("not", "never", "no")  # a gap (`..`) never steps over these
 GAP_WORDS = 3
@@ -59,6 +60,7 @@ class Rule:
     words: frozenset[str]  # a match contains one of these words...
     prefixes: frozenset[str]  # ...or a word starting with one of these
     unless_regex: str | None = None
+    signal: str = ""  # for a signal's rule: "category/name"
 
     @property
     def anchored(self) -> bool:
@@ -69,8 +71,13 @@ class Rule:
         """Compiled on first use: most rules are never tried in a process's life."""
         return _compiled(self.regex)
 
-    def matches(self, said: str) -> bool:
-        if not self.pattern.search(said):
+    def matches(self, said: str, negation: re.Pattern[str] | None = None) -> bool:
+        """A match not straight after a negation ("he would never hit me"), and no `unless`."""
+        found = any(
+            negation is None or not negation.search(said, 0, m.start())
+            for m in self.pattern.finditer(said)
+        )
+        if not found:
             return False
         return self.unless_regex is None or not _compiled(self.unless_regex).search(said)
 
@@ -103,12 +110,20 @@ class RuleSet:
             or not r.prefixes.isdisjoint(prefixes)
         ]
 
-    def first_match(self, said: str) -> Rule | None:
+    def first_match(self, said: str, negation: re.Pattern[str] | None = None) -> Rule | None:
         """The first rule (in the file's order) that matches, unless its `unless` does."""
         for rule in self._worth_trying(said):
-            if rule.matches(said):
+            if rule.matches(said, negation):
                 return rule
         return None
+
+    def signals(self, said: str, negation: re.Pattern[str] | None = None) -> list[str]:
+        """The distinct signals ("category/name") that some rule of theirs matches, in order."""
+        found: list[str] = []
+        for rule in self._worth_trying(said):
+            if rule.signal not in found and rule.matches(said, negation):
+                found.append(rule.signal)
+        return found
 
     def mask(self, said: str) -> str:
         """The answer with each rule's matches replaced by as many "~" words."""
@@ -122,9 +137,13 @@ class Rules:
     """One locale's compiled rules."""
 
     contractions: dict[str, str]
+    suffixes: dict[str, str]  # "'d" -> "would", for words not in `contractions`
     fillers: frozenset[str]
+    phrases: tuple[tuple[str, str], ...]  # " any more " -> " anymore ", longest first
+    negation: re.Pattern[str] | None  # matches the words just before a negated match
     benign: RuleSet
     categories: dict[str, RuleSet]
+    signals: RuleSet  # each rule names its signal; two different signals decide
 
 
 def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern | None:
@@ -135,10 +154,14 @@ def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern
         return None
     said = rules.benign.mask(said)
     for category in CATEGORIES:
-        rule = rules.categories[category].first_match(said)
+        rule = rules.categories[category].first_match(said, rules.negation)
         if rule is not None:
             return Concern(category, rule.source)
-    return None
+    heard = rules.signals.signals(said, rules.negation)
+    if len(heard) < SIGNALS_NEEDED:
+        return None
+    first = min(heard, key=lambda s: CATEGORIES.index(s.split("/")[0]))
+    return Concern(first.split("/")[0], " + ".join(heard))
 
 
 def prepare(text: str, rules: Rules, names: tuple[str, ...] = ()) -> str:
@@ -154,15 +177,28 @@ def prepare(text: str, rules: Rules, names: tuple[str, ...] = ()) -> str:
             expanded.extend(rules.contractions[word].split())
         elif word.endswith("'s") and len(word) > 2:  # "husband's temper": the 's on its own
             expanded.extend((word[:-2], "'s"))
+        elif (suffix := _suffix(word, rules.suffixes)) is not None:  # "everyone'd", "he'll"
+            expanded.extend((word[: -len(suffix)], *rules.suffixes[suffix].split()))
         elif word:
             expanded.append(word)
     kept = [w for w in expanded if w not in rules.fillers]
     said = f" {' '.join(kept)} "
+    for phrase, meaning in rules.phrases:
+        while phrase in said:  # "you know you know": the matches overlap at their spaces
+            said = said.replace(phrase, meaning)
     for name in names:
         spoken = " ".join(_NON_WORD.sub(" ", name.lower().replace("-", " ")).split())
         if spoken:
             said = said.replace(f" {spoken} ", f" {NAME_TOKEN} ")
     return said
+
+
+def _suffix(word: str, suffixes: dict[str, str]) -> str | None:
+    """The contraction a word ends with ("'d", "n't"), when the rest is a word of its own."""
+    for suffix in suffixes:
+        if word.endswith(suffix) and len(word) > len(suffix):
+            return suffix
+    return None
 
 
 @cache
@@ -178,11 +214,23 @@ def rules_for(locale: str) -> Rules:
         if not each:
             raise ValueError(f"safety.json ({locale}): no rules for {category}")
         categories[category] = RuleSet.of(each)
+    signals: list[Rule] = []
+    for category, named in raw.get("signals", {}).items():
+        if category not in CATEGORIES:
+            raise ValueError(f"safety.json ({locale}): signals for no category: {category}")
+        for name, items in named.items():
+            signals += [replace(compiler.rule(i), signal=f"{category}/{name}") for i in items]
+    phrases = {f" {k.lower()} ": f" {v.lower()} ".replace("  ", " ") for k, v in raw.get("phrases", {}).items()}
+    negation = raw.get("negation")
     return Rules(
         contractions={k.lower(): v.lower() for k, v in raw.get("contractions", {}).items()},
+        suffixes={k.lower(): v.lower() for k, v in raw.get("suffixes", {}).items()},
         fillers=frozenset(w.lower() for w in raw.get("fillers", [])),
+        phrases=tuple(sorted(phrases.items(), key=lambda kv: -len(kv[0]))),
+        negation=re.compile(compiler.rule(negation).regex + "$") if negation else None,
         benign=RuleSet.of(tuple(compiler.rule(item) for item in raw.get("benign", []))),
         categories=categories,
+        signals=RuleSet.of(tuple(signals)),
     )
 
 
