@@ -71,15 +71,19 @@ class Rule:
         """Compiled on first use: most rules are never tried in a process's life."""
         return _compiled(self.regex)
 
-    def matches(self, said: str, negation: re.Pattern[str] | None = None) -> bool:
-        """A match not straight after a negation ("he would never hit me"), and no `unless`."""
+    def matches(
+        self, said: str, negation: re.Pattern[str] | None = None, whole: str | None = None
+    ) -> bool:
+        """A match not straight after a negation ("he would never hit me"), and no `unless`
+        anywhere in the whole answer (read before the benign phrases were set aside)."""
         found = any(
             negation is None or not negation.search(said, 0, m.start())
             for m in self.pattern.finditer(said)
         )
         if not found:
             return False
-        return self.unless_regex is None or not _compiled(self.unless_regex).search(said)
+        context = said if whole is None else whole
+        return self.unless_regex is None or not _compiled(self.unless_regex).search(context)
 
 
 @cache
@@ -110,18 +114,22 @@ class RuleSet:
             or not r.prefixes.isdisjoint(prefixes)
         ]
 
-    def first_match(self, said: str, negation: re.Pattern[str] | None = None) -> Rule | None:
+    def first_match(
+        self, said: str, negation: re.Pattern[str] | None = None, whole: str | None = None
+    ) -> Rule | None:
         """The first rule (in the file's order) that matches, unless its `unless` does."""
         for rule in self._worth_trying(said):
-            if rule.matches(said, negation):
+            if rule.matches(said, negation, whole):
                 return rule
         return None
 
-    def signals(self, said: str, negation: re.Pattern[str] | None = None) -> list[str]:
+    def signals(
+        self, said: str, negation: re.Pattern[str] | None = None, whole: str | None = None
+    ) -> list[str]:
         """The distinct signals ("category/name") that some rule of theirs matches, in order."""
         found: list[str] = []
         for rule in self._worth_trying(said):
-            if rule.signal not in found and rule.matches(said, negation):
+            if rule.signal not in found and rule.matches(said, negation, whole):
                 found.append(rule.signal)
         return found
 
@@ -152,12 +160,12 @@ def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern
     said = prepare(text, rules, names)
     if not said.strip():
         return None
-    said = rules.benign.mask(said)
+    whole, said = said, rules.benign.mask(said)
     for category in CATEGORIES:
-        rule = rules.categories[category].first_match(said, rules.negation)
+        rule = rules.categories[category].first_match(said, rules.negation, whole)
         if rule is not None:
             return Concern(category, rule.source)
-    heard = rules.signals.signals(said, rules.negation)
+    heard = rules.signals.signals(said, rules.negation, whole)
     if len(heard) < SIGNALS_NEEDED:
         return None
     first = min(heard, key=lambda s: CATEGORIES.index(s.split("/")[0]))
