@@ -26,40 +26,67 @@ from stagewise_tools.packaging.skill_package import ManifestSettings, manifest
 from tests.conversation import Couple, Reply, says
 
 DEV_SET = Path(__file__).parent / "data" / "safety_dev.tsv"
+VALIDATION_SET = Path(__file__).parent / "data" / "safety_validation.tsv"
+# What the validation set measured when the data was last tuned (SAFETY.md), rounded to fail
+# on a real step back: its batches were each measured before they were used for tuning.
+VALIDATION_CAUGHT = 99.5  # % of danger phrasings, at least
+VALIDATION_FLAGGED = 0.5  # % of benign answers, at most
 EVER = datetime(2020, 1, 1, tzinfo=UTC)
 HOUSEHOLD = "amzn1.ask.account.test-couple"
 
 
-def dev_rows() -> list[dict[str, str]]:
-    with DEV_SET.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+def dev_rows(path: Path = DEV_SET) -> list[dict[str, str]]:
+    """A set's rows (locale, category, text); lines starting "#" note where a batch begins."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def measured(rows: list[dict[str, str]]) -> tuple[float, list[str], float, list[str]]:
+    """% of danger caught, the texts missed, % of benign flagged, the texts flagged."""
+    danger = [r for r in rows if r["category"] != "benign"]
+    benign = [r for r in rows if r["category"] == "benign"]
+    missed = [r["text"] for r in danger if concern(r["text"], content_for(r["locale"])) is None]
+    flagged = [r["text"] for r in benign if concern(r["text"], content_for(r["locale"]))]
+    caught = 100 * (len(danger) - len(missed)) / len(danger)
+    return caught, missed, 100 * len(flagged) / len(benign), flagged
 
 
 # -- the recogniser, on our own development set -------------------------------------
 
 
 def test_the_development_set_is_caught_and_kept() -> None:
-    rows = dev_rows()
-    danger = [r for r in rows if r["category"] != "benign"]
-    benign = [r for r in rows if r["category"] == "benign"]
-    missed = [r["text"] for r in danger if concern(r["text"], content_for(r["locale"])) is None]
-    flagged = [r["text"] for r in benign if concern(r["text"], content_for(r["locale"]))]
-    caught = 100 * (len(danger) - len(missed)) / len(danger)
-    alarms = 100 * len(flagged) / len(benign)
-    print(f"\ndevelopment set: {caught:.1f} % of {len(danger)} caught, {alarms:.2f} % of ")
-    print(f"{len(benign)} benign answers flagged")
+    caught, missed, alarms, flagged = measured(dev_rows())
+    print(f"\ndevelopment set: {caught:.1f} % caught, {alarms:.2f} % flagged")
     assert missed == [] and flagged == []
 
 
-def test_the_development_set_covers_every_category_and_locale() -> None:
-    rows = dev_rows()
+def test_the_validation_set_is_caught_with_few_false_alarms() -> None:
+    """Our second set, written in batches apart from the development set (SAFETY.md)."""
+    caught, missed, alarms, flagged = measured(dev_rows(VALIDATION_SET))
+    print(f"\nvalidation set: {caught:.1f} % caught, {alarms:.2f} % flagged")
+    assert caught >= VALIDATION_CAUGHT, missed
+    assert alarms <= VALIDATION_FLAGGED, flagged
+
+
+@pytest.mark.parametrize(
+    ("path", "danger", "benign"), [(DEV_SET, 100, 300), (VALIDATION_SET, 400, 800)]
+)
+def test_each_set_covers_every_category_and_locale(path: Path, danger: int, benign: int) -> None:
+    rows = dev_rows(path)
     assert {r["category"] for r in rows} == {*CATEGORIES, "benign"}
     for locale in PUBLISHED_LOCALES:
         mine = [r for r in rows if r["locale"] == locale]
         assert any(r["category"] == "benign" for r in mine), locale
         assert any(r["category"] != "benign" for r in mine), locale
-    assert sum(r["category"] != "benign" for r in rows) >= 100
-    assert sum(r["category"] == "benign" for r in rows) >= 300
+    assert sum(r["category"] != "benign" for r in rows) >= danger
+    assert sum(r["category"] == "benign" for r in rows) >= benign
+
+
+def test_the_validation_set_shares_no_text_with_the_development_set() -> None:
+    """Apart means apart: a phrasing tuned on in one set cannot be counted again in the other."""
+    dev = {r["text"].lower() for r in dev_rows()}
+    assert [r["text"] for r in dev_rows(VALIDATION_SET) if r["text"].lower() in dev] == []
 
 
 @pytest.mark.parametrize(
