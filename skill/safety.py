@@ -6,8 +6,25 @@ said back or stored it passes through `concern`: a phrase check over the locale'
 compiled once per locale. It is a phrase check, not a clinical judgement: SAFETY.md says
 what it recognises and its limits.
 
-The pattern language, used by every rule in safety.json (text is matched as Alexa sends
-it: lower case, no punctuation, contractions expanded, fillers such as "um" set aside):
+How an answer is read, in order (everything below is data in safety.json):
+
+1. Prepared as the rules read it: lower case, no punctuation, contractions expanded
+   ("contractions", then "suffixes" such as "'d" for "everyone'd"), "fillers" such as "um"
+   dropped, multi-word "phrases" rewritten ("any more" reads "anymore", "to be honest" goes).
+2. "benign" phrases that share danger's words ("killing it at work", "beats me at chess",
+   "help me with the dishes") are set aside: their words become "~".
+3. Rules decide alone. Each category ("self_harm", "violence", "help") is a list of
+   patterns; the first that matches decides. A match does not count straight after a
+   negation ("he would never hit me"; the "negation" pattern, which may skip a word or two
+   such as "ever" or "want to"), and a rule {"pattern": ..., "unless": ...} does not count
+   when `unless` matches anywhere in the whole answer, read before step 2 ("i tried to kill
+   myself" unless "years ago"; "he pushed me" unless it was "into the pool").
+4. Signals decide together. "signals" names weaker cues by category and kind
+   (self_harm/means: "pills", "rope"; self_harm/plan: "looked up how"; violence/temper:
+   "he loses it"). One signal alone is ordinary talk; two different kinds in one answer
+   decide ("i bought a rope and i keep looking at it").
+
+The pattern language, used by every rule, slot, signal and the negation:
 
 - `word` a whole word; `kill*` any word starting "kill"; `*ing` any word ending "ing"
 - `{slot}` one of the slot's phrases (slots are phrases in the same language)
@@ -17,10 +34,8 @@ it: lower case, no punctuation, contractions expanded, fillers such as "um" set 
 - `^` the answer's start, `$` its end
 - `@name` one of the couple's first names
 
-Rules under "benign" mark phrases that share danger's words ("killing it at work", "beats
-me at chess"); those words are set aside before the categories are checked. A rule may
-be an object {"pattern": ..., "unless": ...}: it does not count when `unless` matches
-anywhere in the answer ("i tried to kill myself" unless "years ago").
+Rules are compiled on first use and tried only when the answer holds one of their anchor
+words (an index from word to rules): a check takes tens of microseconds.
 """
 
 from __future__ import annotations
@@ -97,22 +112,28 @@ class RuleSet:
 
     rules: tuple[Rule, ...]
     prefix_lengths: tuple[int, ...]
+    by_anchor: dict[str, tuple[int, ...]]  # an anchor word or prefix -> the rules it anchors
+    unanchored: tuple[int, ...]
 
     @classmethod
     def of(cls, rules: tuple[Rule, ...]) -> RuleSet:
         lengths = sorted({len(p) for rule in rules for p in rule.prefixes})
-        return cls(rules, tuple(lengths))
+        by_anchor: dict[str, list[int]] = {}
+        for at, rule in enumerate(rules):
+            for anchor in rule.words | rule.prefixes:
+                by_anchor.setdefault(anchor, []).append(at)
+        unanchored = tuple(at for at, rule in enumerate(rules) if not rule.anchored)
+        anchors = {anchor: tuple(ats) for anchor, ats in by_anchor.items()}
+        return cls(rules, tuple(lengths), anchors, unanchored)
 
     def _worth_trying(self, said: str) -> list[Rule]:
+        """The rules with an anchor in the answer, in the file's order."""
         words = set(said.split())
-        prefixes = {w[:n] for w in words for n in self.prefix_lengths if len(w) >= n}
-        return [
-            r
-            for r in self.rules
-            if not r.anchored
-            or not r.words.isdisjoint(words)
-            or not r.prefixes.isdisjoint(prefixes)
-        ]
+        keys = words | {w[:n] for w in words for n in self.prefix_lengths if len(w) >= n}
+        found = set(self.unanchored)
+        for key in keys & self.by_anchor.keys():
+            found.update(self.by_anchor[key])
+        return [self.rules[at] for at in sorted(found)]
 
     def first_match(
         self, said: str, negation: re.Pattern[str] | None = None, whole: str | None = None
@@ -228,7 +249,10 @@ def rules_for(locale: str) -> Rules:
             raise ValueError(f"safety.json ({locale}): signals for no category: {category}")
         for name, items in named.items():
             signals += [replace(compiler.rule(i), signal=f"{category}/{name}") for i in items]
-    phrases = {f" {k.lower()} ": f" {v.lower()} ".replace("  ", " ") for k, v in raw.get("phrases", {}).items()}
+    phrases = {  # matched word for word: " any more " -> " anymore ", " you know " -> " "
+        f" {k.lower()} ": f" {v.lower()} ".replace("  ", " ")
+        for k, v in raw.get("phrases", {}).items()
+    }
     negation = raw.get("negation")
     return Rules(
         contractions={k.lower(): v.lower() for k, v in raw.get("contractions", {}).items()},

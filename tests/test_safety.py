@@ -123,6 +123,50 @@ def test_answers_that_share_the_words_are_kept(said: str) -> None:
     assert concern(said, content_for("en-US")) is None
 
 
+@pytest.mark.parametrize(
+    ("negated", "said"),
+    [
+        ("he would never hit me", "he hits me"),
+        ("i don't ever want to hurt myself", "i want to hurt myself"),
+        ("i've never been scared of him", "i'm scared of him"),
+    ],
+)
+def test_a_negation_just_before_keeps_the_answer(negated: str, said: str) -> None:
+    content = content_for("en-US")
+    assert concern(negated, content) is None
+    assert concern(said, content) is not None
+
+
+@pytest.mark.parametrize(
+    ("one", "two", "category"),
+    [
+        ("i bought a rope for the tent", "i bought a rope and i keep looking at it", "self_harm"),
+        (
+            "when he gets angry at the tv i laugh",
+            "i hide in the bathroom when he gets angry",
+            "violence",
+        ),
+    ],
+)
+def test_one_signal_is_ordinary_talk_and_two_kinds_decide(
+    one: str, two: str, category: str
+) -> None:
+    content = content_for("en-US")
+    assert concern(one, content) is None
+    found = concern(two, content)
+    assert found is not None and found.category == category
+    signals = found.rule.split(" + ")  # the signals' names, never the answer's words
+    assert len(set(signals)) == 2 and all(s.startswith(CATEGORIES) for s in signals)
+
+
+def test_an_unless_reads_the_whole_answer_even_what_benign_phrases_set_aside() -> None:
+    """ "tickled me" is set aside as benign, yet it still tells play from being held down."""
+    content = content_for("en-US")
+    assert concern("he held me down and tickled me until i gave up the remote", content) is None
+    found = concern("he held me down until i gave up", content)
+    assert found is not None and found.category == "violence"
+
+
 def test_a_partners_name_counts_as_the_one_who_scares() -> None:
     content = content_for("en-US")
     assert concern("jordan scares me", content) is None  # a word like any other
@@ -200,6 +244,8 @@ def test_prepare_reads_text_as_the_rules_do() -> None:
     assert prepare("Um, I'm SO scared—of him!", rules) == " i am so scared of him "
     assert prepare("my husband's temper", rules) == " my husband 's temper "
     assert prepare("Maya hit me", rules, ("Maya",)) == " @name hit me "
+    assert prepare("scared of him, to be honest, any more", rules) == " scared of him anymore "
+    assert prepare("everyone'd be better", rules) == " everyone would be better "
 
 
 def test_it_takes_well_under_a_millisecond_an_answer() -> None:
