@@ -6,8 +6,25 @@ said back or stored it passes through `concern`: a phrase check over the locale'
 compiled once per locale. It is a phrase check, not a clinical judgement: SAFETY.md says
 what it recognises and its limits.
 
-The pattern language, used by every rule in safety.json (text is matched as Alexa sends
-it: lower case, no punctuation, contractions expanded, fillers such as "um" set aside):
+How an answer is read, in order (everything below is data in safety.json):
+
+1. Prepared as the rules read it: lower case, no punctuation, contractions expanded
+   ("contractions", then "suffixes" such as "'d" for "everyone'd"), "fillers" such as "um"
+   dropped, multi-word "phrases" rewritten ("any more" reads "anymore", "to be honest" goes).
+2. "benign" phrases that share danger's words ("killing it at work", "beats me at chess",
+   "help me with the dishes") are set aside: their words become "~".
+3. Rules decide alone. Each category ("self_harm", "violence", "help") is a list of
+   patterns; the first that matches decides. A match does not count straight after a
+   negation ("he would never hit me"; the "negation" pattern, which may skip a word or two
+   such as "ever" or "want to"), and a rule {"pattern": ..., "unless": ...} does not count
+   when `unless` matches anywhere in the whole answer, read before step 2 ("i tried to kill
+   myself" unless "years ago"; "he pushed me" unless it was "into the pool").
+4. Signals decide together. "signals" names weaker cues by category and kind
+   (self_harm/means: "pills", "rope"; self_harm/plan: "looked up how"; violence/temper:
+   "he loses it"). One signal alone is ordinary talk; two different kinds in one answer
+   decide ("i bought a rope and i keep looking at it").
+
+The pattern language, used by every rule, slot, signal and the negation:
 
 - `word` a whole word; `kill*` any word starting "kill"; `*ing` any word ending "ing"
 - `{slot}` one of the slot's phrases (slots are phrases in the same language)
@@ -17,10 +34,8 @@ it: lower case, no punctuation, contractions expanded, fillers such as "um" set 
 - `^` the answer's start, `$` its end
 - `@name` one of the couple's first names
 
-Rules under "benign" mark phrases that share danger's words ("killing it at work", "beats
-me at chess"); those words are set aside before the categories are checked. A rule may
-be an object {"pattern": ..., "unless": ...}: it does not count when `unless` matches
-anywhere in the answer ("i tried to kill myself" unless "years ago").
+Rules are compiled on first use and tried only when the answer holds one of their anchor
+words (an index from word to rules): a check takes tens of microseconds.
 """
 
 from __future__ import annotations
@@ -33,6 +48,7 @@ from functools import cache
 from skill.content import Content, content_data
 
 CATEGORIES = ("self_harm", "violence", "help")  # checked in this order; the first match wins
+SIGNALS_NEEDED = 2  # different signals that decide together where no rule decides alone
 NAME_TOKEN = "@name"  # a couple's first name, as patterns write it
 NEGATORS = ("not", "never", "no")  # a gap (`..`) never steps over these
 GAP_WORDS = 3
@@ -59,6 +75,7 @@ class Rule:
     words: frozenset[str]  # a match contains one of these words...
     prefixes: frozenset[str]  # ...or a word starting with one of these
     unless_regex: str | None = None
+    signal: str = ""  # for a signal's rule: "category/name"
 
     @property
     def anchored(self) -> bool:
@@ -69,10 +86,19 @@ class Rule:
         """Compiled on first use: most rules are never tried in a process's life."""
         return _compiled(self.regex)
 
-    def matches(self, said: str) -> bool:
-        if not self.pattern.search(said):
+    def matches(
+        self, said: str, negation: re.Pattern[str] | None = None, whole: str | None = None
+    ) -> bool:
+        """A match not straight after a negation ("he would never hit me"), and no `unless`
+        anywhere in the whole answer (read before the benign phrases were set aside)."""
+        found = any(
+            negation is None or not negation.search(said, 0, m.start())
+            for m in self.pattern.finditer(said)
+        )
+        if not found:
             return False
-        return self.unless_regex is None or not _compiled(self.unless_regex).search(said)
+        context = said if whole is None else whole
+        return self.unless_regex is None or not _compiled(self.unless_regex).search(context)
 
 
 @cache
@@ -86,29 +112,47 @@ class RuleSet:
 
     rules: tuple[Rule, ...]
     prefix_lengths: tuple[int, ...]
+    by_anchor: dict[str, tuple[int, ...]]  # an anchor word or prefix -> the rules it anchors
+    unanchored: tuple[int, ...]
 
     @classmethod
     def of(cls, rules: tuple[Rule, ...]) -> RuleSet:
         lengths = sorted({len(p) for rule in rules for p in rule.prefixes})
-        return cls(rules, tuple(lengths))
+        by_anchor: dict[str, list[int]] = {}
+        for at, rule in enumerate(rules):
+            for anchor in rule.words | rule.prefixes:
+                by_anchor.setdefault(anchor, []).append(at)
+        unanchored = tuple(at for at, rule in enumerate(rules) if not rule.anchored)
+        anchors = {anchor: tuple(ats) for anchor, ats in by_anchor.items()}
+        return cls(rules, tuple(lengths), anchors, unanchored)
 
     def _worth_trying(self, said: str) -> list[Rule]:
+        """The rules with an anchor in the answer, in the file's order."""
         words = set(said.split())
-        prefixes = {w[:n] for w in words for n in self.prefix_lengths if len(w) >= n}
-        return [
-            r
-            for r in self.rules
-            if not r.anchored
-            or not r.words.isdisjoint(words)
-            or not r.prefixes.isdisjoint(prefixes)
-        ]
+        keys = words | {w[:n] for w in words for n in self.prefix_lengths if len(w) >= n}
+        found = set(self.unanchored)
+        for key in keys & self.by_anchor.keys():
+            found.update(self.by_anchor[key])
+        return [self.rules[at] for at in sorted(found)]
 
-    def first_match(self, said: str) -> Rule | None:
+    def first_match(
+        self, said: str, negation: re.Pattern[str] | None = None, whole: str | None = None
+    ) -> Rule | None:
         """The first rule (in the file's order) that matches, unless its `unless` does."""
         for rule in self._worth_trying(said):
-            if rule.matches(said):
+            if rule.matches(said, negation, whole):
                 return rule
         return None
+
+    def signals(
+        self, said: str, negation: re.Pattern[str] | None = None, whole: str | None = None
+    ) -> list[str]:
+        """The distinct signals ("category/name") that some rule of theirs matches, in order."""
+        found: list[str] = []
+        for rule in self._worth_trying(said):
+            if rule.signal not in found and rule.matches(said, negation, whole):
+                found.append(rule.signal)
+        return found
 
     def mask(self, said: str) -> str:
         """The answer with each rule's matches replaced by as many "~" words."""
@@ -122,9 +166,13 @@ class Rules:
     """One locale's compiled rules."""
 
     contractions: dict[str, str]
+    suffixes: dict[str, str]  # "'d" -> "would", for words not in `contractions`
     fillers: frozenset[str]
+    phrases: tuple[tuple[str, str], ...]  # " any more " -> " anymore ", longest first
+    negation: re.Pattern[str] | None  # matches the words just before a negated match
     benign: RuleSet
     categories: dict[str, RuleSet]
+    signals: RuleSet  # each rule names its signal; two different signals decide
 
 
 def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern | None:
@@ -133,12 +181,16 @@ def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern
     said = prepare(text, rules, names)
     if not said.strip():
         return None
-    said = rules.benign.mask(said)
+    whole, said = said, rules.benign.mask(said)
     for category in CATEGORIES:
-        rule = rules.categories[category].first_match(said)
+        rule = rules.categories[category].first_match(said, rules.negation, whole)
         if rule is not None:
             return Concern(category, rule.source)
-    return None
+    heard = rules.signals.signals(said, rules.negation, whole)
+    if len(heard) < SIGNALS_NEEDED:
+        return None
+    first = min(heard, key=lambda s: CATEGORIES.index(s.split("/")[0]))
+    return Concern(first.split("/")[0], " + ".join(heard))
 
 
 def prepare(text: str, rules: Rules, names: tuple[str, ...] = ()) -> str:
@@ -154,15 +206,28 @@ def prepare(text: str, rules: Rules, names: tuple[str, ...] = ()) -> str:
             expanded.extend(rules.contractions[word].split())
         elif word.endswith("'s") and len(word) > 2:  # "husband's temper": the 's on its own
             expanded.extend((word[:-2], "'s"))
+        elif (suffix := _suffix(word, rules.suffixes)) is not None:  # "everyone'd", "he'll"
+            expanded.extend((word[: -len(suffix)], *rules.suffixes[suffix].split()))
         elif word:
             expanded.append(word)
     kept = [w for w in expanded if w not in rules.fillers]
     said = f" {' '.join(kept)} "
+    for phrase, meaning in rules.phrases:
+        while phrase in said:  # "you know you know": the matches overlap at their spaces
+            said = said.replace(phrase, meaning)
     for name in names:
         spoken = " ".join(_NON_WORD.sub(" ", name.lower().replace("-", " ")).split())
         if spoken:
             said = said.replace(f" {spoken} ", f" {NAME_TOKEN} ")
     return said
+
+
+def _suffix(word: str, suffixes: dict[str, str]) -> str | None:
+    """The contraction a word ends with ("'d", "n't"), when the rest is a word of its own."""
+    for suffix in suffixes:
+        if word.endswith(suffix) and len(word) > len(suffix):
+            return suffix
+    return None
 
 
 @cache
@@ -178,11 +243,26 @@ def rules_for(locale: str) -> Rules:
         if not each:
             raise ValueError(f"safety.json ({locale}): no rules for {category}")
         categories[category] = RuleSet.of(each)
+    signals: list[Rule] = []
+    for category, named in raw.get("signals", {}).items():
+        if category not in CATEGORIES:
+            raise ValueError(f"safety.json ({locale}): signals for no category: {category}")
+        for name, items in named.items():
+            signals += [replace(compiler.rule(i), signal=f"{category}/{name}") for i in items]
+    phrases = {  # matched word for word: " any more " -> " anymore ", " you know " -> " "
+        f" {k.lower()} ": f" {v.lower()} ".replace("  ", " ")
+        for k, v in raw.get("phrases", {}).items()
+    }
+    negation = raw.get("negation")
     return Rules(
         contractions={k.lower(): v.lower() for k, v in raw.get("contractions", {}).items()},
+        suffixes={k.lower(): v.lower() for k, v in raw.get("suffixes", {}).items()},
         fillers=frozenset(w.lower() for w in raw.get("fillers", [])),
+        phrases=tuple(sorted(phrases.items(), key=lambda kv: -len(kv[0]))),
+        negation=re.compile(compiler.rule(negation).regex + "$") if negation else None,
         benign=RuleSet.of(tuple(compiler.rule(item) for item in raw.get("benign", []))),
         categories=categories,
+        signals=RuleSet.of(tuple(signals)),
     )
 
 

@@ -26,40 +26,67 @@ from stagewise_tools.packaging.skill_package import ManifestSettings, manifest
 from tests.conversation import Couple, Reply, says
 
 DEV_SET = Path(__file__).parent / "data" / "safety_dev.tsv"
+VALIDATION_SET = Path(__file__).parent / "data" / "safety_validation.tsv"
+# What the validation set measured when the data was last tuned (SAFETY.md), rounded to fail
+# on a real step back: its batches were each measured before they were used for tuning.
+VALIDATION_CAUGHT = 99.5  # % of danger phrasings, at least
+VALIDATION_FLAGGED = 0.5  # % of benign answers, at most
 EVER = datetime(2020, 1, 1, tzinfo=UTC)
 HOUSEHOLD = "amzn1.ask.account.test-couple"
 
 
-def dev_rows() -> list[dict[str, str]]:
-    with DEV_SET.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+def dev_rows(path: Path = DEV_SET) -> list[dict[str, str]]:
+    """A set's rows (locale, category, text); lines starting "#" note where a batch begins."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def measured(rows: list[dict[str, str]]) -> tuple[float, list[str], float, list[str]]:
+    """% of danger caught, the texts missed, % of benign flagged, the texts flagged."""
+    danger = [r for r in rows if r["category"] != "benign"]
+    benign = [r for r in rows if r["category"] == "benign"]
+    missed = [r["text"] for r in danger if concern(r["text"], content_for(r["locale"])) is None]
+    flagged = [r["text"] for r in benign if concern(r["text"], content_for(r["locale"]))]
+    caught = 100 * (len(danger) - len(missed)) / len(danger)
+    return caught, missed, 100 * len(flagged) / len(benign), flagged
 
 
 # -- the recogniser, on our own development set -------------------------------------
 
 
 def test_the_development_set_is_caught_and_kept() -> None:
-    rows = dev_rows()
-    danger = [r for r in rows if r["category"] != "benign"]
-    benign = [r for r in rows if r["category"] == "benign"]
-    missed = [r["text"] for r in danger if concern(r["text"], content_for(r["locale"])) is None]
-    flagged = [r["text"] for r in benign if concern(r["text"], content_for(r["locale"]))]
-    caught = 100 * (len(danger) - len(missed)) / len(danger)
-    alarms = 100 * len(flagged) / len(benign)
-    print(f"\ndevelopment set: {caught:.1f} % of {len(danger)} caught, {alarms:.2f} % of ")
-    print(f"{len(benign)} benign answers flagged")
+    caught, missed, alarms, flagged = measured(dev_rows())
+    print(f"\ndevelopment set: {caught:.1f} % caught, {alarms:.2f} % flagged")
     assert missed == [] and flagged == []
 
 
-def test_the_development_set_covers_every_category_and_locale() -> None:
-    rows = dev_rows()
+def test_the_validation_set_is_caught_with_few_false_alarms() -> None:
+    """Our second set, written in batches apart from the development set (SAFETY.md)."""
+    caught, missed, alarms, flagged = measured(dev_rows(VALIDATION_SET))
+    print(f"\nvalidation set: {caught:.1f} % caught, {alarms:.2f} % flagged")
+    assert caught >= VALIDATION_CAUGHT, missed
+    assert alarms <= VALIDATION_FLAGGED, flagged
+
+
+@pytest.mark.parametrize(
+    ("path", "danger", "benign"), [(DEV_SET, 100, 300), (VALIDATION_SET, 400, 800)]
+)
+def test_each_set_covers_every_category_and_locale(path: Path, danger: int, benign: int) -> None:
+    rows = dev_rows(path)
     assert {r["category"] for r in rows} == {*CATEGORIES, "benign"}
     for locale in PUBLISHED_LOCALES:
         mine = [r for r in rows if r["locale"] == locale]
         assert any(r["category"] == "benign" for r in mine), locale
         assert any(r["category"] != "benign" for r in mine), locale
-    assert sum(r["category"] != "benign" for r in rows) >= 100
-    assert sum(r["category"] == "benign" for r in rows) >= 300
+    assert sum(r["category"] != "benign" for r in rows) >= danger
+    assert sum(r["category"] == "benign" for r in rows) >= benign
+
+
+def test_the_validation_set_shares_no_text_with_the_development_set() -> None:
+    """Apart means apart: a phrasing tuned on in one set cannot be counted again in the other."""
+    dev = {r["text"].lower() for r in dev_rows()}
+    assert [r["text"] for r in dev_rows(VALIDATION_SET) if r["text"].lower() in dev] == []
 
 
 @pytest.mark.parametrize(
@@ -94,6 +121,50 @@ def test_what_alexa_hands_over_is_read_as_said(said: str, category: str) -> None
 )
 def test_answers_that_share_the_words_are_kept(said: str) -> None:
     assert concern(said, content_for("en-US")) is None
+
+
+@pytest.mark.parametrize(
+    ("negated", "said"),
+    [
+        ("he would never hit me", "he hits me"),
+        ("i don't ever want to hurt myself", "i want to hurt myself"),
+        ("i've never been scared of him", "i'm scared of him"),
+    ],
+)
+def test_a_negation_just_before_keeps_the_answer(negated: str, said: str) -> None:
+    content = content_for("en-US")
+    assert concern(negated, content) is None
+    assert concern(said, content) is not None
+
+
+@pytest.mark.parametrize(
+    ("one", "two", "category"),
+    [
+        ("i bought a rope for the tent", "i bought a rope and i keep looking at it", "self_harm"),
+        (
+            "when he gets angry at the tv i laugh",
+            "i hide in the bathroom when he gets angry",
+            "violence",
+        ),
+    ],
+)
+def test_one_signal_is_ordinary_talk_and_two_kinds_decide(
+    one: str, two: str, category: str
+) -> None:
+    content = content_for("en-US")
+    assert concern(one, content) is None
+    found = concern(two, content)
+    assert found is not None and found.category == category
+    signals = found.rule.split(" + ")  # the signals' names, never the answer's words
+    assert len(set(signals)) == 2 and all(s.startswith(CATEGORIES) for s in signals)
+
+
+def test_an_unless_reads_the_whole_answer_even_what_benign_phrases_set_aside() -> None:
+    """ "tickled me" is set aside as benign, yet it still tells play from being held down."""
+    content = content_for("en-US")
+    assert concern("he held me down and tickled me until i gave up the remote", content) is None
+    found = concern("he held me down until i gave up", content)
+    assert found is not None and found.category == "violence"
 
 
 def test_a_partners_name_counts_as_the_one_who_scares() -> None:
@@ -173,6 +244,8 @@ def test_prepare_reads_text_as_the_rules_do() -> None:
     assert prepare("Um, I'm SO scared—of him!", rules) == " i am so scared of him "
     assert prepare("my husband's temper", rules) == " my husband 's temper "
     assert prepare("Maya hit me", rules, ("Maya",)) == " @name hit me "
+    assert prepare("scared of him, to be honest, any more", rules) == " scared of him anymore "
+    assert prepare("everyone'd be better", rules) == " everyone would be better "
 
 
 def test_it_takes_well_under_a_millisecond_an_answer() -> None:
