@@ -19,7 +19,8 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import ResponseEnvelope
 
 from skill.app import Stagewise, handle_event
-from skill.content import load_content
+from skill.content import Content, load_content
+from skill.local_time import BANDS
 from skill.speech import MAX_SPEECH_CHARS
 from stagewise_tools import alexa_requests as alexa
 
@@ -73,6 +74,20 @@ class Reply:
     def awaiting(self) -> str | None:
         """The moment the reply leaves the skill waiting in (None: nothing awaited)."""
         return moment_of(self.attributes)
+
+
+def whose_turn(attributes: dict[str, Any]) -> str | None:
+    """The partner (first name, lower case) whose answer the session says is awaited."""
+    if moment_of(attributes) != "answer" or not attributes.get("profile"):
+        return None
+    profile = json.loads(attributes["profile"])
+    current = profile.get("current") or {}
+    pending = next(
+        (p for p in current.get("order", ()) if p not in current.get("answered", ())), None
+    )
+    if pending is None:
+        return None
+    return str(profile[f"partner_{pending}"]).lower()
 
 
 def moment_of(attributes: dict[str, Any]) -> str | None:
@@ -166,6 +181,21 @@ class Couple:
     def answer(self, text: str | None) -> Reply:
         return self.intent("AnswerIntent", answer=text)
 
+    def whose_turn(self) -> str | None:
+        """The first name of the partner whose answer the skill waits for (lower case), as the
+        session it carries says; None when no answer is awaited."""
+        return whose_turn(self.device.attributes)
+
+    def both_answer(self, **answers: str) -> list[Reply]:
+        """Each partner answers when asked (who goes first takes turns by evening):
+        `both_answer(maya="...", jordan="...")`."""
+        replies = []
+        for _ in answers:
+            name = self.whose_turn()
+            assert name in answers, (name, answers)
+            replies.append(self.answer(answers[name]))
+        return replies
+
     def later(self, **delta: float) -> None:
         """Time passes; the session (if any) is over."""
         self.now += timedelta(**delta)
@@ -180,11 +210,18 @@ class Couple:
         return self.intent("ChooseStageIntent", stage_number=str(stage))
 
 
+def wordings(content: Content, key: str) -> list[str]:
+    """Every variant of a content key: a key worded by the hour (`key@late`, ...) given bare
+    means any part of the day's."""
+    forms = [key] if key in content.prompts else [f"{key}@{band}" for band in BANDS]
+    return [v for form in forms if form in content.prompts for v in content.variants(form)]
+
+
 def variants(key: str, locale: str = "en-US", **values: object) -> list[str]:
     """Every wording of a content key in a locale (its plural form for a `count`), filled in."""
     content = load_content(locale)
     key = content.plural(key, values.get("count"))
-    return [v.format(**values) for v in content.variants(key)]
+    return [v.format(**values) for v in wordings(content, key)]
 
 
 def says(reply: Reply, key: str, **values: object) -> bool:

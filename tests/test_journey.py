@@ -205,8 +205,7 @@ def test_yes_to_the_year_ago_offer_reads_the_first_evening(met: Couple, app: Sta
 
 def shared(couple: Couple, maya: str, jordan: str) -> None:
     couple.intent("TonightQuestionIntent", new_session=True)
-    couple.answer(maya)
-    couple.answer(jordan)
+    couple.both_answer(maya=maya, jordan=jordan)
     couple.later(days=1)
 
 

@@ -12,7 +12,7 @@ from skill.app import Stagewise
 from skill.content import load_content
 from skill.not_answers import KINDS
 from skill.not_answers import recognise_kind as recognise
-from tests.conversation import Couple
+from tests.conversation import Couple, wordings
 from tests.test_conversation import stored
 
 CONTENT = load_content()
@@ -29,7 +29,7 @@ STILL_LISTENING = {"repeat", "think", "go_first", "correct", "remind", "help", "
 
 
 def said(text: str, key: str, **values: object) -> bool:
-    return any(v.format(**values) in text for v in CONTENT.variants(key))
+    return any(v.format(**values) in text for v in wordings(CONTENT, key))
 
 
 def test_every_kind_in_the_data_is_one_the_skill_acts_on() -> None:

@@ -43,7 +43,7 @@ from skill.records import Answer, Profile
 from skill.store import Store
 from stagewise_tools import alexa_requests as alexa
 from stagewise_tools.nlu import Resolver, packaged_model
-from tests.conversation import Reply, check_response
+from tests.conversation import Reply, check_response, wordings
 
 LONG = os.environ.get("STAGEWISE_STATEFUL") == "long"
 EVER = datetime(2020, 1, 1, tzinfo=UTC)
@@ -124,7 +124,7 @@ def said_back(content: Content) -> list[re.Pattern[str]]:
 
 
 def says(content: Content, text: str, key: str) -> bool:
-    for variant in content.variants(key) if key in content.prompts else ():
+    for variant in wordings(content, key):
         parts = [re.escape(p) for p in re.split(r"\{\w+\}", variant)]
         if re.search(".+?".join(parts), text):
             return True

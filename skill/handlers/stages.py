@@ -10,7 +10,7 @@ from skill.handlers.tonight import begin_at_stage, offer_question, stage_descrip
 from skill.handlers.turn import Turn
 from skill.journey import declined_next_stage
 from skill.records import Profile
-from skill.ritual import change_stage, current_tip, valid_stage
+from skill.ritual import change_stage, give_tip, tip_due, valid_stage
 from skill.session import ChoosingStage, ConfirmingStage
 from skill.speech import Speech
 
@@ -116,13 +116,32 @@ def stage_info(turn: Turn) -> Speech | None:
         return speech.extend(stage_description(turn, number))
     profile = turn.household.couple()
     if profile is None:
-        names = ", ".join(f"{s.number}, {s.name}" for s in turn.content.stages)
-        return turn.speech("stage.overview", stages=names)
+        return overview(turn)
     stage = turn.content.stage(profile.stage)
     speech = turn.speech("stage.current", number=stage.number, stage_name=stage.name)
-    return speech.say(
-        stage.summary, turn.line("question.tip_intro"), current_tip(profile, turn.content)
-    )
+    speech.say(stage.summary)
+    if tip_due(profile, turn.day):  # the week's tip, if none was said in seven evenings
+        _, tip = turn.household.update(lambda p: give_tip(p, turn.content, turn.day))
+        if tip:
+            speech.say(turn.line("question.tip_intro"), tip)
+    return speech.say(turn.line("stage.more_hint"))
+
+
+def stage_more(turn: Turn) -> Speech | None:
+    """ "Tell me more about this stage": the couple's stage described in full (its
+    narration clip when one is published); the six stages for a couple not met yet."""
+    profile = turn.household.couple()
+    if profile is None:
+        return overview(turn)
+    stage = turn.content.stage(profile.stage)
+    speech = turn.speech("stage.about", number=stage.number, stage_name=stage.name)
+    return speech.extend(stage_description(turn, stage.number))
+
+
+def overview(turn: Turn) -> Speech:
+    """The six stages by number and name."""
+    names = ", ".join(f"{s.number}, {s.name}" for s in turn.content.stages)
+    return turn.speech("stage.overview", stages=names)
 
 
 def move_stage(turn: Turn) -> Response:

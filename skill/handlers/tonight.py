@@ -48,11 +48,9 @@ def present_tonight(
         speech.say(turn.line("question.resume", question=question.text, name=name))
     else:
         stage = turn.content.stage(question.stage)
-        if plan.first_in_stage:
-            speech.say(
-                turn.line("question.stage_intro", number=stage.number, stage_name=stage.name)
-            )
-            speech.pause(300).extend(stage_description(turn, stage.number)).pause(600)
+        if plan.first_in_stage:  # a short introduction; the rest on "tell me more"
+            intro = turn.line("question.stage_intro", number=stage.number, stage_name=stage.name)
+            speech.say(intro, stage.summary, turn.line("stage.more_hint")).pause(600)
         if plan.reminder:
             speech.say(stage.reminder).pause(400)
         if plan.tip:
