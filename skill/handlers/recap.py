@@ -92,9 +92,9 @@ def read_recap(
         speech.say(turn.line("recap.intro", period=period_phrase(turn, window)))
     one_day = window.kind == "day" and not last_time  # the date was just said: not again
     couple = turn.household.couple()
-    read, shown = read_evenings(
-        turn, couple, items[:RECAP_QUESTIONS_PER_TURN], speech, dated=not one_day
-    )
+    page = items[:RECAP_QUESTIONS_PER_TURN]
+    more = more or len(page) < len(items)
+    read, shown = read_evenings(turn, couple, page, speech, dated=not one_day, more=more, then=then)
     more = more or len(shown) < len(items)
     if not shown:
         if last_time:
@@ -126,28 +126,31 @@ def read_evenings(
     said: Speech,
     *,
     dated: bool,
+    more: bool = False,
+    then: str = "",
     shorten_first: bool = False,
 ) -> tuple[Speech, list[RecapItem]]:
     """As many evenings as fit in PAGE_SECONDS after what was `said`, with room for the
-    page's last line (more, keep, or tonight's question); always at least one, which with
-    `shorten_first` is cut to fit (the weekly reconnect's half minute)."""
-    ending = max(
-        turn.speech("recap.more").seconds(),
-        turn.speech("recap.end_keep", "memory.keep_offer").seconds(),
-        turn.speech("recap.end").seconds(),
-        turn.speech("offer.question").seconds(),
-    )
-    speech, shown = Speech(), list[RecapItem]()
-    for item in items:
-        lengths = (
-            (RECAP_WORDS, READBACK_WORDS, FEWEST_WORDS)
-            if shorten_first and not shown
-            else (RECAP_WORDS,)
+    page's last line: "more?" while evenings are left (`more`: beyond `items` too), else
+    the recap's end, or tonight's question (`then`). Always at least one evening, which
+    with `shorten_first` is cut to fit (the weekly reconnect's half minute)."""
+    if then == THEN_QUESTION:
+        last = turn.speech("offer.question").seconds()
+    else:
+        last = max(
+            turn.speech("recap.end_keep", "memory.keep_offer").seconds(),
+            turn.speech("recap.end").seconds(),
         )
+    speech, shown = Speech(), list[RecapItem]()
+    for index, item in enumerate(items):
+        final = index == len(items) - 1 and not more
+        ending = 0.4 + (last if final else turn.speech("recap.more").seconds())
+        lengths: tuple[int, ...] = (RECAP_WORDS,)
+        if shorten_first and not shown:
+            lengths = (RECAP_WORDS, READBACK_WORDS, FEWEST_WORDS)
         for words in lengths:
             part = Speech().pause(400).extend(evening_read(turn, couple, item, dated, words))
-            room = PAGE_SECONDS - said.seconds() - speech.seconds() - ending - 0.4
-            if part.seconds() <= room:
+            if said.seconds() + speech.seconds() + part.seconds() + ending <= PAGE_SECONDS:
                 break
         else:
             if shown:

@@ -197,8 +197,16 @@ def reconnect(turn: Turn) -> Response:
     if not items:
         return offer_question(turn, turn.speech("reconnect.quiet_week").pause(400))
     speech = turn.speech("reconnect.intro")
+    page = items[:RECAP_QUESTIONS_PER_TURN]
     read, shown = read_evenings(
-        turn, profile, items[:RECAP_QUESTIONS_PER_TURN], speech, dated=True, shorten_first=True
+        turn,
+        profile,
+        page,
+        speech,
+        dated=True,
+        more=more or len(page) < len(items),
+        then=THEN_QUESTION,
+        shorten_first=True,
     )
     speech.extend(read)
     if more or len(shown) < len(items):
