@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import unescape
@@ -215,6 +215,20 @@ def wordings(content: Content, key: str) -> list[str]:
     means any part of the day's."""
     forms = [key] if key in content.prompts else [f"{key}@{band}" for band in BANDS]
     return [v for form in forms if form in content.prompts for v in content.variants(form)]
+
+
+def named_twice(text: str, names: Iterable[str], quoted: Iterable[str]) -> list[str]:
+    """Partner names said twice in one stretch of a reply ("Thanks, Dani. Thanks, Dani: ..."),
+    a stretch running between the questions and answers the reply quotes."""
+    stretches = [text]
+    for words in sorted({q for q in quoted if q}, key=len, reverse=True):
+        stretches = [piece for stretch in stretches for piece in stretch.split(words)]
+    return [
+        name
+        for stretch in stretches
+        for name in set(names)
+        if name and len(re.findall(rf"\b{re.escape(name)}\b", stretch)) > 1
+    ]
 
 
 def variants(key: str, locale: str = "en-US", **values: object) -> list[str]:
