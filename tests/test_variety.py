@@ -4,15 +4,22 @@ for the hour, checked on the shuffle itself and on every nightly line's content.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from skill.app import build_skill
+from skill.config import Settings
 from skill.content import PUBLISHED_LOCALES, load_content
 from skill.content.shuffle import variant
 from skill.local_time import BANDS, hour_band
+from skill.store.sqlite import SqliteStore
+from stagewise_tools.fake_alexa import FakeAlexa
+from tests.conversation import Couple
+from tests.test_transcripts import pattern
 
 CONTENT = load_content()
 START = date(2026, 11, 16).toordinal()  # a Monday
@@ -193,3 +200,72 @@ def test_no_line_worded_for_a_part_of_the_day_rings_false_in_it(locale: str) -> 
                 key,
                 wording,
             )
+
+
+# -- the hour, through the skill ----------------------------------------------------------
+
+# (local clock of the goodbye, the part of the day it is in)
+GOODBYE_TIMES = [
+    ((8, 0), "morning"),
+    ((12, 1), "afternoon"),
+    ((16, 58), "afternoon"),
+    ((17, 1), "evening"),
+    ((19, 30), "evening"),  # never "sleep well" at half past seven
+    ((20, 58), "evening"),
+    ((21, 1), "late"),
+    ((0, 30), "late"),  # never "any time today" after midnight
+    ((0, 40), "late"),  # never "the rest of your evening" either
+    ((3, 58), "late"),
+]
+
+
+def couple_in(zone: str, tmp_path: Path) -> Couple:
+    """A couple whose Echo is in `zone`, met (and the zone learned) the evening before."""
+    alexa = FakeAlexa(zone=zone)
+    store = SqliteStore(tmp_path / f"{zone.replace('/', '-')}.db")
+    app = build_skill(Settings(store_url="sqlite:///:memory:"), store=store, alexa_api=alexa.client)
+    met = datetime(2026, 11, 14, 19, 0, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    couple = Couple(app, now=met)
+    couple.device.api_token = "token"
+    couple.onboard("maya", "jordan")
+    couple.both_answer(maya="one", jordan="two")
+    for _ in range(2):  # past the third evening's one-off offer of a reminder
+        couple.later(days=1)
+        couple.intent("TonightQuestionIntent", new_session=True)
+        couple.both_answer(maya="one", jordan="two")
+    assert couple.awaiting == "reminder_confirm"
+    couple.intent("AMAZON.NoIntent")
+    return couple
+
+
+def rings_false(text: str, band: str) -> str | None:
+    import re
+
+    found = re.search(WRONG_HOUR[band], text.replace("tonight's question", ""), re.I)
+    return found.group(0) if found else None
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_greetings_and_goodbyes_follow_the_couples_own_clock(zone: str, tmp_path: Path) -> None:
+    couple = couple_in(zone, tmp_path)
+    for number, ((hour, minute), band) in enumerate(GOODBYE_TIMES):
+        evening = date(2026, 11, 18) + timedelta(days=2 * number)
+        day = evening + timedelta(days=1 if hour < 4 else 0)  # after midnight: the next date
+        local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(zone))
+        couple.later()
+        couple.now = local.astimezone(UTC) - timedelta(seconds=45)  # three turns of 15 s
+        greeting = couple.launch()
+        assert pattern(f"launch.welcome_back@{band}").search(greeting.text), (zone, hour, band)
+        first = couple.answer("the first answer")
+        assert couple.whose_turn() is not None, first.text
+        last = couple.answer("the second answer")
+        assert pattern(f"goodbye.after_answers@{band}").search(last.text), (zone, hour, last.text)
+        assert rings_false(last.text, band) is None, (zone, hour, last.text)
+        # One answer, then stop: the partner who has not answered can add theirs later.
+        couple.later()
+        couple.now = local.astimezone(UTC) + timedelta(days=1) - timedelta(seconds=45)
+        couple.launch()
+        couple.answer("only mine tonight")
+        stopped = couple.intent("AMAZON.StopIntent")
+        assert pattern(f"goodbye.answer_saved@{band}").search(stopped.text), stopped.text
+        assert rings_false(stopped.text, band) is None, (zone, hour, stopped.text)
