@@ -91,6 +91,17 @@ def test_no_nightly_line_follows_the_week(key: str, per_evening: int) -> None:
     assert len({str(heard(c, key, per_evening)) for c in COUPLES}) == len(COUPLES)
 
 
+@pytest.mark.parametrize("key", [k for k in NIGHTLY if forms(k) != [k]])
+def test_a_nightly_line_worded_by_the_hour_has_no_sentence_in_two_parts_of_the_day(
+    key: str,
+) -> None:
+    """Else two evenings in a row at different hours could hear the same sentence."""
+    for locale in PUBLISHED_LOCALES:
+        content = load_content(locale)
+        seen = [v for form in forms(key) for v in content.variants(form)]
+        assert len(seen) == len(set(seen)), (locale, key)
+
+
 @given(
     count=st.integers(1, 16),
     stream=st.text(max_size=30),

@@ -51,10 +51,8 @@ def apply_change(turn: Turn) -> Response:
     if turn.household.couple() is None or number is None or not valid_stage(number):
         return offer_question(turn, Speech())
     turn.household.change(lambda profile: change_stage(profile, number))
-    stage = turn.content.stage(number)
-    return offer_question(
-        turn, turn.speech("stage.changed", number=number, stage_name=stage.name).say(stage.summary)
-    )
+    stage = turn.content.stage(number)  # introduced with its first evening's question
+    return offer_question(turn, turn.speech("stage.changed", number=number, stage_name=stage.name))
 
 
 def keep_stage(turn: Turn) -> Response:
