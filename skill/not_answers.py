@@ -24,6 +24,7 @@ KINDS = (
     "remind",
     "rename",
     "voice",
+    "stage",
     "stop",
     "help",
 )
@@ -86,6 +87,7 @@ INTENT_OF = {
     "remind": "SetReminderIntent",
     "rename": "NamesIntent",
     "voice": "ForgetVoiceIntent",
+    "stage": "StageMoreIntent",  # "tell me more about this stage", as the question invites
     "stop": "AMAZON.StopIntent",
     "help": "AMAZON.HelpIntent",
 }

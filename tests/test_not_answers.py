@@ -25,7 +25,7 @@ PHRASES = [
 ]
 PATTERNS = [p for p in DATA["go_first"]["patterns"]]
 # What each kind leaves the skill doing: still listening for an answer, or closed.
-STILL_LISTENING = {"repeat", "think", "go_first", "correct", "remind", "help", "voice"}
+STILL_LISTENING = {"repeat", "think", "go_first", "correct", "remind", "help", "voice", "stage"}
 
 
 def said(text: str, key: str, **values: object) -> bool:
