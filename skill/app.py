@@ -19,7 +19,7 @@ from ask_sdk_model.request import Request
 from ask_sdk_model.response import Response
 from ask_sdk_model.ui import SsmlOutputSpeech
 
-from skill.alexa_api import AlexaApiFactory
+from skill.alexa_api import AlexaApi, AlexaApiFactory
 from skill.config import Settings
 from skill.content import check_locales, content_for
 from skill.handlers import exception_handlers
@@ -274,8 +274,16 @@ def _forget(app: Stagewise, event: dict[str, Any]) -> dict[str, Any]:
     if expected and skill_id != expected:
         raise ForeignSkillError("request is for another skill")
     if isinstance(user_id, str) and user_id:
-        forget_household(app.services.store, user_id)
+        alexa = _event_alexa(app, system.get("apiEndpoint"), system.get("apiAccessToken"))
+        forget_household(app.services.store, user_id, alexa)
     return _empty()
+
+
+def _event_alexa(app: Stagewise, endpoint: object, token: object) -> AlexaApi | None:
+    """A client with an event's own API endpoint and token, when it carries both."""
+    if isinstance(endpoint, str) and endpoint and isinstance(token, str) and token:
+        return app.services.alexa_api(endpoint, token)
+    return None
 
 
 def speechless(kind: str) -> bool:

@@ -6,6 +6,7 @@ that evening's question. Zones come from the device (Alexa settings); UTC when u
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,15 +18,30 @@ NIGHT_ENDS = timedelta(hours=4)  # until 4 am local, it is still last night
 BANDS = ("morning", "afternoon", "evening", "late")
 BAND_STARTS = (("morning", 4), ("afternoon", 12), ("evening", 17), ("late", 21))
 
+# IANA names are Area/Location (at most three parts, the longest 32 characters today) of
+# letters, digits, "_", "+" and "-": "America/Argentina/Buenos_Aires", "Etc/GMT+5", "UTC".
+MAX_ZONE_NAME = 64
+ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z][A-Za-z0-9_+-]*){0,2}")
+
+
+def zone_name_valid(name: object) -> bool:
+    """Whether a name from outside (Alexa, a stored profile) is a zone we can use.
+
+    Checked by its form before the file system sees it: zoneinfo raises OSError for a name
+    over 255 characters or a folder ("America"), and ValueError for "../etc".
+    """
+    if not isinstance(name, str) or len(name) > MAX_ZONE_NAME or not ZONE_NAME.fullmatch(name):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
 
 def zone_named(name: str | None) -> tzinfo:
-    """The zone of an IANA name; UTC for an empty or unknown one (never an error)."""
-    if not name:
-        return UTC
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
+    """The zone of an IANA name; UTC for an empty, malformed or unknown one (never an error)."""
+    return ZoneInfo(name) if name and zone_name_valid(name) else UTC
 
 
 def evening_of(moment: datetime, zone: tzinfo) -> date:

@@ -90,6 +90,21 @@ class Schedule:
         return candidate if candidate > now_local else candidate + timedelta(days=7)
 
     @classmethod
+    def from_rule(cls, rule: str) -> Schedule | None:
+        """The weekly schedule of an RRULE such as `rule` makes; None for any other rule."""
+        fields = dict(part.split("=", 1) for part in rule.upper().split(";") if "=" in part)
+        try:
+            hour, minute = int(fields.get("BYHOUR", "")), int(fields.get("BYMINUTE", "0"))
+        except ValueError:
+            return None
+        day = fields.get("BYDAY", "")
+        if fields.get("FREQ") != "WEEKLY" or day not in WEEKDAYS:
+            return None
+        if not (0 <= hour < 24 and 0 <= minute < 60):
+            return None
+        return cls(day, hour, minute)
+
+    @classmethod
     def of(cls, ritual: Ritual) -> Schedule | None:
         if not ritual.reminder_day or not ritual.reminder_time:
             return None

@@ -2,7 +2,8 @@
 
 One `FakeAlexa` is one Alexa account: its device's zone, whether the reminders
 permission was granted, and the reminders the skill made. `client` is the factory
-`Services.alexa_api` expects; `calls` counts what the skill asked.
+`Services.alexa_api` expects; `calls` counts what the skill asked. `failure` fails every
+call before it does anything; `lost` fails a change after it is made (its answer lost).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class FakeAlexa:
     reminders: dict[str, dict[str, Any]] = field(default_factory=dict)  # alert token -> body
     calls: list[str] = field(default_factory=list)
     failure: AlexaApiError | None = None  # raised by every call while set
+    lost: AlexaApiError | None = None  # raised by every change after it is made
     _tokens: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def client(self, endpoint: str, token: str) -> AlexaApi:
@@ -46,21 +48,30 @@ class _Client:
         self._call("create_reminder", needs_permission=True)
         token = f"alert-{next(self.account._tokens)}"
         self.account.reminders[token] = reminder
+        self._answer_lost()
         return token
 
-    def get_reminder(self, alert_token: str) -> dict[str, Any]:
-        self._call("get_reminder", needs_permission=True)
-        if alert_token not in self.account.reminders:
-            raise NotFound("get_reminder answered 404")
-        return self.account.reminders[alert_token]
+    def list_reminders(self) -> list[dict[str, Any]]:
+        """The skill's reminders as the Reminders API lists them (its "alerts")."""
+        self._call("list_reminders", needs_permission=True)
+        return [
+            {"alertToken": token, "status": "ON", "version": "1", **body}
+            for token, body in self.account.reminders.items()
+        ]
 
     def update_reminder(self, alert_token: str, reminder: dict[str, Any]) -> None:
         self._call("update_reminder", needs_permission=True)
         if alert_token not in self.account.reminders:
             raise NotFound("update_reminder answered 404")
         self.account.reminders[alert_token] = reminder
+        self._answer_lost()
 
     def delete_reminder(self, alert_token: str) -> None:
         self._call("delete_reminder", needs_permission=True)
         if self.account.reminders.pop(alert_token, None) is None:
             raise NotFound("delete_reminder answered 404")
+        self._answer_lost()
+
+    def _answer_lost(self) -> None:
+        if self.account.lost is not None:
+            raise self.account.lost

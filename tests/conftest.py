@@ -24,6 +24,7 @@ from skill.config import Settings
 from skill.store import Store
 from skill.store.dynamodb import DynamoStore
 from skill.store.sqlite import SqliteStore
+from tests.closing import ClosingKeys
 from tests.conversation import Couple
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +40,23 @@ FAKE_AWS = {
 TEST_CLIENT_CONFIG = Config(
     connect_timeout=2, read_timeout=10, retries={"mode": "standard", "total_max_attempts": 2}
 )
+
+
+@pytest.fixture(autouse=True)
+def alexa_stays_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches the real Alexa API: the envelopes in tests/events carry Amazon's
+    apiEndpoint, and the production client would otherwise try it (its lookup fails here
+    as an unreachable name does)."""
+    from skill import alexa_api
+
+    real = alexa_api._resolve
+
+    def loopback_only(host: str, port: int, deadline: float) -> list[Any]:
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            raise OSError(f"tests call no Alexa API but the fake on loopback, not {host}")
+        return real(host, port, deadline)
+
+    monkeypatch.setattr(alexa_api, "_resolve", loopback_only)
 
 
 def _free_port() -> int:
@@ -146,3 +164,14 @@ def lambda_module(
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(autouse=True)
+def closing_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[ClosingKeys]:
+    """Every test: no response that ends the session may say a line that asks something
+    (any of the line's variants, in the request's locale). See tests/closing.py."""
+    recorder = ClosingKeys()
+    recorder.install(monkeypatch)
+    yield recorder
+    asking = list(recorder.asking())
+    assert not asking, "a response that ends the session asks something:\n" + "\n".join(asking)

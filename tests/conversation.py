@@ -124,6 +124,10 @@ def check_response(raw: dict[str, Any]) -> None:
         seconds = spoken_seconds(speech["ssml"])
         one_evening = speech["ssml"].count("the question was") <= 1
         assert seconds <= 30 or one_evening, f"{seconds:.0f} s: {speech['ssml'][:300]}"
+    if response.get("shouldEndSession") and speech:
+        # Certification: a response that ends the session must not end on a question.
+        said = " ".join(unescape(" ".join(ET.fromstring(speech["ssml"]).itertext())).split())
+        assert not said.endswith("?"), f"closes the session on a question: {said[-120:]}"
     if response.get("shouldEndSession") is False:
         assert speech, "an open session must say something"
         reprompt = response["reprompt"]["outputSpeech"]["ssml"]

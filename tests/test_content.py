@@ -1,15 +1,22 @@
-"""Content lint: six stages, a full question bank, consistent prompts, lengths fit for speech."""
+"""Content lint: six stages, consistent prompts, lengths fit for speech.
+
+Data lint is counted as data lint: each check is one test over every item, naming every
+item that fails (the question bank's own checks are in tests/test_question_bank.py).
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from skill.content import STAGE_COUNT, load_content, placeholders
+from skill.content import STAGE_COUNT, Question, Stage, load_content, placeholders
 from skill.local_time import BANDS
 from skill.speech import MAX_SPEECH_CHARS, Speech
 
@@ -51,37 +58,62 @@ def test_six_stages_in_order() -> None:
     ]
 
 
-@pytest.mark.parametrize("stage", CONTENT.stages, ids=lambda s: s.key)
-def test_stage_texts_fit_the_ear(stage) -> None:  # type: ignore[no-untyped-def]
-    assert len(words(stage.description)) <= 110  # at most about 45 seconds
-    assert len(words(stage.description)) / WORDS_PER_SECOND <= 45
-    assert len(stage.tips) >= 6  # a week of tips; tests/test_question_bank.py checks more
-    assert len(stage.summary) <= 120 and len(stage.reminder) <= 160
-    assert all(len(t) <= 160 for t in stage.tips)
+def stage_faults(stages: Sequence[Stage]) -> list[str]:
+    faults = []
+    for stage in stages:
+        if len(words(stage.description)) / WORDS_PER_SECOND > 45:  # about 110 words
+            faults.append(f"{stage.key}: description over 45 seconds")
+        if len(stage.tips) < 6:  # a week of tips; tests/test_question_bank.py checks more
+            faults.append(f"{stage.key}: fewer than six tips")
+        if len(stage.summary) > 120 or len(stage.reminder) > 160:
+            faults.append(f"{stage.key}: summary or reminder too long")
+        faults += [
+            f"{stage.key}: tip {i} too long" for i, t in enumerate(stage.tips) if len(t) > 160
+        ]
+    return faults
 
 
-@pytest.mark.parametrize("number", range(1, STAGE_COUNT + 1))
-def test_at_least_twenty_questions_per_stage(number: int) -> None:
-    bank = CONTENT.questions[number]
-    assert len(bank) >= 20
-    key = CONTENT.stage(number).key
-    assert all(q.id.startswith(f"{key}-") for q in bank)
+def test_stage_texts_fit_the_ear() -> None:
+    assert stage_faults(CONTENT.stages) == []
+    long = replace(CONTENT.stages[0], description="word " * 120, tips=())
+    assert len(stage_faults([long])) == 2  # the check can fail
 
 
-def test_question_ids_and_texts_are_unique() -> None:
-    assert len({q.id for q in QUESTIONS}) == len(QUESTIONS)
-    assert len({q.text.lower() for q in QUESTIONS}) == len(QUESTIONS)
+def question_faults(questions: Sequence[Question]) -> list[str]:
+    """Open, short, safe, and not heard as a command; ids and texts unique."""
+    faults = []
+    for question in questions:
+        text = question.text
+        if not text.endswith("?") or len(text) > 160:
+            faults.append(f"{question.id}: not a short question")
+        if re.match(r"^(do|does|did|is|are|was|were|can|could|would|will|have|has)\b", text, re.I):
+            faults.append(f"{question.id}: a yes-or-no opening")
+        if NOT_FOR_US.search(text):
+            faults.append(f"{question.id}: a word not for us")
+        if text.lower().startswith(("help", "stop", "cancel")):
+            faults.append(f"{question.id}: starts with a built-in command")
+    for what, values in (
+        ("id", [q.id for q in questions]),
+        ("text", [q.text.lower() for q in questions]),
+    ):
+        faults += [f"{what} twice: {v}" for v, n in Counter(values).items() if n > 1]
+    return faults
 
 
-@pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.id)
-def test_questions_are_open_short_and_safe(question) -> None:  # type: ignore[no-untyped-def]
-    assert question.text.endswith("?")
-    assert len(question.text) <= 160
-    assert not re.match(
-        r"^(do|does|did|is|are|was|were|can|could|would|will|have|has)\b", question.text, re.I
-    )
-    assert not NOT_FOR_US.search(question.text)
-    assert not question.text.lower().startswith(("help", "stop", "cancel"))
+def test_questions_are_open_short_and_safe() -> None:
+    assert question_faults(QUESTIONS) == []
+    bad = [Question("x-1", 1, "Do you sleep?"), Question("x-1", 1, "Stop, therapy time?")]
+    assert len(question_faults(bad)) == 4  # the check can fail
+
+
+def test_each_stage_has_its_own_questions() -> None:
+    faults = [
+        f"stage {n}: {q.id}"
+        for n in range(1, STAGE_COUNT + 1)
+        for q in CONTENT.questions[n]
+        if not q.id.startswith(f"{CONTENT.stage(n).key}-")
+    ]
+    assert faults == [] and all(len(CONTENT.questions[n]) >= 20 for n in CONTENT.questions)
 
 
 def test_nothing_is_copied_from_the_source_article() -> None:
@@ -95,7 +127,9 @@ def test_nothing_is_copied_from_the_source_article() -> None:
         pytest.skip(message)
     source = " ".join(words(SOURCE.read_text()))
     copied = []
-    for text in spoken_strings() + [v for vs in CONTENT.prompts.values() for v in vs]:
+    # Questions, tips and descriptions: tests/test_question_bank.py (each text checked once).
+    stage_lines = [line for s in CONTENT.stages for line in (s.summary, s.reminder)]
+    for text in stage_lines + [v for vs in CONTENT.prompts.values() for v in vs]:
         ws = words(text)
         for i in range(len(ws) - 5):
             run = " ".join(ws[i : i + 6])
@@ -104,16 +138,27 @@ def test_nothing_is_copied_from_the_source_article() -> None:
     assert copied == []
 
 
-@pytest.mark.parametrize("key", sorted(CONTENT.prompts))
-def test_prompt_variants_share_their_placeholders(key: str) -> None:
-    options = CONTENT.variants(key)
-    assert options and all(o.strip() for o in options)
-    assert len({placeholders(o) for o in options}) == 1, key
-    assert all(not re.search(r"\{\}|\{\d+\}", o) for o in options)  # named placeholders only
+def placeholder_faults(prompts: dict[str, tuple[str, ...]]) -> list[str]:
+    """Every variant of a prompt names the same placeholders, by name."""
+    faults = []
+    for key, options in prompts.items():
+        if not options or not all(o.strip() for o in options):
+            faults.append(f"{key}: an empty variant")
+        if len({placeholders(o) for o in options}) != 1:
+            faults.append(f"{key}: variants name different placeholders")
+        if any(re.search(r"\{\}|\{\d+\}", o) for o in options):
+            faults.append(f"{key}: an unnamed placeholder")
+    return faults
+
+
+def test_prompt_variants_share_their_placeholders() -> None:
+    assert placeholder_faults(CONTENT.prompts) == []
+    assert len(placeholder_faults({"a": ("{x}", "{y}"), "b": ("{}",), "c": (" ",)})) == 3
 
 
 def test_every_content_key_the_code_uses_exists_and_none_is_unused() -> None:
-    source = "\n".join(p.read_text() for p in (ROOT / "skill").rglob("*.py"))
+    code = [*(ROOT / "skill").rglob("*.py"), *(ROOT / "stagewise_tools").rglob("*.py")]
+    source = "\n".join(p.read_text() for p in code)
     used = set(re.findall(r'"((?:[a-z_]+)\.[a-z_.]+)"', source))
     used = {k for k in used if k.split(".")[0] in {k2.split(".")[0] for k2 in CONTENT.prompts}}
     # Keys built as f"{key}.{what}":
@@ -155,14 +200,27 @@ def test_a_prompt_with_plural_forms_has_both() -> None:
     assert "1 answers" not in CONTENT.say("forget.confirm_tonight", count=1)
 
 
-@pytest.mark.parametrize(
-    "text", spoken_strings()[:50] + [v for vs in CONTENT.prompts.values() for v in vs]
-)
-def test_content_is_plain_text_that_renders_to_valid_ssml(text: str) -> None:
-    assert not re.search(r"[<>&\"]", text)
-    ssml = Speech().say(text.format_map(_Anything())).ssml()
-    ET.fromstring(f"<speak>{ssml}</speak>")
-    assert len(ssml) < MAX_SPEECH_CHARS
+def markup_faults(texts: Sequence[str]) -> list[str]:
+    """Plain text that renders to valid SSML, whatever fills its placeholders."""
+    faults = []
+    for text in texts:
+        if re.search(r"[<>&\"]", text):
+            faults.append(f"markup in: {text[:60]!r}")
+            continue
+        ssml = Speech().say(text.format_map(_Anything())).ssml()
+        try:
+            ET.fromstring(f"<speak>{ssml}</speak>")
+        except ET.ParseError:
+            faults.append(f"invalid SSML from: {text[:60]!r}")
+        if len(ssml) >= MAX_SPEECH_CHARS:
+            faults.append(f"too long: {text[:60]!r}")
+    return faults
+
+
+def test_content_is_plain_text_that_renders_to_valid_ssml() -> None:
+    texts = spoken_strings() + [v for vs in CONTENT.prompts.values() for v in vs]
+    assert markup_faults(texts) == []
+    assert len(markup_faults(["Sam <3 {name}", "fine, {name}"])) == 1
 
 
 class _Anything(dict):  # type: ignore[type-arg]

@@ -365,6 +365,35 @@ def test_two_devices_answering_in_the_same_second_keep_both_answers(
     assert sorted(a.text for a in stored) == ["from the bedroom", "from the kitchen"]
 
 
+def test_two_echos_without_voices_file_the_second_answer_under_the_partner_still_to_answer(
+    lambda_module: ModuleType,
+) -> None:
+    """Issue 23: both Echos opened before either answered. The turn order is the stored
+    evening's: the second device's answer is the other partner's, and said back as theirs."""
+    handler = lambda event: lambda_module.lambda_handler(event, None)  # noqa: E731
+    kitchen = Couple(lambda_module.SKILL, handler=handler)
+    kitchen.onboard("maya", "jordan")
+    kitchen.later(hours=1)
+    kitchen.intent("TonightQuestionIntent", new_session=True)
+    bedroom = Couple(lambda_module.SKILL, handler=handler, now=kitchen.now)
+    bedroom.device.device_id = "amzn1.ask.device.bedroom"
+    bedroom.intent("TonightQuestionIntent", new_session=True)  # both wait for Maya
+    kitchen.answer("maya in the kitchen")
+    heard = bedroom.answer("jordan in the bedroom")
+    assert says(heard, "answer.heard", name="Jordan", answer="jordan in the bedroom")
+    store = lambda_module.SKILL.services.store
+    stored = store.answers(
+        kitchen.device.user_id, start=datetime(2020, 1, 1, tzinfo=UTC), until=bedroom.now, limit=9
+    )
+    assert sorted((a.partner_name, a.text) for a in stored) == [
+        ("Jordan", "jordan in the bedroom"),
+        ("Maya", "maya in the kitchen"),
+    ]
+    profile = store.get_profile(kitchen.device.user_id)
+    assert profile is not None and profile.current is not None
+    assert set(profile.current.answered) == {"a", "b"}
+
+
 def test_a_response_too_big_with_its_session_drops_the_session_not_the_speech() -> None:
     """Alexa's 24 KB covers session attributes: speech that fits is never lost to them."""
     from skill.app import MAX_RESPONSE_BYTES, _finish

@@ -196,7 +196,8 @@ def test_every_moment_has_its_content(moment: Moment | None) -> None:
     )
     for key in (*questions, row.help, row.fallback, row.unclear):
         assert key in CONTENT.prompts, key
-        assert placeholders(CONTENT.variants(key)[0]) <= {"name", "number", "name_a", "name_b"}
+        allowed = {"name", "number", "name_a", "name_b", "crisis"}  # crisis: where to turn
+        assert placeholders(CONTENT.variants(key)[0]) <= allowed
     # An open session must ask something: the reprompt is a question, or elicits a reply.
     assert row.elicit or all("?" in v for q in questions for v in CONTENT.variants(q))
 
@@ -229,7 +230,8 @@ def test_help_and_a_miss_explain_the_moment_and_ask_it_again(
     couple: Couple, moment: Moment, why: str
 ) -> None:
     REACH[moment](couple)
-    values = VALUES.get(moment, {})
+    # help says where to turn if someone feels unsafe
+    values = {**VALUES.get(moment, {}), "crisis": CONTENT.say("crisis.number")}
     intent = "AMAZON.HelpIntent" if why == "help" else "AMAZON.FallbackIntent"
     reply = couple.intent(intent)
     row = MOMENTS[moment]

@@ -6,11 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from skill.alexa_api import REMINDERS_SCOPE, Throttled
+from skill.alexa_api import REMINDERS_SCOPE, OutcomeUnknown, Throttled
 from skill.app import build_skill
 from skill.config import Settings
 from skill.content import load_content
+from skill.reconnect import Schedule
 from skill.records import Profile
+from skill.reminders import Weekly, weekly_reminders
 from skill.store.sqlite import SqliteStore
 from stagewise_tools.fake_alexa import FakeAlexa
 from tests.conversation import Couple, says
@@ -218,3 +220,108 @@ def test_the_weekly_reconnect_recaps_the_week_and_offers_tonight(
     # reconnect itself: one rule, one place.
     assert not any(tip in quiet.text or tip in reply.text for tip in tips)
     assert sum(tip in question.text for tip in tips) == 1
+
+
+def test_a_lost_answer_is_never_told_as_nothing_changed_and_a_retry_makes_no_second(
+    sqlite_store: SqliteStore, settings: Settings
+) -> None:
+    couple, alexa = new_york_couple(sqlite_store, settings)
+    couple.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00")
+    alexa.lost = OutcomeUnknown("POST /v1/alerts/reminders timed out")  # made, answer lost
+    unsure = couple.intent("AMAZON.YesIntent")
+    alexa.lost = None
+    assert says(unsure, "reminder.unsure") and not says(unsure, "reminder.failed")
+    assert len(alexa.reminders) == 1 and not stored(couple).ritual.has_reminder
+    status = couple.intent("ReminderStatusIntent", new_session=True)  # "I'll check"
+    assert says(status, "reminder.status", day="Sunday", time="8 pm")
+    [token] = alexa.reminders
+    assert stored(couple).ritual.reminder_token == token  # noted once found
+    couple.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00")
+    again = couple.intent("AMAZON.YesIntent")
+    assert says(again, "reminder.moved", day="Sunday", time="8 pm")
+    assert list(alexa.reminders) == [token]
+
+
+def test_a_reminder_the_profile_lost_is_found_to_set_and_to_cancel(
+    sqlite_store: SqliteStore, settings: Settings
+) -> None:
+    couple, alexa = new_york_couple(sqlite_store, settings)
+    couple.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00")
+    couple.intent("AMAZON.YesIntent")
+    [token] = alexa.reminders
+    profile = stored(couple)  # the note is lost (a write that never landed)
+    sqlite_store.put_profile(profile.with_changes(ritual=profile.ritual.without_reminder()))
+    couple.intent("SetReminderIntent", new_session=True, day="friday", time="19:00")
+    moved = couple.intent("AMAZON.YesIntent")
+    assert says(moved, "reminder.set", day="Friday", time="7 pm")
+    assert list(alexa.reminders) == [token] and stored(couple).ritual.reminder_token == token
+    profile = stored(couple)
+    sqlite_store.put_profile(profile.with_changes(ritual=profile.ritual.without_reminder()))
+    cancelled = couple.intent("CancelReminderIntent", new_session=True)
+    assert says(cancelled, "reminder.cancelled") and alexa.reminders == {}
+
+
+def test_forgetting_everything_deletes_the_reminder_or_says_it_may_remain(
+    sqlite_store: SqliteStore, settings: Settings
+) -> None:
+    couple, alexa = new_york_couple(sqlite_store, settings)
+    couple.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00")
+    couple.intent("AMAZON.YesIntent")
+    couple.intent("DeleteAllIntent", new_session=True)
+    done = couple.intent("AMAZON.YesIntent")
+    assert says(done, "forget.reminder_off") and says(done, "forget.goodbye")
+    assert alexa.reminders == {}
+    couple.onboard("maya", "jordan")
+    couple.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00")
+    couple.intent("AMAZON.YesIntent")
+    alexa.failure = Throttled("DELETE answered 429")
+    couple.intent("DeleteAllIntent", new_session=True)
+    plain = couple.intent("AMAZON.YesIntent")
+    assert says(plain, "forget.reminder_remains") and len(alexa.reminders) == 1
+    assert stored_or_none(couple) is None  # the records went all the same
+
+
+def stored_or_none(couple: Couple) -> Profile | None:
+    return couple.app.services.store.get_profile(couple.device.user_id)
+
+
+def test_status_is_what_alexa_has_and_sets_the_note_right(
+    sqlite_store: SqliteStore, settings: Settings
+) -> None:
+    couple, alexa = new_york_couple(sqlite_store, settings)
+    couple.intent("SetReminderIntent", new_session=True, day="sunday", time="20:00")
+    couple.intent("AMAZON.YesIntent")
+    alexa.reminders.clear()  # deleted in the Alexa app, its event missed
+    status = couple.intent("ReminderStatusIntent", new_session=True)
+    assert says(status, "reminder.none") and not stored(couple).ritual.has_reminder
+    couple.intent("AMAZON.NoIntent")
+    alexa.failure = Throttled("GET answered 429")
+    unknown = couple.intent("ReminderStatusIntent", new_session=True)
+    assert says(unknown, "reminder.status_unknown")
+
+
+def test_weekly_reminders_are_read_from_a_listing() -> None:
+    rule = Schedule("WE", 19, 30).rule
+    alerts = [
+        {"alertToken": "a", "status": "ON", "trigger": {"recurrence": {"recurrenceRules": [rule]}}},
+        {
+            "alertToken": "b",
+            "status": "COMPLETED",
+            "trigger": {"recurrence": {"recurrenceRules": [rule]}},
+        },
+        {"alertToken": "c", "status": "ON", "trigger": {"type": "SCHEDULED_ABSOLUTE"}},
+        {
+            "alertToken": "d",
+            "trigger": {"recurrence": {"recurrenceRules": ["FREQ=WEEKLY;BYDAY=XX"]}},
+        },
+        {"status": "ON"},
+        "not an alert",
+    ]
+    assert weekly_reminders([a for a in alerts if isinstance(a, dict)]) == [
+        Weekly("a", Schedule("WE", 19, 30)),
+        Weekly("d", None),
+    ]
+    for schedule in (Schedule("SU", 20), Schedule("MO", 0, 5), Schedule("SA", 23, 59)):
+        assert Schedule.from_rule(schedule.rule) == schedule
+    assert Schedule.from_rule("FREQ=DAILY;BYHOUR=8") is None
+    assert Schedule.from_rule("FREQ=WEEKLY;BYDAY=SU;BYHOUR=25;BYMINUTE=0") is None

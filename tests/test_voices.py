@@ -25,7 +25,8 @@ def voices(app: Stagewise) -> dict[str, str]:
     """Who each known voice is, by person ID; the profile itself keeps only their keys."""
     profile = app.services.store.get_profile("amzn1.ask.account.test-couple")
     assert profile is not None
-    known = {voice_key(person): person for person in (MAYA, JORDAN, GUEST)}
+    renewed = alexa.person_id("maya-renewed")
+    known = {voice_key(person): person for person in (MAYA, JORDAN, GUEST, renewed)}
     assert set(profile.voices) <= set(known)  # never the person ID itself
     return {known[key]: partner for key, partner in profile.voices.items()}
 
@@ -153,3 +154,66 @@ def test_forget_my_voice_said_while_an_answer_is_awaited_is_not_an_answer(
     assert says(reply, "voices.forgotten", name="Maya")
     assert not reply.ended and reply.elicits == "answer"
     assert len(stored(app)) == before and voices(app) == {JORDAN: "b"}
+
+
+def test_is_this_jordan_takes_thats_me_and_no_its_dani(couple: Couple, app: Stagewise) -> None:
+    """Issue 17: "Is this Jordan?" is a yes/no question: it elicits no slot, "that's me" is a
+    yes, and "no, it's Dani" names someone else (a guest: nothing of theirs is kept)."""
+    met_by_voice(couple)
+    couple.later(days=1)
+    profile = app.services.store.get_profile("amzn1.ask.account.test-couple")
+    assert profile is not None
+    forget = as_voice(couple, JORDAN).intent("ForgetVoiceIntent", new_session=True)
+    assert says(forget, "voices.forgotten", name="Jordan")
+    asked = as_voice(couple, JORDAN).launch()
+    assert says(asked, "voices.is_it", name="Jordan") and asked.elicits is None
+    # "that's me" is one of AMAZON.YesIntent's samples in the model: Alexa sends a yes.
+    learned = couple.intent("AMAZON.YesIntent")
+    assert says(learned, "voices.learned", name="Jordan") and voices(app)[JORDAN] == "b"
+    as_voice(couple, MAYA).intent("ForgetVoiceIntent", new_session=True)
+    again = as_voice(couple, GUEST).launch()
+    assert says(again, "voices.is_it", name="Maya")
+    guest = couple.intent("NamesIntent", first_name="dani")  # "no, it's dani"
+    assert says(guest, "voices.guest_hello", guest="Dani", name_a="Maya", name_b="Jordan")
+    assert GUEST not in voices(app)
+
+
+def test_yes_in_the_name_slot_is_a_yes_not_a_name(couple: Couple, app: Stagewise) -> None:
+    """Alexa may fill the name slot with "yes" or "that's me": never "Nice to meet you, Yes"."""
+    met_by_voice(couple)
+    as_voice(couple, JORDAN).intent("ForgetVoiceIntent", new_session=True)
+    as_voice(couple, JORDAN).launch()
+    reply = couple.intent("NamesIntent", first_name="that's me")
+    assert says(reply, "voices.learned", name="Jordan")
+    assert "Yes" not in reply.text and "That's Me" not in reply.text
+
+
+def test_an_unknown_voice_is_asked_once_a_session_then_turns_go_by_name(
+    couple: Couple, app: Stagewise
+) -> None:
+    """A voice enrolled again in the Alexa app is not asked on every turn: once, then the
+    partners take turns by name; "forget my voice" from it clears the stale match."""
+    met_by_voice(couple)
+    renewed = alexa.person_id("maya-renewed")
+    asked = as_voice(couple, renewed).launch()
+    assert says(asked, "voices.which", name_a="Maya", name_b="Jordan") or says(
+        asked, "voices.who_guest"
+    )
+    named = couple.intent("NamesIntent", first_name="maya")
+    assert says(named, "voices.thanks", name="Maya")  # known by name; the voice not learned
+    as_voice(couple, JORDAN).answer("jordan tonight")
+    filed = as_voice(couple, renewed).answer("maya tonight")  # not asked again this session
+    assert says(filed, "answer.heard", name="Maya", answer="maya tonight")
+    assert voices(app) == {JORDAN: "b", MAYA: "a"}
+    # "forget my voice" from the renewed voice: asked whose, and the stale match goes.
+    couple.later(minutes=5)
+    asked = as_voice(couple, renewed).intent("ForgetVoiceIntent", new_session=True)
+    assert says(asked, "voices.forget_whose") and asked.elicits == "first_name"
+    cleared = couple.intent("NamesIntent", first_name="maya")
+    assert says(cleared, "voices.forgotten", name="Maya")
+    assert MAYA not in voices(app) and voices(app)[JORDAN] == "b"
+    couple.later(minutes=5)
+    learned = as_voice(couple, renewed).launch()  # now learned afresh
+    assert says(learned, "voices.is_it", name="Maya")
+    couple.intent("AMAZON.YesIntent")
+    assert voices(app) == {JORDAN: "b", renewed: "a"}

@@ -20,6 +20,7 @@ from skill.handlers.memory import offer_year_ago, year_ago, year_ago_due
 from skill.handlers.names import ask_rename
 from skill.handlers.onboarding import start_onboarding
 from skill.handlers.reminders import offer_reminder, with_offer
+from skill.handlers.safety import danger, safety_exit
 from skill.handlers.tonight import after_side_trip, offer_question, restate, wrap_up
 from skill.handlers.turn import Turn
 from skill.handlers.voices import ask_who, learn_voice, speaker, unknown_voice
@@ -59,9 +60,12 @@ def answer_step(turn: Turn) -> Response:
     """AnswerIntent: the awaited answer, or what the words really ask for."""
     turn.may_refresh_zone = True  # an answer is a write: a fresh zone is stored with it
     profile = turn.household.couple()
+    text = turn.slot("answer")
+    found = danger(turn, text)  # before anything is stored, said back or even recognised
+    if found is not None:
+        return safety_exit(turn, found)
     if profile is None:
         return start_onboarding(turn, "onboarding.welcome_before_question")
-    text = turn.slot("answer")
     if text is not None:
         heard = recognise(text, (profile.partner_a, profile.partner_b), turn.content)
         if heard is not None:
@@ -504,6 +508,9 @@ def correction_step(turn: Turn) -> Response:
     text = turn.slot("answer")
     if text is None:
         return ask_correction_again(turn)
+    found = danger(turn, text)  # the words that would replace an answer: checked the same
+    if found is not None:
+        return safety_exit(turn, found)
     heard = recognise(text, (profile.partner_a, profile.partner_b), turn.content)
     if heard is not None:
         return turn.redirect(heard.intent, dict(heard.slots))

@@ -277,6 +277,7 @@ def prompt_values(turn: Turn) -> dict[str, object]:
         )
     elif isinstance(awaiting, RetryingSave):
         values["name"] = awaiting.answer.partner_name
+    values["crisis"] = turn.line("crisis.number")  # help says where to turn if unsafe
     return values
 
 

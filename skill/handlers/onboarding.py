@@ -25,6 +25,8 @@ def start_onboarding(turn: Turn, intro_key: str = "onboarding.welcome") -> Respo
         )
     variant = turn.variant(turn.wording(intro_key))
     speech = turn.narrated(f"{intro_key}.{variant}", turn.line(intro_key))
+    # Said once, when a couple first meets the skill: what it is not, and where to turn.
+    speech.pause(300).say(turn.line("onboarding.not_therapy", crisis=turn.line("crisis.number")))
     return turn.ask(
         speech.pause(300).say(turn.line("onboarding.ask_first_name")),
         turn.speech("onboarding.ask_first_name"),

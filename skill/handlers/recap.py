@@ -135,16 +135,13 @@ def read_evenings(
     the recap's end, or tonight's question (`then`). Always at least one evening, which
     with `shorten_first` is cut to fit (the weekly reconnect's half minute)."""
     if then == THEN_QUESTION:
-        last = turn.speech("offer.question").seconds()
+        last = longest(turn, "offer.question")
     else:
-        last = max(
-            turn.speech("recap.end_keep", "memory.keep_offer").seconds(),
-            turn.speech("recap.end").seconds(),
-        )
+        last = max(longest(turn, "recap.end_keep", "memory.keep_offer"), longest(turn, "recap.end"))
     speech, shown = Speech(), list[RecapItem]()
     for index, item in enumerate(items):
         final = index == len(items) - 1 and not more
-        ending = 0.4 + (last if final else turn.speech("recap.more").seconds())
+        ending = 0.4 + (last if final else longest(turn, "recap.more"))
         lengths: tuple[int, ...] = (RECAP_WORDS,)
         if shorten_first and not shown:
             lengths = (RECAP_WORDS, READBACK_WORDS, FEWEST_WORDS)
@@ -159,6 +156,15 @@ def read_evenings(
         shown.append(item)
         turn.state.last_evening = evening_key(item.answers[0].question_id, item.day)
     return speech, shown
+
+
+def longest(turn: Turn, *keys: str) -> float:
+    """Seconds the longest wording of each line takes, said one after the other (lines with
+    no placeholders), so a page keeps room for whichever wording ends it."""
+    return sum(
+        max(Speech().say(v).seconds() for v in turn.content.variants(turn.wording(key)))
+        for key in keys
+    )
 
 
 def evening_read(

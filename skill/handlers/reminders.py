@@ -2,8 +2,9 @@
 
 Nothing is created before the couple hears the day, the time and "every week" and says
 yes. Without the reminders permission Alexa asks for it (Connections.SendRequest AskFor);
-its answer comes back as a Connections.Response. Every Alexa API failure is said plainly
-and changes nothing stored; each turn makes at most one Alexa API call.
+its answer comes back as a Connections.Response. What is done at Alexa and noted in the
+profile is skill.reminders' saga (at most two Alexa API calls a turn); here each of its
+outcomes becomes what the couple hear, and only what is known to be true.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.response import Response
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
-from skill.alexa_api import REMINDERS_SCOPE, AlexaApiError, NoPermission, NotFound
+from skill.alexa_api import REMINDERS_SCOPE
 from skill.handlers.onboarding import start_onboarding
 from skill.handlers.recap import RECAP_FETCH, THEN_QUESTION, first_evening, read_evenings
 from skill.handlers.tonight import offer_question
 from skill.handlers.turn import Turn
-from skill.local_time import zone_named
+from skill.local_time import zone_name_valid, zone_named
 from skill.periods import RECAP_QUESTIONS_PER_TURN, group_answers, recap_window
 from skill.reconnect import (
     DEFAULT_DAY,
@@ -33,12 +34,29 @@ from skill.reconnect import (
     reminder_body,
 )
 from skill.records import Profile, iso
+from skill.reminders import Outcome, cancel_weekly, check_weekly, set_weekly
 from skill.session import ConfirmingReminder, RecapMore
 from skill.speech import Speech
 
 log = logging.getLogger("stagewise")
 
 ASK_FOR = "AskFor"
+# What the couple hear after each outcome (skill.reminders.Outcome).
+SAID_AFTER_SET = {
+    Outcome.SET: "reminder.set",
+    Outcome.SET_UNNOTED: "reminder.set_unnoted",
+    Outcome.MOVED: "reminder.moved",
+    Outcome.MOVED_UNNOTED: "reminder.moved_unnoted",
+    Outcome.UNSURE: "reminder.unsure",
+    Outcome.GONE: "reminder.gone",
+}
+SAID_AFTER_CANCEL = {
+    Outcome.CANCELLED: "reminder.cancelled",
+    Outcome.NOTHING: "reminder.nothing_to_cancel",
+    Outcome.UNSEEN: "reminder.none_visible",
+    Outcome.NO_PERMISSION: "reminder.cancel_no_permission",
+    Outcome.UNSURE: "reminder.unsure",
+}
 
 
 def plan_text(schedule: Schedule) -> str:
@@ -77,7 +95,7 @@ def heard_schedule(turn: Turn, ritual: Ritual) -> Schedule:
 
 
 def confirm_reminder(turn: Turn) -> Response:
-    """Yes to "shall I set that up?": create (or move) the reminder with one API call."""
+    """Yes to "shall I set that up?": set (or move) the reminder, as skill.reminders does."""
     awaiting = turn.state.awaiting
     schedule = plan_of(awaiting.plan if isinstance(awaiting, ConfirmingReminder) else None)
     profile = turn.household.couple()
@@ -87,41 +105,19 @@ def confirm_reminder(turn: Turn) -> Response:
 
 
 def make_reminder(turn: Turn, profile: Profile, schedule: Schedule) -> Response:
-    ritual = profile.ritual
+    """Set (or move) the weekly reminder; say what came of it."""
     client = turn.alexa()
-    if client is None:  # no token in the request, or this turn's one call is spent
+    if client is None:  # no token in the request, or this turn's calls are spent
         return turn.close(turn.speech("reminder.failed"))
-    zone_name = ritual.time_zone or "UTC"
+    ritual = profile.ritual
+    zone_name = ritual.time_zone if zone_name_valid(ritual.time_zone) else "UTC"
     now_local = turn.now.astimezone(zone_named(zone_name))
     text = turn.line("reminder.spoken")
     body = reminder_body(schedule, zone_name, now_local, text, turn.locale)
-    try:
-        if ritual.has_reminder:
-            client.update_reminder(ritual.reminder_token, body)
-            token = ritual.reminder_token
-        else:
-            token = client.create_reminder(body)
-    except NoPermission:
+    outcome = set_weekly(client, turn.household, ritual, schedule, body)
+    if outcome is Outcome.NO_PERMISSION:
         return ask_permission(turn, schedule)
-    except NotFound:  # deleted in the Alexa app meanwhile: forget it, offer a fresh one
-        turn.household.change(lambda p: p.with_changes(ritual=p.ritual.without_reminder()))
-        return turn.close(turn.speech("reminder.gone"))
-    except AlexaApiError as err:
-        log.warning("reminder not made: %s", err)
-        return turn.close(turn.speech("reminder.failed"))
-    moved = ritual.has_reminder
-    turn.household.change(
-        lambda p: p.with_changes(
-            ritual=p.ritual.with_changes(
-                reminder_token=token,
-                reminder_day=schedule.day,
-                reminder_time=schedule.clock,
-                offered=True,
-            )
-        )
-    )
-    key = "reminder.moved" if moved else "reminder.set"
-    return turn.close(spoken(turn, key, schedule))
+    return turn.close(spoken(turn, SAID_AFTER_SET.get(outcome, "reminder.failed"), schedule))
 
 
 def ask_permission(turn: Turn, schedule: Schedule) -> Response:
@@ -222,40 +218,32 @@ def set_reminder(turn: Turn) -> Response:
     profile = turn.household.couple()
     if profile is None:
         return start_onboarding(turn, "onboarding.welcome_before_question")
-    turn.zone  # noqa: B018 - the zone is known before the reminder is made (one call at most)
+    turn.zone  # noqa: B018 - the zone is asked now, so the yes turn's calls are the reminder's
     return propose(turn, heard_schedule(turn, profile.ritual))
 
 
 def reminder_status(turn: Turn) -> Response:
-    """ "When is our reminder": read from the profile, no call to Alexa."""
+    """ "When is our reminder": as Alexa has it (one call), else as noted, said so."""
     profile = turn.household.couple()
     if profile is None:
         return start_onboarding(turn, "onboarding.welcome_before_question")
-    schedule = Schedule.of(profile.ritual) if profile.ritual.has_reminder else None
-    if schedule is None:
-        return propose(turn, Schedule(DEFAULT_DAY, DEFAULT_HOUR), turn.speech("reminder.none"))
-    return turn.close(spoken(turn, "reminder.status", schedule))
+    outcome, schedule = check_weekly(turn.alexa(), turn.household, profile.ritual)
+    if outcome in (Outcome.KNOWN, Outcome.NOTED) and schedule is not None:
+        key = "reminder.status" if outcome is Outcome.KNOWN else "reminder.status_noted"
+        return turn.close(spoken(turn, key, schedule))
+    if outcome is Outcome.UNKNOWN:
+        return turn.close(turn.speech("reminder.status_unknown"))
+    lead = "reminder.none" if outcome is Outcome.NOTHING else "reminder.none_visible"
+    return propose(turn, Schedule(DEFAULT_DAY, DEFAULT_HOUR), turn.speech(lead))
 
 
 def cancel_reminder(turn: Turn) -> Response:
-    """ "Cancel our reminder": deleted at Alexa, then forgotten here."""
+    """ "Cancel our reminder": deleted at Alexa (found by listing if not noted), then forgotten."""
     profile = turn.household.couple()
-    if profile is None or not profile.ritual.has_reminder:
+    if profile is None:
         return turn.close(turn.speech("reminder.nothing_to_cancel"))
-    client = turn.alexa()
-    if client is None:
-        return turn.close(turn.speech("reminder.failed"))
-    try:
-        client.delete_reminder(profile.ritual.reminder_token)
-    except NotFound:
-        pass  # already gone (deleted in the app): forget it below
-    except NoPermission:
-        return turn.close(turn.speech("reminder.cancel_no_permission"))
-    except AlexaApiError as err:
-        log.warning("reminder not cancelled: %s", err)
-        return turn.close(turn.speech("reminder.failed"))
-    turn.household.change(lambda p: p.with_changes(ritual=p.ritual.without_reminder()))
-    return turn.close(turn.speech("reminder.cancelled"))
+    outcome = cancel_weekly(turn.alexa(), turn.household, profile.ritual)
+    return turn.close(turn.speech(SAID_AFTER_CANCEL.get(outcome, "reminder.failed")))
 
 
 def permission_response(turn: Turn) -> Response:

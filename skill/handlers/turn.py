@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from hashlib import sha256
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Directive
@@ -21,7 +21,7 @@ from ask_sdk_model.ui import Card
 from skill.alexa_api import AlexaApi, AlexaApiError, AlexaApiFactory, http_alexa_api
 from skill.config import Settings
 from skill.content import Content, content_for
-from skill.local_time import evening_of, evening_start, hour_band, zone_named
+from skill.local_time import evening_of, evening_start, hour_band, zone_name_valid, zone_named
 from skill.narration_clips import Clip
 from skill.records import Answer, Profile, voice_key
 from skill.request import Request
@@ -203,7 +203,7 @@ class Turn:
         # with that write, so the zone is asked at most once a day (read-only turns such as
         # a recap use the zone last stored).
         self.may_refresh_zone = False
-        self.api_calls = 0  # Alexa API calls made in this turn (at most one)
+        self.api_calls = 0  # Alexa API clients handed out in this turn (at most one)
 
     def hear(self, intent: str, slots: dict[str, str] | None = None) -> None:
         """Handle the words as another intent: what an answer's text really asked for."""
@@ -239,7 +239,8 @@ class Turn:
     def alexa(self) -> AlexaApi | None:
         """A client of the Alexa APIs for this request; None when the request carries no token.
 
-        The caller makes at most one call with it (`api_calls` counts them).
+        One client a turn: the zone's one call, or a reminder step's two at most
+        (skill.reminders), each within the client's deadline.
         """
         endpoint, token = self.request.api_endpoint, self.request.api_token
         if not endpoint or not token or self.api_calls:
@@ -265,7 +266,7 @@ class Turn:
         except AlexaApiError as err:
             log.warning("time zone unavailable, using %s: %s", cached or "UTC", err)
             found = ""
-        name = found if found and zone_named(found) is not UTC else cached  # unknown: keep ours
+        name = found if zone_name_valid(found) else cached  # unknown or malformed: keep ours
         checked = evening_of(self.now, zone_named(name))  # the evening in the zone now known
         self.household.remember(
             lambda p: p.with_changes(
@@ -329,15 +330,13 @@ class Turn:
 
         A `count` among the values picks the prompt's plural form (`key#one`/`key#other`).
         """
-        return self._worded(key, values, nth, of)
-
-    def speech(self, *keys: str, **values: object) -> Speech:
-        return Speech().say(*(self._worded(key, values, 0, 1) for key in keys))
-
-    def _worded(self, key: str, values: Mapping[str, object], nth: int, of: int) -> str:
         key = self.wording(key, count=values.get("count"))
         index = self.variant(key, nth=nth, of=of)
         return self.content.variants(key)[index].format(**values)
+
+    def speech(self, *keys: str, **values: Any) -> Speech:
+        """Lines said one after the other (each as `line` words it), with the same values."""
+        return Speech().say(*(self.line(key, **values) for key in keys))
 
     def narrated(self, key: str, text: str) -> Speech:
         """Static content: its published narration clip when there is one, else Alexa's voice."""

@@ -8,6 +8,7 @@ from ask_sdk_model.response import Response
 
 from skill.handlers.answers import take_answer
 from skill.handlers.onboarding import start_onboarding
+from skill.handlers.safety import danger, safety_exit
 from skill.handlers.tonight import after_side_trip, present_tonight
 from skill.handlers.turn import Turn
 from skill.handlers.voices import (
@@ -80,6 +81,9 @@ def voice_known(turn: Turn, profile: Profile, partner: str) -> Response:
     name = profile.name(partner)
     lead = turn.speech("voices.learned" if learning else "voices.thanks", name=name)
     held = held_answer(turn)
+    found = danger(turn, held)  # held before this check existed, or by another path: checked
+    if found is not None:
+        return safety_exit(turn, found)
     current = profile.current
     if held is not None and current is not None and current.day == turn.day:
         if partner in current.answered:

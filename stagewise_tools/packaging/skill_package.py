@@ -18,6 +18,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from skill.content import content_for
 from stagewise_tools.packaging.bundle import HANDLER, LAMBDA_RUNTIME
 
 SOURCE_LOCALE = "en-US"
@@ -179,6 +180,9 @@ def manifest(settings: ManifestSettings) -> dict[str, Any]:
         english["smallIconUri"] = f"{base}/icon-108.png"
         english["largeIconUri"] = f"{base}/icon-512.png"
     publishing["locales"] = {locale: copy.deepcopy(english) for locale in locales()}
+    for locale, listing in publishing["locales"].items():
+        # Not therapy, and where to turn if someone feels unsafe: the locale's own crisis line.
+        listing["description"] += " " + content_for(locale).say("crisis.where_to_turn")
     privacy["locales"] = {locale: copy.deepcopy(policy) for locale in locales()}
     publishing["distributionCountries"] = [s["country"] for s in locale_settings().values()]
     custom = body["apis"]["custom"]

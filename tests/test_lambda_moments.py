@@ -1,0 +1,125 @@
+"""The moments where couples were let down, through lambda_handler on DynamoDB, in every locale.
+
+Each test is one scenario couples met (issue 17): what they heard, and what was stored.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import ModuleType
+
+import pytest
+
+from skill.content import PUBLISHED_LOCALES
+from skill.records import Answer
+from tests.conversation import Couple, says
+
+EVER = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(params=PUBLISHED_LOCALES)
+def couple(request: pytest.FixtureRequest, lambda_module: ModuleType) -> Couple:
+    return Couple(
+        lambda_module.SKILL,
+        handler=lambda event: lambda_module.lambda_handler(event, None),
+        locale=request.param,
+    )
+
+
+def stored(couple: Couple) -> list[Answer]:
+    return couple.app.services.store.answers(
+        couple.device.user_id, start=EVER, until=couple.now + timedelta(days=1), limit=99
+    )
+
+
+def by_name(couple: Couple) -> dict[str, str]:
+    return {a.partner_name: a.text for a in stored(couple)}
+
+
+def test_a_correction_left_for_another_request_is_said_and_files_nothing(couple: Couple) -> None:
+    """Maya: "that's not what I said"; then "what's tonight's question"; Jordan answers."""
+    couple.onboard("maya", "jordan")
+    couple.answer("the walk home")
+    asked = couple.intent("CorrectAnswerIntent")
+    assert says(asked, "answer.correct_ask", name="Maya") and couple.awaiting == "correction"
+    left = couple.intent("TonightQuestionIntent")
+    assert says(left, "answer.correction_left", name="Maya")
+    assert "Jordan" in left.text and couple.awaiting == "answer"  # back to Jordan's turn
+    heard = couple.answer("the quiet breakfast")
+    assert says(heard, "answer.heard", name="Jordan", answer="the quiet breakfast")
+    assert by_name(couple) == {"Maya": "the walk home", "Jordan": "the quiet breakfast"}
+
+
+def test_pass_during_a_correction_keeps_the_answer_and_locks_nobody_out(couple: Couple) -> None:
+    couple.onboard("maya", "jordan")
+    couple.answer("the walk home")
+    couple.intent("CorrectAnswerIntent")
+    kept = couple.intent("SkipIntent")  # "pass": never mind the correction
+    assert says(kept, "answer.kept_as_it_was", name="Maya")
+    assert not says(kept, "skip.partner_passes", name="Jordan")
+    assert couple.awaiting == "answer"
+    couple.answer("our sunday walk")
+    assert by_name(couple) == {"Maya": "the walk home", "Jordan": "our sunday walk"}
+
+
+def test_a_correction_replaces_the_right_partners_answer(couple: Couple) -> None:
+    couple.onboard("maya", "jordan")
+    couple.answer("patiance")
+    couple.intent("CorrectAnswerIntent")
+    fixed = couple.answer("patience")
+    assert says(fixed, "answer.corrected", name="Maya", answer="patience")
+    assert says(fixed, "answer.next_turn", other="Jordan")
+    couple.answer("your laugh")
+    assert by_name(couple) == {"Maya": "patience", "Jordan": "your laugh"}
+    assert len(stored(couple)) == 2
+
+
+@pytest.mark.parametrize("heard", ["yes", "what is this", "coffee and cake", "no"])
+def test_what_is_not_a_name_never_becomes_one(couple: Couple, heard: str) -> None:
+    """While names are asked, Alexa may fill the name slot with anything."""
+    couple.launch()
+    reply = couple.intent("NamesIntent", first_name=heard)
+    assert says(reply, "onboarding.name_missed") and couple.awaiting == "name"
+    assert heard.title() not in reply.text
+    assert couple.app.services.store.get_profile(couple.device.user_id) is None
+
+
+def test_an_everyday_word_as_a_name_is_confirmed_first(couple: Couple) -> None:
+    couple.launch()
+    confirm = couple.intent("NamesIntent", first_name="hope")
+    assert says(confirm, "onboarding.confirm_name", name="Hope") and confirm.elicits is None
+    kept = couple.intent("AMAZON.YesIntent")
+    assert says(kept, "onboarding.ask_second_name", name_a="Hope")
+
+
+def test_an_answer_that_sounds_like_two_names_is_the_answer(couple: Couple) -> None:
+    """ "coffee and cake" arriving as NamesIntent{coffee, cake} while an answer is awaited."""
+    couple.onboard("maya", "jordan")
+    reply = couple.intent("NamesIntent", first_name="coffee", second_name="cake")
+    assert says(reply, "answer.heard", name="Maya", answer="coffee and cake")
+    profile = couple.app.services.store.get_profile(couple.device.user_id)
+    assert profile is not None and (profile.partner_a, profile.partner_b) == ("Maya", "Jordan")
+    assert by_name(couple) == {"Maya": "coffee and cake"}
+
+
+def test_names_change_only_after_a_rename_and_a_yes(couple: Couple) -> None:
+    couple.onboard("maya", "jordan")
+    couple.later(hours=1)
+    asked = couple.intent("NamesIntent", new_session=True, first_name="sam", second_name="alex")
+    assert says(asked, "rename.confirm", name_a="Sam", name_b="Alex")
+    couple.intent("AMAZON.NoIntent")
+    profile = couple.app.services.store.get_profile(couple.device.user_id)
+    assert profile is not None and profile.partner_a == "Maya"
+
+
+def test_keep_that_one_after_a_one_shot_recap(couple: Couple) -> None:
+    couple.onboard("maya", "jordan")
+    couple.answer("the lake")
+    couple.answer("the boat")
+    couple.later(days=1)
+    recap = couple.intent("RecapLastTimeIntent", new_session=True)
+    assert says(recap, "memory.keep_offer") and not recap.ended
+    kept = couple.intent("FavouriteIntent")  # "keep that one"
+    assert says(kept, "memory.favourite_kept")
+    profile = couple.app.services.store.get_profile(couple.device.user_id)
+    assert profile is not None and len(profile.journey.favourites) == 1

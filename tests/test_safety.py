@@ -1,0 +1,364 @@
+"""Answers that signal danger: recognised from the phrase data, never stored or said back.
+
+The recogniser is measured on our own development set (tests/data/safety_dev.tsv); the
+held-out set, written by someone else and never used to tune the data, is measured by
+tests/test_safety_heldout.py. The conversations check what a couple would notice: the
+locale's crisis line, a closed session, and nothing of what was said kept anywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from skill.app import Stagewise
+from skill.content import PUBLISHED_LOCALES, content_data, content_for
+from skill.records import Answer
+from skill.safety import CATEGORIES, Rules, _Compiler, concern, prepare, rules_for
+from stagewise_tools import alexa_requests as alexa
+from stagewise_tools.packaging.skill_package import ManifestSettings, manifest
+from tests.conversation import Couple, Reply, says
+
+DEV_SET = Path(__file__).parent / "data" / "safety_dev.tsv"
+EVER = datetime(2020, 1, 1, tzinfo=UTC)
+HOUSEHOLD = "amzn1.ask.account.test-couple"
+
+
+def dev_rows() -> list[dict[str, str]]:
+    with DEV_SET.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+# -- the recogniser, on our own development set -------------------------------------
+
+
+def test_the_development_set_is_caught_and_kept() -> None:
+    rows = dev_rows()
+    danger = [r for r in rows if r["category"] != "benign"]
+    benign = [r for r in rows if r["category"] == "benign"]
+    missed = [r["text"] for r in danger if concern(r["text"], content_for(r["locale"])) is None]
+    flagged = [r["text"] for r in benign if concern(r["text"], content_for(r["locale"]))]
+    caught = 100 * (len(danger) - len(missed)) / len(danger)
+    alarms = 100 * len(flagged) / len(benign)
+    print(f"\ndevelopment set: {caught:.1f} % of {len(danger)} caught, {alarms:.2f} % of ")
+    print(f"{len(benign)} benign answers flagged")
+    assert missed == [] and flagged == []
+
+
+def test_the_development_set_covers_every_category_and_locale() -> None:
+    rows = dev_rows()
+    assert {r["category"] for r in rows} == {*CATEGORIES, "benign"}
+    for locale in PUBLISHED_LOCALES:
+        mine = [r for r in rows if r["locale"] == locale]
+        assert any(r["category"] == "benign" for r in mine), locale
+        assert any(r["category"] != "benign" for r in mine), locale
+    assert sum(r["category"] != "benign" for r in rows) >= 100
+    assert sum(r["category"] == "benign" for r in rows) >= 300
+
+
+@pytest.mark.parametrize(
+    ("said", "category"),
+    [
+        ("Um, I... I want to DIE.", "self_harm"),  # filler, punctuation, capitals
+        ("i’m gonna kill myself", "self_harm"),  # a curly apostrophe, "gonna"
+        ("honestly i just don't want to be alive anymore", "self_harm"),
+        ("my fiancé hits me", "violence"),  # an accent Alexa may keep
+        ("he's been hitting me", "violence"),
+        ("I need help!", "help"),
+    ],
+)
+def test_what_alexa_hands_over_is_read_as_said(said: str, category: str) -> None:
+    found = concern(said, content_for("en-US"))
+    assert found is not None and found.category == category
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "i'd die for your lasagna",
+        "that song was a hit",
+        "you're killing it at work",
+        "he would never hurt me",
+        "i don't want to die before we see japan",
+        "she beats me at scrabble every time",
+        "help",  # a bare "help" asks how to answer (not_answers.json)
+        "",
+        "   ",
+    ],
+)
+def test_answers_that_share_the_words_are_kept(said: str) -> None:
+    assert concern(said, content_for("en-US")) is None
+
+
+def test_a_partners_name_counts_as_the_one_who_scares() -> None:
+    content = content_for("en-US")
+    assert concern("jordan scares me", content) is None  # a word like any other
+    found = concern("jordan scares me", content, ("Maya", "Jordan"))
+    assert found is not None and found.category == "violence"
+
+
+def test_a_concern_carries_the_rule_never_the_words() -> None:
+    found = concern("i want to die, my secret", content_for("en-US"))
+    assert found is not None
+    assert "secret" not in found.rule and found.rule in json.dumps(
+        content_data("en-US", "safety.json")
+    )
+
+
+@pytest.mark.parametrize("locale", PUBLISHED_LOCALES)
+def test_every_rule_of_every_locale_compiles(locale: str) -> None:
+    rules = rules_for(locale)
+    for rule_set in (rules.benign, *rules.categories.values()):
+        for rule in rule_set.rules:
+            assert rule.pattern.pattern and rule.anchored, rule.source  # compiles, has anchors
+
+
+def test_no_phrase_said_instead_of_an_answer_is_taken_for_danger() -> None:
+    """A not-answer that the safety check caught would never reach its own handling."""
+    for locale in PUBLISHED_LOCALES:
+        data = content_data(locale, "not_answers.json")
+        assert isinstance(data, dict)
+        for kind, lists in data.items():
+            if kind.startswith("_") or kind == "fillers":
+                continue
+            phrases = [*lists.get("exact", []), *lists.get("prefix", [])]
+            phrases += [p.replace("{name}", "sam") for p in lists.get("patterns", [])]
+            for phrase in phrases:
+                assert concern(phrase, content_for(locale), ("Sam", "Alex")) is None, phrase
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["(unclosed", "closed)", "[half", "!word", "{no_such_slot} hits", "what?", "a\\b"],
+)
+def test_a_pattern_that_cannot_be_read_stops_the_load(pattern: str) -> None:
+    with pytest.raises(ValueError):
+        _Compiler({"victim": ["me"]}).part(pattern)
+
+
+def test_a_slot_that_refers_to_itself_stops_the_load() -> None:
+    with pytest.raises(ValueError, match="itself"):
+        _Compiler({"loop": ["{loop} again"]}).part("{loop}")
+
+
+def test_the_pattern_language() -> None:
+    compiler = _Compiler({"who": ["he", "my partner"]})
+
+    def matches(pattern: str, said: str) -> bool:
+        rule = compiler.rule(pattern)
+        return rule.pattern.search(f" {said} ") is not None
+
+    assert matches("kill*", "killing") and not matches("kill*", "skill")
+    assert matches("*ing", "waiting") and not matches("*ing", "wait")
+    assert matches("{who} hits me", "my partner hits me")
+    assert matches("i [really] need help", "i need help")
+    assert matches("i [really] need help", "i really need help")
+    assert matches("i .. want to die", "i kind of want to die")
+    assert not matches("i .. want to die", "i do not want to die")  # a gap skips no "not"
+    assert not matches("i .. want to die", "i am one two three four want to die")
+    assert matches("help me !(with|to)", "help me please")
+    assert not matches("help me !(with|to)", "help me with the dishes")
+    assert matches("^help", "help now") and not matches("^help", "please help")
+    assert matches("help$", "please help") and not matches("help$", "help me")
+
+
+def test_prepare_reads_text_as_the_rules_do() -> None:
+    rules: Rules = rules_for("en-US")
+    assert prepare("Um, I'm SO scared—of him!", rules) == " i am so scared of him "
+    assert prepare("my husband's temper", rules) == " my husband 's temper "
+    assert prepare("Maya hit me", rules, ("Maya",)) == " @name hit me "
+
+
+def test_it_takes_well_under_a_millisecond_an_answer() -> None:
+    """Compiled once per locale; an answer, even a long one, is a fraction of a millisecond."""
+    content = content_for("en-US")
+    texts = [r["text"] for r in dev_rows()]
+    longest = " ".join(["the way you laugh at my jokes when we cook on sundays"] * 9)  # ~500 chars
+    for text in texts:  # warm: every rule an answer can reach is compiled
+        concern(text, content)
+    start = time.perf_counter()
+    for text in [*texts, *[longest] * 100]:
+        concern(text, content)
+    per_answer = (time.perf_counter() - start) / (len(texts) + 100)
+    assert per_answer < 0.001, f"{per_answer * 1e6:.0f} µs an answer"
+
+
+# -- what a couple hears, and what is kept ----------------------------------------
+
+# Two phrasings of each category: said as an answer in every way an answer can be given.
+DANGER = {
+    "self_harm": ["i want to die", "i've been thinking about killing myself"],
+    "violence": ["he hits me", "i'm scared of my husband"],
+    "help": ["i need help", "please help me"],
+}
+PHRASES = [text for texts in DANGER.values() for text in texts]
+
+
+def crisis_line(locale: str) -> str:
+    content = content_for(locale)
+    return content.say("crisis.line", crisis=content.say("crisis.number"))
+
+
+def stored(app: Stagewise) -> list[Answer]:
+    return app.services.store.answers(
+        HOUSEHOLD, start=EVER, until=EVER + timedelta(days=3650), limit=1000
+    )
+
+
+def assert_safe_exit(reply: Reply, phrase: str, locale: str) -> None:
+    """The locale's line, nothing of the phrase, no reprompt, no card, the session closed."""
+    assert reply.text == crisis_line(locale)
+    assert reply.ended and not reply.reprompt and not reply.elicits
+    assert "card" not in reply.response and not reply.response.get("directives")
+    assert phrase.lower() not in json.dumps(reply.raw).lower()
+
+
+def assert_nothing_kept(app: Stagewise, couple: Couple, phrase: str) -> None:
+    """Not in the store, not in the session, not in tomorrow's recap or its card."""
+    assert all(phrase not in answer.text for answer in stored(app))
+    profile = app.services.store.get_profile(HOUSEHOLD)
+    assert profile is None or phrase not in json.dumps(profile.to_dict())
+    couple.later(days=1)
+    recap = couple.intent("RecapIntent", new_session=True, period=None)
+    assert phrase.lower() not in json.dumps(recap.raw).lower()
+
+
+@pytest.fixture(params=PUBLISHED_LOCALES)
+def locale(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def local_couple(app: Stagewise, locale: str) -> Couple:
+    return Couple(app, locale=locale)
+
+
+@pytest.mark.parametrize("phrase", PHRASES)
+def test_danger_said_as_the_first_answer(
+    app: Stagewise, local_couple: Couple, locale: str, phrase: str
+) -> None:
+    local_couple.onboard()
+    reply = local_couple.answer(phrase)
+    assert_safe_exit(reply, phrase, locale)
+    assert stored(app) == []
+    assert_nothing_kept(app, local_couple, phrase)
+
+
+@pytest.mark.parametrize("phrase", ["i want to die", "he hits me", "i need help"])
+def test_danger_said_as_the_second_answer_keeps_only_the_first(
+    app: Stagewise, local_couple: Couple, locale: str, phrase: str
+) -> None:
+    local_couple.onboard()
+    first = local_couple.answer("the way you laugh")
+    assert says(first, "answer.heard", name="Sam", answer="the way you laugh")
+    reply = local_couple.answer(phrase)
+    assert_safe_exit(reply, phrase, locale)
+    assert [(a.partner_name, a.text) for a in stored(app)] == [("Sam", "the way you laugh")]
+    assert_nothing_kept(app, local_couple, phrase)
+
+
+@pytest.mark.parametrize("phrase", ["i want to die", "he hits me", "i need help"])
+def test_danger_said_as_a_correction_replaces_nothing(
+    app: Stagewise, local_couple: Couple, locale: str, phrase: str
+) -> None:
+    local_couple.onboard()
+    local_couple.answer("the way you laugh")
+    asked = local_couple.intent("CorrectAnswerIntent")
+    assert says(asked, "answer.correct_ask", name="Sam")
+    reply = local_couple.answer(phrase)
+    assert_safe_exit(reply, phrase, locale)
+    assert [a.text for a in stored(app)] == ["the way you laugh"]  # the answer it would correct
+    assert_nothing_kept(app, local_couple, phrase)
+
+
+@pytest.mark.parametrize("phrase", ["i want to die", "he hits me", "i need help"])
+def test_danger_said_by_a_voice_not_known_yet_is_never_held(
+    app: Stagewise, local_couple: Couple, locale: str, phrase: str
+) -> None:
+    local_couple.onboard()
+    local_couple.device.person_id = alexa.person_id("maya")  # the skill would ask "is this...?"
+    reply = local_couple.answer(phrase)
+    assert_safe_exit(reply, phrase, locale)
+    assert "awaiting" not in reply.attributes  # nothing held while asking whose voice it is
+    assert stored(app) == []
+    assert_nothing_kept(app, local_couple, phrase)
+
+
+def test_an_answer_held_for_a_voice_is_checked_before_it_is_filed(
+    app: Stagewise, couple: Couple
+) -> None:
+    """A held answer (kept by an earlier session, say) goes through the same check."""
+    couple.onboard("maya", "jordan")
+    couple.device.person_id = alexa.person_id("maya")
+    held = couple.answer("your laugh")
+    assert held.attributes["awaiting"]["held"] == "your laugh"  # asked whose voice it is
+    couple.device.attributes["awaiting"]["held"] = "i want to die"
+    reply = couple.intent("NamesIntent", first_name="maya")
+    assert_safe_exit(reply, "i want to die", "en-US")
+    assert stored(app) == []
+
+
+@pytest.mark.parametrize("phrase", ["i want to die", "he hits me", "i need help"])
+def test_danger_said_in_one_breath_with_alexa(
+    app: Stagewise, local_couple: Couple, locale: str, phrase: str
+) -> None:
+    """ "Alexa, tell Stagewise ...": a one-shot answer, known couple or not."""
+    new = local_couple.intent("AnswerIntent", new_session=True, answer=phrase)
+    assert_safe_exit(new, phrase, locale)
+    local_couple.onboard()
+    local_couple.later(minutes=5)
+    known = local_couple.intent("AnswerIntent", new_session=True, answer=phrase)
+    assert_safe_exit(known, phrase, locale)
+    assert stored(app) == []
+
+
+@pytest.mark.parametrize("said", ["i'd die for your lasagna", "that song was a hit"])
+def test_answers_that_only_share_the_words_are_kept_and_said_back(
+    app: Stagewise, couple: Couple, said: str
+) -> None:
+    couple.onboard()
+    reply = couple.answer(said)
+    assert says(reply, "answer.heard", name="Sam", answer=said) and not reply.ended
+    assert [a.text for a in stored(app)] == [said]
+
+
+def test_the_log_counts_the_category_never_the_words(
+    couple: Couple, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="stagewise")
+    couple.onboard()
+    couple.answer("i want to die tonight")
+    lines = [r.getMessage() for r in caplog.records]
+    assert any("self_harm" in line for line in lines)
+    assert not any("die" in line or "tonight" in line for line in lines)
+
+
+# Spoken digit by digit (Lifeline's by its pairs, as Australians say it), and as written.
+CRISIS_NUMBERS = {
+    "en-US": ("9 8 8", "988"),  # 988 Suicide & Crisis Lifeline, call or text
+    "en-CA": ("9 8 8", "988"),  # 9-8-8 Suicide Crisis Helpline, since November 2023
+    "en-GB": ("1 1 6, 1 2 3", "116 123"),  # Samaritans
+    "en-AU": ("13 11 14", "13 11 14"),  # Lifeline
+    "en-IN": ("1 4 4 1 6", "14416"),  # Tele-MANAS
+}
+
+
+@pytest.mark.parametrize("locale", PUBLISHED_LOCALES)
+def test_each_locale_gives_its_own_crisis_line(locale: str) -> None:
+    spoken, written = CRISIS_NUMBERS[locale]
+    assert spoken in crisis_line(locale)
+    assert written in content_for(locale).say("crisis.where_to_turn")
+
+
+@pytest.mark.parametrize("locale", PUBLISHED_LOCALES)
+def test_the_store_listing_says_it_is_not_therapy_and_where_to_turn(locale: str) -> None:
+    listing = manifest(ManifestSettings())["manifest"]["publishingInformation"]["locales"]
+    description = listing[locale]["description"]
+    assert description.endswith(content_for(locale).say("crisis.where_to_turn"))
+    assert "not counsel" in description and CRISIS_NUMBERS[locale][1] in description

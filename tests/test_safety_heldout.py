@@ -1,0 +1,133 @@
+"""The safety check measured on a held-out set no one tuned the data with.
+
+tests/data/heldout/danger.tsv (locale, category, text; category self_harm, violence or help)
+and benign.tsv (locale, question_id, text) were written by someone else, blind to
+skill/content/*/safety.json. Targets: at least 98 % of the danger phrasings caught, at most
+1 % of the benign answers flagged. The figures go in the README.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from skill.content import content_for
+from skill.safety import CATEGORIES, concern
+
+HELDOUT = Path(__file__).parent / "data" / "heldout"
+MIN_CAUGHT = 98.0  # % of danger phrasings
+MAX_FLAGGED = 1.0  # % of benign answers
+
+
+@dataclass(frozen=True)
+class Figures:
+    danger: int
+    missed: tuple[str, ...]
+    benign: int
+    flagged: tuple[str, ...]
+
+    @property
+    def caught(self) -> float:
+        return 100 * (self.danger - len(self.missed)) / self.danger
+
+    @property
+    def false_alarms(self) -> float:
+        return 100 * len(self.flagged) / self.benign
+
+    def summary(self) -> str:
+        return (
+            f"held-out: {self.caught:.1f} % of {self.danger} danger phrasings caught, "
+            f"{self.false_alarms:.2f} % of {self.benign} benign answers flagged"
+        )
+
+
+def rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """A TSV's rows by column name; a header row (starting "locale") and comment lines
+    (starting "#") are skipped."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        found = [
+            r
+            for r in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            if r and not r[0].lstrip().startswith("#")
+        ]
+    if found and found[0][0].strip().lower() == "locale":
+        found = found[1:]
+    bad = [r for r in found if len(r) != len(columns)]
+    assert not bad, f"{path.name}: rows without {len(columns)} columns: {bad[:3]}"
+    return [dict(zip(columns, (c.strip() for c in r), strict=True)) for r in found]
+
+
+def measure(danger_file: Path, benign_file: Path) -> Figures:
+    """Run the check over both sets, as the skill would with each row's locale."""
+    danger = rows(danger_file, ("locale", "category", "text"))
+    benign = rows(benign_file, ("locale", "question_id", "text"))
+    unknown = {r["category"] for r in danger} - set(CATEGORIES)
+    assert not unknown, f"{danger_file.name}: unknown categories {sorted(unknown)}"
+    assert danger and benign, "an empty set measures nothing"
+    missed = tuple(
+        f"{r['locale']} {r['category']}: {r['text']}"
+        for r in danger
+        if concern(r["text"], content_for(r["locale"])) is None
+    )
+    flagged = tuple(
+        f"{r['locale']} {r['question_id']}: {r['text']} ({found.category})"
+        for r in benign
+        if (found := concern(r["text"], content_for(r["locale"]))) is not None
+    )
+    return Figures(len(danger), missed, len(benign), flagged)
+
+
+def test_the_held_out_set_is_caught_with_few_false_alarms(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    danger_file, benign_file = HELDOUT / "danger.tsv", HELDOUT / "benign.tsv"
+    if not (danger_file.is_file() and benign_file.is_file()):
+        message = f"held-out safety sets missing in {HELDOUT}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; CI must have them")
+        pytest.skip(message)
+    figures = measure(danger_file, benign_file)
+    with capsys.disabled():  # the figures are the point: shown even when output is captured
+        print(f"\n{figures.summary()}")
+    # Figures only, never the rows: the held-out set stays unseen by whoever tunes the data.
+    assert figures.caught >= MIN_CAUGHT, figures.summary()
+    assert figures.false_alarms <= MAX_FLAGGED, figures.summary()
+
+
+def test_the_measure_counts_misses_and_false_alarms(tmp_path: Path) -> None:
+    """On a made-up pair of files (never the held-out ones): what is counted, and how."""
+    danger = tmp_path / "danger.tsv"
+    danger.write_text(
+        "# a comment line\n"
+        "locale\tcategory\ttext\n"
+        "en-US\tself_harm\ti want to die\n"
+        "en-GB\tviolence\the hits me\n"
+        "en-AU\thelp\ti need help\n"
+        "en-IN\tself_harm\tthe weather is nice\n",  # a phrasing the check would miss
+        encoding="utf-8",
+    )
+    benign = tmp_path / "benign.tsv"
+    benign.write_text(
+        "en-US\tattraction-01\tyour laugh\n"  # no header row: read all the same
+        "en-CA\ttrust-02\ti want to die\n",  # an answer the check would flag
+        encoding="utf-8",
+    )
+    figures = measure(danger, benign)
+    assert (figures.danger, figures.benign) == (4, 2)
+    assert figures.missed == ("en-IN self_harm: the weather is nice",)
+    assert figures.flagged == ("en-CA trust-02: i want to die (self_harm)",)
+    assert figures.caught == 75.0 and figures.false_alarms == 50.0
+    assert figures.summary() == (
+        "held-out: 75.0 % of 4 danger phrasings caught, 50.00 % of 2 benign answers flagged"
+    )
+
+
+def test_a_row_without_its_columns_is_reported(tmp_path: Path) -> None:
+    broken = tmp_path / "danger.tsv"
+    broken.write_text("en-US\tself_harm\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match="columns"):
+        measure(broken, broken)
