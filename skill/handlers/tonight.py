@@ -211,8 +211,8 @@ def launch(turn: Turn) -> Response:
     if partner is not None:  # a known voice: greeted by name, and first to answer
         greeting = turn.speech("voices.welcome_back", name=profile.name(partner))
         return present_tonight(turn, profile, greeting.pause(300), choose=first_for(partner))
-    if unknown_voice(turn, profile):
-        asked = ask_who(turn, profile, greeting.pause(300))
+    if unknown_voice(turn, profile):  # greeted without names: the question names them
+        asked = ask_who(turn, profile, turn.speech("launch.hello").pause(300))
         if asked is not None:
             return asked
     return present_tonight(turn, profile, greeting.pause(300))
