@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from skill.app import build_skill
+from skill.config import Settings
 from skill.content import load_content
 from skill.periods import group_answers, recap_window
 from skill.records import Answer, CurrentQuestion, Place, Profile
@@ -21,6 +24,7 @@ from skill.ritual import (
 )
 from skill.session import SessionState
 from skill.speech import Speech, trim_answer
+from skill.store import StorageError
 from skill.store.items import (
     answer_from_item,
     answer_to_item,
@@ -28,6 +32,8 @@ from skill.store.items import (
     profile_from_item,
     profile_to_item,
 )
+from skill.store.sqlite import SqliteStore
+from tests.conversation import Couple
 
 NOW = datetime(2026, 11, 21, 18, 30, tzinfo=UTC)  # Saturday
 
@@ -265,3 +271,32 @@ def test_a_tip_is_given_once_in_any_seven_evenings_and_recorded() -> None:
     assert tip == tips[3 % len(tips)]  # the tips take turns
     assert given_profile.tip_on == week_on and given_profile.tip_turn == 4
     assert give_tip(given_profile, content, week_on) == (given_profile, None)
+
+
+class RefusingWrites(SqliteStore):
+    """A store whose profile writes fail while `refuse` is set."""
+
+    refuse = False
+
+    def put_profile(self, profile: Profile) -> Profile:
+        if self.refuse:
+            raise StorageError("no writes just now", "ProvisionedThroughputExceededException")
+        return super().put_profile(profile)
+
+
+def test_what_stage_are_we_in_says_a_tip_only_once_it_is_recorded(tmp_path: Path) -> None:
+    """The tip "what stage are we in" gives is the week's: stored first, or not said."""
+    store = RefusingWrites(tmp_path / "refusing.db")
+    couple = Couple(build_skill(Settings(store_url="sqlite:///:memory:"), store=store))
+    couple.onboard("maya", "jordan")  # the first evening: its introduction, no tip yet
+    tips = load_content().stage(1).tips
+    store.refuse = True
+    unsaid = couple.intent("StageInfoIntent", new_session=True)
+    assert not any(tip in unsaid.text for tip in tips) and not unsaid.ended
+    store.refuse = False
+    said = couple.intent("StageInfoIntent", new_session=True)
+    assert sum(tip in said.text for tip in tips) == 1
+    kept = store.get_profile(couple.device.user_id)
+    assert kept is not None and kept.tip_on == (couple.now - timedelta(hours=4)).date()
+    again = couple.intent("StageInfoIntent", new_session=True)
+    assert not any(tip in again.text for tip in tips)  # one in seven evenings

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from ask_sdk_model.response import Response
 
 from skill.content import STAGE_COUNT
@@ -13,6 +15,9 @@ from skill.records import Profile
 from skill.ritual import change_stage, give_tip, tip_due, valid_stage
 from skill.session import ChoosingStage, ConfirmingStage
 from skill.speech import Speech
+from skill.store import StorageError
+
+log = logging.getLogger("stagewise")
 
 
 def confirm_change(
@@ -119,7 +124,11 @@ def stage_info(turn: Turn) -> Speech | None:
     speech = turn.speech("stage.current", number=stage.number, stage_name=stage.name)
     speech.say(stage.summary)
     if tip_due(profile, turn.day):  # the week's tip, if none was said in seven evenings
-        _, tip = turn.household.update(lambda p: give_tip(p, turn.content, turn.day))
+        try:  # said only once it is recorded, so no other path says it again this week
+            _, tip = turn.household.update(lambda p: give_tip(p, turn.content, turn.day))
+        except StorageError as err:
+            log.warning("tip not recorded (%s): not said", err.code or type(err).__name__)
+            tip = None
         if tip:
             speech.say(turn.line("question.tip_intro"), tip)
     return speech.say(turn.line("stage.more_hint"))
