@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from skill.content import STAGE_COUNT, Question, Stage, load_content, placeholders
+from skill.content import (
+    PUBLISHED_LOCALES,
+    STAGE_COUNT,
+    Question,
+    Stage,
+    load_content,
+    placeholders,
+)
 from skill.local_time import BANDS
 from skill.speech import MAX_SPEECH_CHARS, Speech
 
@@ -226,3 +233,17 @@ def test_content_is_plain_text_that_renders_to_valid_ssml() -> None:
 class _Anything(dict):  # type: ignore[type-arg]
     def __missing__(self, key: str) -> str:
         return "Sam & <Alex>"
+
+
+@pytest.mark.parametrize("locale", PUBLISHED_LOCALES)
+def test_a_stages_first_evening_introduces_it_in_forty_words_at_most(locale: str) -> None:
+    """The introduction on a stage's first evening: a line, the summary, and how to hear
+    more; the description waits for "tell me more about this stage"."""
+    content = load_content(locale)
+    for stage in content.stages:
+        for intro in content.variants("question.stage_intro"):
+            for hint in content.variants("stage.more_hint"):
+                said = f"{intro.format(number=stage.number, stage_name=stage.name)} "
+                said += f"{stage.summary} {hint}"
+                assert len(said.split()) <= 40, said
+                assert "tell me more about this stage" in hint.lower()

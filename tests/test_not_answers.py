@@ -12,6 +12,7 @@ from skill.app import Stagewise
 from skill.content import load_content
 from skill.not_answers import KINDS
 from skill.not_answers import recognise_kind as recognise
+from stagewise_tools.packaging.skill_package import locale_model
 from tests.conversation import Couple, wordings
 from tests.test_conversation import stored
 
@@ -136,3 +137,15 @@ def test_the_same_partner_asking_to_go_first_twice_is_told_kindly(
     reply = couple.answer("sam goes first")
     assert said(reply.text, "answer.already_answered", name="Sam", other="Alex")
     assert [a.text for a in stored(app)] == ["mine"]
+
+
+def test_the_phrase_the_first_evening_teaches_resolves_however_alexa_hears_it() -> None:
+    """ "Say: tell me more about this stage", said right after the question: a sample of
+    StageMoreIntent, and, when Alexa hands it over as the answer, recognised as no answer."""
+    phrase = "tell me more about this stage"
+    assert all(phrase in hint.lower() for hint in CONTENT.variants("stage.more_hint"))
+    language = locale_model("en-US")["interactionModel"]["languageModel"]
+    [intent] = [i for i in language["intents"] if i["name"] == "StageMoreIntent"]
+    assert phrase in intent["samples"]
+    found = recognise(phrase, ("Sam", "Alex"))
+    assert found is not None and found.kind == "stage"
