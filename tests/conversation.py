@@ -227,12 +227,15 @@ def named_twice(text: str, names: Iterable[str], quoted: Iterable[str]) -> list[
     stretches = [text]
     for words in sorted({q for q in quoted if q}, key=len, reverse=True):
         stretches = [piece for stretch in stretches for piece in stretch.split(words)]
-    return [
-        name
-        for stretch in stretches
-        for name in set(names)
-        if name and len(re.findall(rf"\b{re.escape(name)}\b", stretch)) > 1
-    ]
+    found = []
+    for stretch in stretches:
+        for name in {n for n in names if n}:
+            # "Maya and Maya Goes First" names Maya once: a longer name is not hers.
+            for longer in (n for n in names if n != name and name in n):
+                stretch = stretch.replace(longer, " ")
+            if len(re.findall(rf"\b{re.escape(name)}\b", stretch)) > 1:
+                found.append(name)
+    return found
 
 
 def variants(key: str, locale: str = "en-US", **values: object) -> list[str]:

@@ -277,7 +277,7 @@ class Evenings(RuleBasedStateMachine):
         assert not says(self.content, text, "error.storage"), text
         # No partner is named twice in one stretch of a reply ("Thanks, Dani. Thanks, Dani").
         couple = self.profile()
-        if couple is not None:
+        if couple is not None and couple.complete:  # met: (onboarding may hear any name)
             names = (couple.partner_a, couple.partner_b)
             assert not named_twice(text, names, QUOTED + ANSWERS), text
         after = self.stored()
