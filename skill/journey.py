@@ -7,10 +7,31 @@ The evenings shared per stage are the profile's `completed` counts (one question
 
 Streaks are only ever celebrated: a milestone is marked on the evening it is reached,
 and a gap silently starts the count again, so nothing ever counts what was missed.
+
+The calendar rules (every date is a local evening, turn.day: a night runs until 4 am):
+- A week is a local calendar week, Monday to Sunday (`week_of`).
+- An evening is shared when both partners answered its question (or one passed); it
+  counts once, whatever is said again that night.
+- Weeks in a row: calendar weeks one after the other, each with a shared evening, and
+  never a week away between two shared evenings. A week away is more than AWAY_EVENINGS
+  days from one shared evening to the next, that is seven evenings or more in a row with
+  none shared (`away`): it starts the count again at one, even when it straddles two
+  calendar weeks. Coming back on a Sunday after a Monday the week before (13 days on,
+  twelve evenings between) starts again; a Sunday, then the next Sunday (the weekly
+  reconnect's rhythm: six evenings between) goes on. Right after a week away the count is
+  one, so it is never "four weeks in a row".
+- A milestone (MILESTONES weeks in a row) is said on the evening the count reaches it,
+  once that evening.
+- How long, said in words (`span_of`): counted in evenings from the first to tonight, both
+  included. Under a week's worth it is "your first week"; under two weeks, days; then
+  weeks (nearest whole number) up to nine weeks, months (of 30.44 days) up to two years,
+  then years; and never fewer units than the evenings shared fill (eleven evenings are
+  never "over one week"). 13 days on is 14 evenings: "two weeks".
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -19,6 +40,15 @@ if TYPE_CHECKING:  # records imports Journey; the functions below only call Prof
     from skill.records import Profile
 
 MILESTONES = (4, 8, 12, 26, 52)  # weeks in a row worth a word
+AWAY_EVENINGS = 7  # evenings in a row with none shared: a week away, the count starts again
+# How a stretch of evenings is said: (unit, its length in evenings, said below this many)
+SPAN_UNITS = (
+    ("day", 1.0, 14),
+    ("week", 7.0, 63),
+    ("month", 30.44, 730),
+    ("year", 365.25, None),
+)
+FIRST_WEEK = 7  # evenings from the first shared one: "your first week"
 YEAR = 365
 YEAR_SLACK = 7  # "a year ago" is the evening closest to a year back, a week either side
 
@@ -50,9 +80,9 @@ class Journey:
             return self
         week = week_of(day)
         streak, milestone_on = self.streak, self.milestone_on
-        if self.streak_week == week:
+        if self.streak_week == week and not away(self.latest, day):
             pass
-        elif self.streak_week is not None and self.streak_week == week - timedelta(days=7):
+        elif self.streak_week == week - timedelta(days=7) and not away(self.latest, day):
             streak += 1
             if streak in MILESTONES:
                 milestone_on = day
@@ -130,6 +160,27 @@ class Journey:
 
 def _day(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
+
+
+def away(last: date | None, day: date) -> bool:
+    """Whether a week away lies between the last shared evening and tonight's."""
+    return last is None or (day - last).days > AWAY_EVENINGS
+
+
+def span_of(first: date, day: date, evenings: int = 0) -> tuple[str, int]:
+    """How the stretch from `first` to `day` (both evenings included) is said, as a unit
+    ("day", "week", "month", "year") and a count, never fewer units than `evenings` fill.
+
+    The rules are in this module's docstring; "first_week" (count 0) for under a week.
+    """
+    length = (day - first).days + 1
+    if length <= FIRST_WEEK:
+        return "first_week", 0
+    for unit, size, below in SPAN_UNITS:
+        if below is None or length < below:
+            nearest = math.floor(length / size + 0.5)
+            return unit, max(nearest, math.ceil(evenings / math.ceil(size)), 1)
+    raise AssertionError("the last unit has no upper bound")
 
 
 def shared_tonight(profile: Profile, day: date) -> Profile:

@@ -11,6 +11,13 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 NIGHT_ENDS = timedelta(hours=4)  # until 4 am local, it is still last night
+# The parts of the couple's day that greetings and goodbyes are worded for, by the local
+# hour each begins at: "Sleep well" only late at night (21:00 to 4 am, when the night
+# ends), "the rest of your evening" only from 17:00 to 21:00, "any time today" never after
+# midnight. A prompt keyed `key@band` is said only in that band (Content.at_hour).
+BANDS = ("morning", "afternoon", "evening", "late")
+BAND_STARTS = (("morning", 4), ("afternoon", 12), ("evening", 17), ("late", 21))
+
 # IANA names are Area/Location (at most three parts, the longest 32 characters today) of
 # letters, digits, "_", "+" and "-": "America/Argentina/Buenos_Aires", "Etc/GMT+5", "UTC".
 MAX_ZONE_NAME = 64
@@ -46,3 +53,13 @@ def evening_start(day: date, zone: tzinfo) -> datetime:
     """When an evening begins (4 am local that day), in UTC."""
     hours = NIGHT_ENDS.seconds // 3600  # by the wall clock, whatever daylight saving did
     return datetime(day.year, day.month, day.day, hours, tzinfo=zone).astimezone(UTC)
+
+
+def hour_band(moment: datetime, zone: tzinfo) -> str:
+    """The part of the day a moment falls in, on the couple's own clock (one of BANDS)."""
+    hour = moment.astimezone(zone).hour
+    band = "late"  # from midnight until the night ends at 4 am
+    for name, start in BAND_STARTS:
+        if hour >= start:
+            band = name
+    return band

@@ -15,8 +15,12 @@ Which question (the promise the README makes, in evenings at one question a nigh
   what was asked, so the profile stays the same size after years.
 
 What is said besides the question is rationed so a year of evenings does not repeat
-itself: the stage description on a stage's first evening, its short reminder and a
-growth tip each at most once a week, and a suggestion to move on at most once a week.
+itself: the stage's short introduction on its first evening, its one-line reminder at
+most once a week, a growth tip at most once in any seven local evenings whatever asks for
+it (`give_tip`: tonight's question, "what stage are we in"; the weekly reconnect leaves it
+to tonight's question), and a suggestion to move on at most once a week, said only on the
+evening that records it. Who answers first takes turns, evening by evening
+(`first_tonight`).
 """
 
 from __future__ import annotations
@@ -189,19 +193,18 @@ def next_question(profile: Profile, content: Content, day: date, *, extras: bool
     question, place = step(profile.place(key), run, day if due else None)
     updated = profile.with_changes(
         places={**profile.places, key: place},
-        current=CurrentQuestion(question_id=question.id, stage=stage, day=day),
+        current=CurrentQuestion(
+            question_id=question.id, stage=stage, day=day, order=first_tonight(profile, day)
+        ),
     )
     reminder, tip_text = False, None
     if first_in_stage:
-        updated = updated.with_changes(reminder_on=day)  # the description says it all
+        updated = updated.with_changes(reminder_on=day)  # the introduction says it all
     elif extras:
         if _due(profile.reminder_on, day):
             reminder = True
             updated = updated.with_changes(reminder_on=day)
-        if _due(profile.tip_on, day):
-            tips = content.stage(stage).tips
-            tip_text = tips[profile.tip_turn % len(tips)]
-            updated = updated.with_changes(tip_on=day, tip_turn=profile.tip_turn + 1)
+        updated, tip_text = give_tip(updated, content, day)
     return Tonight(
         profile=updated,
         question=question,
@@ -217,15 +220,40 @@ def another_question(profile: Profile, content: Content, day: date) -> Tonight:
     return next_question(profile, content, day, extras=False)
 
 
+def first_tonight(profile: Profile, day: date) -> tuple[str, ...]:
+    """Who answers first on a new evening: the partners take turns, evening by evening.
+
+    Tonight's order stays as it is (a skip keeps it); a new evening turns round the last
+    evening's order, whoever went first then (a known voice, or "Alex goes first", may
+    still change it tonight). A couple's very first evening starts with the first name.
+    """
+    last = profile.current
+    if last is None:
+        return PARTNERS
+    if last.day == day:
+        return last.order
+    return tuple(reversed(last.order))
+
+
 def _due(last: date | None, day: date, every: int = WEEK) -> bool:
     """At least `every` days since `last` (or never, or a clock that went back)."""
     return last is None or (day - last).days >= every or day < last
 
 
-def current_tip(profile: Profile, content: Content) -> str:
-    """The tip the couple heard most recently (or the first one), for "what stage are we in"."""
+def tip_due(profile: Profile, day: date) -> bool:
+    """Whether a growth tip may be said tonight: one in any seven local evenings, whichever
+    path says it (tonight's question, "what stage are we in")."""
+    return _due(profile.tip_on, day)
+
+
+def give_tip(profile: Profile, content: Content, day: date) -> tuple[Profile, str | None]:
+    """The stage's next tip if one is due tonight, and the profile that records it (the
+    tips take turns); else the profile as it was and None."""
+    if not tip_due(profile, day):
+        return profile, None
     tips = content.stage(profile.stage).tips
-    return tips[max(profile.tip_turn - 1, 0) % len(tips)]
+    tip = tips[profile.tip_turn % len(tips)]
+    return profile.with_changes(tip_on=day, tip_turn=profile.tip_turn + 1), tip
 
 
 def record_answer(profile: Profile, partner: str, day: date | None = None) -> Profile:

@@ -104,6 +104,7 @@ class RecapMore(Awaiting):
     start: str  # the window still to read, ISO timestamps
     until: str
     stage: int | None = None  # a recap of one stage
+    then: str = ""  # "question": the weekly reconnect, which goes on to tonight's question
 
 
 @dataclass(frozen=True)

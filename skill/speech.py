@@ -10,6 +10,7 @@ MAX_SPEECH_CHARS = 8000  # Alexa's limit on outputSpeech
 MAX_ANSWER_CHARS = 500  # what we keep of one spoken answer
 MAX_AUDIO_TAGS = 5  # Alexa's limits per response
 MAX_AUDIO_SECONDS = 240.0
+WORDS_PER_SECOND = 2.5  # a calm speaking pace, slower than Alexa's: what "30 s" is measured in
 
 _ENTITIES = {'"': "&quot;", "'": "&apos;"}
 _SPACES = re.compile(r"\s+")
@@ -83,6 +84,18 @@ class Speech:
             else:
                 out.append(escape(part))
         return " ".join(out)
+
+    def seconds(self) -> float:
+        """About how long it takes to say: words at a calm pace, its pauses and clips."""
+        total = 0.0
+        for part in self.parts:
+            if isinstance(part, int):
+                total += part / 1000
+            elif isinstance(part, Audio):
+                total += part.seconds
+            else:
+                total += len(part.split()) / WORDS_PER_SECOND
+        return total
 
     def text(self) -> str:
         """The same words as plain text, for a card in the Alexa app."""

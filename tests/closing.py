@@ -39,10 +39,11 @@ def asks(text: str) -> bool:
 
 
 def forms(content: Content, key: str) -> list[str]:
-    """A key as the content holds it: itself, or its plural forms ("key#one", "key#other")."""
+    """A key as the content holds it: itself, or its plural forms ("key#one", "key#other"),
+    or its forms for the parts of the day ("key@morning", ... "key@late")."""
     if key in content.prompts:
         return [key]
-    return sorted(k for k in content.prompts if k.startswith(f"{key}#"))
+    return sorted(k for k in content.prompts if k.startswith((f"{key}#", f"{key}@")))
 
 
 def asking_variants(content: Content, key: str) -> list[str]:
@@ -67,7 +68,8 @@ def close_sites(prompt_keys: set[str]) -> dict[str, Site]:
 
     def is_key(value: object) -> bool:
         return isinstance(value, str) and (
-            value in prompt_keys or any(k.startswith(f"{value}#") for k in prompt_keys)
+            value in prompt_keys
+            or any(k.startswith((f"{value}#", f"{value}@")) for k in prompt_keys)
         )
 
     def keys_in(*nodes: ast.AST) -> frozenset[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import unescape
@@ -19,7 +19,8 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import ResponseEnvelope
 
 from skill.app import Stagewise, handle_event
-from skill.content import load_content
+from skill.content import Content, load_content
+from skill.local_time import BANDS
 from skill.speech import MAX_SPEECH_CHARS
 from stagewise_tools import alexa_requests as alexa
 
@@ -73,6 +74,20 @@ class Reply:
     def awaiting(self) -> str | None:
         """The moment the reply leaves the skill waiting in (None: nothing awaited)."""
         return moment_of(self.attributes)
+
+
+def whose_turn(attributes: dict[str, Any]) -> str | None:
+    """The partner (first name, lower case) whose answer the session says is awaited."""
+    if moment_of(attributes) != "answer" or not attributes.get("profile"):
+        return None
+    profile = json.loads(attributes["profile"])
+    current = profile.get("current") or {}
+    pending = next(
+        (p for p in current.get("order", ()) if p not in current.get("answered", ())), None
+    )
+    if pending is None:
+        return None
+    return str(profile[f"partner_{pending}"]).lower()
 
 
 def moment_of(attributes: dict[str, Any]) -> str | None:
@@ -170,6 +185,21 @@ class Couple:
     def answer(self, text: str | None) -> Reply:
         return self.intent("AnswerIntent", answer=text)
 
+    def whose_turn(self) -> str | None:
+        """The first name of the partner whose answer the skill waits for (lower case), as the
+        session it carries says; None when no answer is awaited."""
+        return whose_turn(self.device.attributes)
+
+    def both_answer(self, **answers: str) -> list[Reply]:
+        """Each partner answers when asked (who goes first takes turns by evening):
+        `both_answer(maya="...", jordan="...")`."""
+        replies = []
+        for _ in answers:
+            name = self.whose_turn()
+            assert name in answers, (name, answers)
+            replies.append(self.answer(answers[name]))
+        return replies
+
     def later(self, **delta: float) -> None:
         """Time passes; the session (if any) is over."""
         self.now += timedelta(**delta)
@@ -184,11 +214,35 @@ class Couple:
         return self.intent("ChooseStageIntent", stage_number=str(stage))
 
 
+def wordings(content: Content, key: str) -> list[str]:
+    """Every variant of a content key: a key worded by the hour (`key@late`, ...) given bare
+    means any part of the day's."""
+    forms = [key] if key in content.prompts else [f"{key}@{band}" for band in BANDS]
+    return [v for form in forms if form in content.prompts for v in content.variants(form)]
+
+
+def named_twice(text: str, names: Iterable[str], quoted: Iterable[str]) -> list[str]:
+    """Partner names said twice in one stretch of a reply ("Thanks, Dani. Thanks, Dani: ..."),
+    a stretch running between the questions and answers the reply quotes."""
+    stretches = [text]
+    for words in sorted({q for q in quoted if q}, key=len, reverse=True):
+        stretches = [piece for stretch in stretches for piece in stretch.split(words)]
+    found = []
+    for stretch in stretches:
+        for name in {n for n in names if n}:
+            # "Maya and Maya Goes First" names Maya once: a longer name is not hers.
+            for longer in (n for n in names if n != name and name in n):
+                stretch = stretch.replace(longer, " ")
+            if len(re.findall(rf"\b{re.escape(name)}\b", stretch)) > 1:
+                found.append(name)
+    return found
+
+
 def variants(key: str, locale: str = "en-US", **values: object) -> list[str]:
     """Every wording of a content key in a locale (its plural form for a `count`), filled in."""
     content = load_content(locale)
     key = content.plural(key, values.get("count"))
-    return [v.format(**values) for v in content.variants(key)]
+    return [v.format(**values) for v in wordings(content, key)]
 
 
 def says(reply: Reply, key: str, **values: object) -> bool:

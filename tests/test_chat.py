@@ -30,6 +30,8 @@ def resolver() -> Resolver:
         ("we're sam and alex", "NamesIntent", {"first_name": "sam", "second_name": "alex"}),
         ("stage four", "ChooseStageIntent", {"stage_number": "4"}),
         ("tell me about stage 2", "StageInfoIntent", {"stage_number": "2"}),
+        ("tell me more about this stage", "StageMoreIntent", {}),
+        ("what stage are we in", "StageInfoIntent", {}),
         ("move to the next stage", "ChangeStageIntent", {}),
         ("what did we say last week", "RecapIntent", {"period": "2026-W46"}),
         ("what did we say yesterday", "RecapIntent", {"period": "2026-11-20"}),

@@ -12,12 +12,19 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from skill.content import STAGE_COUNT, Question, Stage, load_content, placeholders
+from skill.content import (
+    PUBLISHED_LOCALES,
+    STAGE_COUNT,
+    Question,
+    Stage,
+    load_content,
+    placeholders,
+)
+from skill.local_time import BANDS
 from skill.speech import MAX_SPEECH_CHARS, Speech
 
 CONTENT = load_content()
@@ -162,16 +169,29 @@ def test_every_content_key_the_code_uses_exists_and_none_is_unused() -> None:
     used = set(re.findall(r'"((?:[a-z_]+)\.[a-z_.]+)"', source))
     used = {k for k in used if k.split(".")[0] in {k2.split(".")[0] for k2 in CONTENT.prompts}}
     # Keys built as f"{key}.{what}":
-    dynamic_prefixes = ("help.", "fallback.", "unclear.", "period.", "season.")
-    # A prompt with plural forms is used by its bare key and a count: `key#one`, `key#other`.
-    plural = {k.split("#")[0]: k for k in CONTENT.prompts if "#" in k}
-    assert used - set(CONTENT.prompts) - set(plural) == set()
+    dynamic_prefixes = ("help.", "fallback.", "unclear.", "period.", "season.", "journey.span.")
+    # A prompt with plural forms is used by its bare key and a count: `key#one`, `key#other`;
+    # one worded for the hour by its bare key: `key@morning`, ... (Content.at_hour).
+    forms = {bare(k) for k in CONTENT.prompts if bare(k) != k}
+    assert used - set(CONTENT.prompts) - forms == set()
     unused = {
-        k
-        for k in CONTENT.prompts
-        if k.split("#")[0] not in used and not k.startswith(dynamic_prefixes)
+        k for k in CONTENT.prompts if bare(k) not in used and not k.startswith(dynamic_prefixes)
     }
     assert unused == set()
+
+
+def bare(key: str) -> str:
+    """A prompt's key without its plural form or part of the day."""
+    return key.split("#")[0].split("@")[0]
+
+
+def test_a_prompt_worded_by_the_hour_has_every_part_of_the_day_and_no_bare_key() -> None:
+    banded = {k.split("@")[0] for k in CONTENT.prompts if "@" in k}
+    assert {"goodbye.after_answers", "goodbye.general", "launch.welcome_back"} <= banded
+    for key in banded:
+        assert key not in CONTENT.prompts, key
+        assert {f"{key}@{band}" for band in BANDS} <= set(CONTENT.prompts), key
+    assert {k.split("@")[1] for k in CONTENT.prompts if "@" in k} == set(BANDS)
 
 
 def test_a_prompt_with_plural_forms_has_both() -> None:
@@ -215,24 +235,15 @@ class _Anything(dict):  # type: ignore[type-arg]
         return "Sam & <Alex>"
 
 
-NIGHTLY = (
-    "launch.welcome_back",
-    "question.ask",
-    "question.you_first",
-    "question.resume",
-    "answer.heard",
-    "answer.next_turn",
-    "answer.both_saved",
-    "answer.talk_together",
-    "goodbye.after_answers",
-)
-
-
-@pytest.mark.parametrize("key", NIGHTLY)
-def test_a_nightly_line_is_not_heard_twice_within_five_evenings(key: str) -> None:
-    """Variants take turns by evening: a couple rarely hears the same sentence in a week."""
-    assert len(CONTENT.variants(key)) >= 5
-    start = date(2026, 11, 16).toordinal()
-    chosen = [CONTENT.choose(key, rotation=start + night) for night in range(60)]
-    for night, variant in enumerate(chosen):
-        assert variant not in chosen[max(0, night - 4) : night], (key, night)
+@pytest.mark.parametrize("locale", PUBLISHED_LOCALES)
+def test_a_stages_first_evening_introduces_it_in_forty_words_at_most(locale: str) -> None:
+    """The introduction on a stage's first evening: a line, the summary, and how to hear
+    more; the description waits for "tell me more about this stage"."""
+    content = load_content(locale)
+    for stage in content.stages:
+        for intro in content.variants("question.stage_intro"):
+            for hint in content.variants("stage.more_hint"):
+                said = f"{intro.format(number=stage.number, stage_name=stage.name)} "
+                said += f"{stage.summary} {hint}"
+                assert len(said.split()) <= 40, said
+                assert "tell me more about this stage" in hint.lower()

@@ -47,9 +47,9 @@ def test_first_launch_asks_both_names_offers_stage_one_then_asks_tonights_questi
     assert not second.ended
     question = couple.intent("AMAZON.YesIntent")
     stage = CONTENT.stage(1)
-    assert (
-        stage.description in question.text
-    )  # the first question in a stage comes with its description
+    # The first question in a stage comes with its short introduction, the rest on request.
+    assert stage.summary in question.text and says(question, "stage.more_hint")
+    assert stage.description not in question.text
     assert BANK[1][0] in question.text
     assert any(question.text.endswith(v) for v in variants("question.you_first", name="Sam"))
     assert question.elicits == "answer" and not question.ended
@@ -61,7 +61,7 @@ def test_both_names_at_once_and_a_chosen_stage(couple: Couple) -> None:
     heard = couple.intent("NamesIntent", first_name="sam", second_name="alex")
     assert says(heard, "onboarding.names_heard", name_a="Sam", name_b="Alex")
     question = couple.intent("ChooseStageIntent", stage_number="3")
-    assert CONTENT.stage(3).description in question.text and BANK[3][0] in question.text
+    assert CONTENT.stage(3).summary in question.text and BANK[3][0] in question.text
 
 
 def test_two_answers_are_stored_with_partner_stage_question_and_time(
@@ -265,6 +265,20 @@ def test_stage_info_says_where_they_are(couple: Couple) -> None:
     assert CONTENT.stage(2).summary in info.text and says(info, "offer.question")
 
 
+def test_tell_me_more_about_this_stage_describes_the_couples_stage(couple: Couple) -> None:
+    first = couple.onboard(stage=3)
+    assert says(first, "stage.more_hint") and CONTENT.stage(3).description not in first.text
+    more = couple.intent("StageMoreIntent")  # said while an answer is awaited: a side trip
+    assert CONTENT.stage(3).description in more.text
+    assert says(more, "answer.reprompt", name="Sam", question=BANK[3][0]) or says(
+        more, "question.restate", name="Sam", question=BANK[3][0]
+    )
+    assert more.elicits == "answer"  # and the answer is still awaited
+    elsewhere = Couple(couple.app, user_id="amzn1.ask.account.not-met", now=couple.now)
+    overview = elsewhere.intent("StageMoreIntent", new_session=True)
+    assert all(stage.name in overview.text for stage in CONTENT.stages)
+
+
 def test_tell_me_about_stage_four(couple: Couple) -> None:
     info = couple.intent("StageInfoIntent", new_session=True, stage_number="4")
     assert CONTENT.stage(4).description in info.text
@@ -293,7 +307,7 @@ def test_moving_to_the_next_stage_needs_a_yes(couple: Couple) -> None:
     couple.answer("b")
     couple.later(days=1)
     next_night = couple.intent("TonightQuestionIntent", new_session=True)
-    assert CONTENT.stage(3).description in next_night.text and BANK[3][0] in next_night.text
+    assert CONTENT.stage(3).summary in next_night.text and BANK[3][0] in next_night.text
 
 
 @pytest.mark.parametrize("value", ["7", "0", "-1", "two and a half", None])
@@ -580,7 +594,7 @@ def test_two_devices_on_one_store_hear_the_question_that_was_stored(
         bedroom.intent("TonightQuestionIntent", new_session=True),
         "question.resume",
         question=BANK[1][1],
-        name="Sam",
+        name="Alex",  # the second evening: the other partner answers first
     )
     assert BANK[1][2] in bedroom.intent("SkipIntent").text  # stored: question 3
     skipped = kitchen.intent("SkipIntent")  # its session still thinks question 2 is current

@@ -9,10 +9,10 @@ import pytest
 
 from skill.app import Stagewise
 from skill.content import load_content
-from skill.journey import MILESTONES, Journey, week_of
+from skill.journey import MILESTONES, Journey, span_of, week_of
 from skill.records import Profile
 from skill.store.items import packed_profile_item
-from tests.conversation import Couple, Reply, says
+from tests.conversation import Couple, Reply, says, variants
 from tests.test_profile_size import USER_ID, dynamodb_size
 from tests.test_transcripts import pattern
 
@@ -205,8 +205,7 @@ def test_yes_to_the_year_ago_offer_reads_the_first_evening(met: Couple, app: Sta
 
 def shared(couple: Couple, maya: str, jordan: str) -> None:
     couple.intent("TonightQuestionIntent", new_session=True)
-    couple.answer(maya)
-    couple.answer(jordan)
+    couple.both_answer(maya=maya, jordan=jordan)
     couple.later(days=1)
 
 
@@ -287,3 +286,88 @@ def test_a_favourite_whose_answers_were_deleted_says_so(couple: Couple, app: Sta
         app.services.store.delete_answers(household, [answer], profile)
     reply = couple.intent("PlayFavouritesIntent", new_session=True)
     assert says(reply, "memory.favourite_gone") and "maya one" not in reply.text
+
+
+# -- the calendar rules (skill.journey's docstring), at their edges --------------------------
+
+MONDAY = date(2026, 11, 16)
+
+
+def on(*offsets: int) -> list[date]:
+    return [MONDAY + timedelta(days=n) for n in offsets]
+
+
+@pytest.mark.parametrize(
+    ("evenings", "streak", "milestone"),
+    [
+        (on(0, 7, 14, 21), 4, 4),  # four Mondays: four weeks in a row
+        (on(6, 13, 20, 27), 4, 4),  # four Sundays: six evenings between, the reconnect's rhythm
+        (on(0, 7, 14, 27), 1, None),  # back on a Sunday 13 days after a Monday: a week away
+        (on(0, 7, 14, 20, 26), 4, 4),  # Sunday, then the Saturday: six days on, no week away
+        (on(0, 7, 14, 16, 24), 1, None),  # Wednesday, then Thursday week: next week, but away
+        (on(0, 7, 14, 16, 23), 4, 4),  # Wednesday to Wednesday: seven days, never a week away
+        (on(6, 14, 20), 1, None),  # Sunday, then Monday week: a calendar week with none
+        (on(6, 7, 14, 21), 4, 4),  # Sunday then Monday: weeks in a row, one day apart
+        (on(0, 1, 2, 3, 4, 5, 6), 1, None),  # a whole week of evenings is one week
+    ],
+)
+def test_weeks_in_a_row_at_the_calendars_edges(
+    evenings: list[date], streak: int, milestone: int | None
+) -> None:
+    journey = Journey()
+    for day in evenings:
+        journey = journey.shared_evening(day, 1)
+    assert journey.streak == streak
+    assert journey.milestone_tonight(evenings[-1]) == milestone
+    if milestone is None:
+        assert all(journey.milestone_tonight(day) is None for day in evenings)
+
+
+@pytest.mark.parametrize(
+    ("days_on", "evenings", "said"),
+    [
+        (0, 1, ("first_week", 0)),
+        (6, 7, ("first_week", 0)),  # seven evenings: still the first week
+        (7, 8, ("day", 8)),
+        (12, 11, ("day", 13)),
+        (13, 11, ("week", 2)),  # 13 days on: two weeks, never "11 evenings over one week"
+        (17, 18, ("week", 3)),  # 18 evenings cannot fit in two weeks
+        (17, 5, ("week", 3)),  # 18 evenings' span: nearer three weeks than two
+        (20, 10, ("week", 3)),
+        (61, 30, ("week", 9)),  # 62 evenings
+        (62, 30, ("month", 2)),  # 63 evenings: nine weeks are said as months
+        (364, 200, ("month", 12)),
+        (728, 400, ("month", 24)),
+        (729, 400, ("year", 2)),
+    ],
+)
+def test_how_long_is_said_truthfully(days_on: int, evenings: int, said: tuple[str, int]) -> None:
+    unit, count = span_of(MONDAY, MONDAY + timedelta(days=days_on), evenings)
+    assert (unit, count) == said
+    if unit == "week":  # never more evenings than the span holds
+        assert evenings <= count * 7
+
+
+def test_how_are_we_doing_after_thirteen_days_and_a_stage_change(couple: Couple) -> None:
+    couple.onboard("maya", "jordan")
+    couple.both_answer(maya="one", jordan="two")
+    for night in range(1, 14):
+        couple.later(days=1)
+        if night in (3, 9):
+            continue  # two evenings away: eleven shared in fourteen
+        couple.intent("TonightQuestionIntent", new_session=True)
+        couple.both_answer(maya="the long walks", jordan="our tiny garden")
+    couple.later(hours=1)
+    reply = couple.intent("JourneyIntent", new_session=True)
+    assert says(
+        reply, "journey.evenings", evenings=12, span=variants("journey.span.week", count=2)[0]
+    )
+    couple.intent("ChangeStageIntent", new_session=True, stage_number="2")
+    couple.intent("AMAZON.YesIntent")
+    moved = couple.intent("JourneyIntent", new_session=True)
+    assert "0 of them" not in moved.text and not pattern("journey.evenings_in_stage").search(
+        moved.text
+    )
+    assert says(
+        moved, "journey.evenings", evenings=12, span=variants("journey.span.week", count=2)[0]
+    )

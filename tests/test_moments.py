@@ -17,7 +17,7 @@ from skill.handlers.conversation import INTENT_SLOTS
 from skill.handlers.moments import IDLE, MOMENTS, YES, Row
 from skill.session import Moment
 from skill.store import StorageError
-from tests.conversation import Couple, Reply
+from tests.conversation import Couple, Reply, wordings
 
 CONTENT = load_content()
 MODEL = json.loads(
@@ -155,7 +155,7 @@ REACH: dict[Moment, Callable[[Couple], object]] = {
 
 
 def said(reply: Reply, key: str, **values: object) -> bool:
-    return any(v.format_map(_Blank(values)) in reply.text for v in CONTENT.variants(key))
+    return any(v.format_map(_Blank(values)) in reply.text for v in wordings(CONTENT, key))
 
 
 class _Blank(dict[str, object]):

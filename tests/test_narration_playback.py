@@ -30,12 +30,13 @@ def test_the_packaged_manifest_lists_every_stage_description() -> None:
 
 
 @pytest.mark.parametrize("number", range(1, 7))
-def test_a_new_stage_plays_its_narration(narrated: Couple, number: int) -> None:
-    reply = narrated.onboard(stage=number)
+def test_tell_me_more_about_a_stage_plays_its_narration(narrated: Couple, number: int) -> None:
+    first = narrated.onboard(stage=number)
+    assert CONTENT.questions[number][0].text in first.text  # the question is Alexa's voice
+    reply = narrated.intent("StageMoreIntent")
     urls = re.findall(r'<audio src="([^"]+)"/>', reply.ssml)
     assert f"{BASE}/{CLIPS[f'stage.{number}.description'].file}" in urls
     assert CONTENT.stage(number).description not in reply.text  # the clip says it instead
-    assert CONTENT.questions[number][0].text in reply.text  # the question is Alexa's voice
 
 
 def test_the_welcome_plays_the_clip_of_the_variant_chosen(narrated: Couple) -> None:
@@ -57,7 +58,8 @@ def test_names_and_answers_are_never_narrated(narrated: Couple) -> None:
 
 
 def test_without_a_base_url_alexa_speaks_the_description(couple: Couple) -> None:
-    reply = couple.onboard()
+    couple.onboard()
+    reply = couple.intent("StageMoreIntent")
     assert "<audio" not in reply.ssml and CONTENT.stage(1).description in reply.text
 
 
@@ -67,7 +69,9 @@ def test_a_clip_whose_text_changed_is_not_played(tmp_path) -> None:  # type: ign
     settings = Settings(store_url="sqlite:///:memory:", audio_base_url=BASE)
     app = build_skill(settings, store=SqliteStore(tmp_path / "n.db"))
     app.services.clips = {"stage.1.description": Clip("old.mp3", "0" * 64, 30.0)}
-    reply = Couple(app).onboard()
+    couple = Couple(app)
+    couple.onboard()
+    reply = couple.intent("StageMoreIntent")
     assert "old.mp3" not in reply.ssml and CONTENT.stage(1).description in reply.text
 
 

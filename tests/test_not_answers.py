@@ -19,6 +19,7 @@ from skill.app import Stagewise
 from skill.content import content_data, load_content
 from skill.not_answers import THRESHOLD, compiled, expand, normalize, recognise
 from stagewise_tools import content_sync
+from stagewise_tools.packaging.skill_package import locale_model
 from tests.conversation import Couple, says
 from tests.recogniser_figures import (
     DATA,
@@ -46,6 +47,7 @@ ALIKE = [
     frozenset({"AMAZON.RepeatIntent", "TonightQuestionIntent"}),
     frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent"}),
     frozenset({"StageInfoIntent", "ChangeStageIntent", "ChooseStageIntent"}),
+    frozenset({"StageInfoIntent", "StageMoreIntent"}),
     frozenset({"RecapIntent", "RecapLastTimeIntent", "RecapStageIntent", "RecapYearAgoIntent"}),
     frozenset({"FavouriteIntent", "PlayFavouritesIntent"}),
     frozenset({"SetReminderIntent", "ReminderStatusIntent", "MoveReminderIntent"}),
@@ -380,3 +382,15 @@ def test_the_same_partner_asking_to_go_first_twice_is_told_kindly(
     reply = couple.answer("sam goes first")
     assert says(reply, "answer.already_answered", name="Sam", other="Alex")
     assert [a.text for a in stored(app)] == ["mine"]
+
+
+def test_the_phrase_the_first_evening_teaches_resolves_however_alexa_hears_it() -> None:
+    """ "Say: tell me more about this stage", said right after the question: a sample of
+    StageMoreIntent, and, when Alexa hands it over as the answer, recognised as no answer."""
+    phrase = "tell me more about this stage"
+    assert all(phrase in hint.lower() for hint in CONTENT.variants("stage.more_hint"))
+    language = locale_model("en-US")["interactionModel"]["languageModel"]
+    [intent] = [i for i in language["intents"] if i["name"] == "StageMoreIntent"]
+    assert phrase in intent["samples"]
+    found = recognise(phrase, COUPLE, CONTENT)
+    assert found is not None and found.intent == "StageMoreIntent"

@@ -9,12 +9,15 @@ from zoneinfo import ZoneInfo
 from skill.alexa_api import REMINDERS_SCOPE, OutcomeUnknown, Throttled
 from skill.app import build_skill
 from skill.config import Settings
+from skill.content import load_content
 from skill.reconnect import Schedule
 from skill.records import Profile
 from skill.reminders import Weekly, weekly_reminders
 from skill.store.sqlite import SqliteStore
 from stagewise_tools.fake_alexa import FakeAlexa
 from tests.conversation import Couple, says
+
+CONTENT = load_content()
 
 NY = "America/New_York"
 
@@ -194,27 +197,29 @@ def test_the_gentle_offer_comes_once_after_the_third_shared_evening(
     assert alexa.reminders == {} and stored(couple).ritual.offered
 
 
-def test_the_weekly_reconnect_recaps_the_week_gives_a_tip_and_offers_tonight(
+def test_the_weekly_reconnect_recaps_the_week_and_offers_tonight(
     sqlite_store: SqliteStore, settings: Settings
 ) -> None:
     couple, _ = new_york_couple(sqlite_store, settings)
+    tips = CONTENT.stage(1).tips
     quiet = couple.intent("ReconnectIntent", new_session=True)
-    assert "quiet week" in quiet.text and "One idea for this week:" in quiet.text, quiet.text
+    assert says(quiet, "reconnect.quiet_week") and says(quiet, "offer.question"), quiet.text
     couple.intent("AMAZON.StopIntent")
     couple.later(days=4)  # Sunday 19:00 local
     couple.launch()
-    couple.answer("the walk by the river")
-    couple.answer("cooking together")
+    couple.both_answer(maya="the walk by the river", jordan="cooking together")
     couple.later(days=7)  # the next Sunday
     reply = couple.intent("ReconnectIntent", new_session=True)
     assert "On Sunday, November 22" in reply.text, reply.text
     assert "the walk by the river" in reply.text
     assert couple.awaiting == "question_offer"
     question = couple.intent("AMAZON.YesIntent")
-    assert "Maya" in question.text and couple.awaiting == "answer"
-    tip = "One idea for this week:" in reply.text
-    tips = ("A thought for this stage", "One idea for this stage", "A small idea for this week")
-    assert tip != any(t in question.text for t in tips)  # the week's tip, said once
+    asked = couple.whose_turn()
+    assert asked is not None and asked.title() in question.text
+    # The week's tip comes with tonight's question (a week after the last), never from the
+    # reconnect itself: one rule, one place.
+    assert not any(tip in quiet.text or tip in reply.text for tip in tips)
+    assert sum(tip in question.text for tip in tips) == 1
 
 
 def test_a_lost_answer_is_never_told_as_nothing_changed_and_a_retry_makes_no_second(

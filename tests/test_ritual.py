@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from skill.app import build_skill
+from skill.config import Settings
+from skill.content import load_content
 from skill.periods import group_answers, recap_window
 from skill.records import Answer, CurrentQuestion, Place, Profile
-from skill.ritual import record_answer, suggests_next_stage
+from skill.ritual import (
+    another_question,
+    give_tip,
+    record_answer,
+    suggests_next_stage,
+    tip_due,
+    tonight,
+)
 from skill.session import SessionState
 from skill.speech import Speech, trim_answer
+from skill.store import StorageError
 from skill.store.items import (
     answer_from_item,
     answer_to_item,
@@ -20,6 +32,8 @@ from skill.store.items import (
     profile_from_item,
     profile_to_item,
 )
+from skill.store.sqlite import SqliteStore
+from tests.conversation import Couple
 
 NOW = datetime(2026, 11, 21, 18, 30, tzinfo=UTC)  # Saturday
 
@@ -220,3 +234,69 @@ def test_any_text_makes_well_formed_ssml(text: str) -> None:
     import xml.etree.ElementTree as ET
 
     ET.fromstring(f"<speak>{Speech().say(text).ssml()}</speak>")
+
+
+def test_who_answers_first_takes_turns_evening_by_evening() -> None:
+    """The partners take turns to go first, whatever the gap between evenings; a skip keeps
+    tonight's order, and "Jordan goes first" on one evening means Maya first on the next."""
+    content = load_content()
+    profile = Profile("h", "Maya", "Jordan")
+    day, firsts = date(2026, 11, 16), []
+    for gap in (1, 1, 3, 1, 8, 1, 1, 2):
+        plan = tonight(profile, content, day)
+        assert plan.profile.current is not None
+        skipped = another_question(plan.profile, content, day).profile.current
+        assert skipped is not None and skipped.order == plan.profile.current.order
+        firsts.append(plan.profile.current.pending)
+        profile = record_answer(record_answer(plan.profile, "a", day), "b", day)
+        day += timedelta(days=gap)
+    assert firsts == ["a", "b"] * 4
+    plan = tonight(profile, content, day)
+    assert plan.profile.current is not None and plan.profile.current.pending == "a"
+    told = plan.profile.with_changes(current=plan.profile.current.first("b"))  # "Jordan first"
+    following = tonight(told, content, day + timedelta(days=1)).profile.current
+    assert following is not None and following.pending == "a"
+
+
+def test_a_tip_is_given_once_in_any_seven_evenings_and_recorded() -> None:
+    content = load_content()
+    profile = Profile("h", "Maya", "Jordan", tip_on=date(2026, 10, 30), tip_turn=3)
+    tips = content.stage(1).tips
+    for later in (1, 3, 6):  # 31 Oct, 2 Nov and 5 Nov: the tip of 30 Oct is this week's
+        day = date(2026, 10, 30) + timedelta(days=later)
+        assert not tip_due(profile, day)
+        assert give_tip(profile, content, day) == (profile, None)
+    week_on = date(2026, 11, 6)
+    given_profile, tip = give_tip(profile, content, week_on)
+    assert tip == tips[3 % len(tips)]  # the tips take turns
+    assert given_profile.tip_on == week_on and given_profile.tip_turn == 4
+    assert give_tip(given_profile, content, week_on) == (given_profile, None)
+
+
+class RefusingWrites(SqliteStore):
+    """A store whose profile writes fail while `refuse` is set."""
+
+    refuse = False
+
+    def put_profile(self, profile: Profile) -> Profile:
+        if self.refuse:
+            raise StorageError("no writes just now", "ProvisionedThroughputExceededException")
+        return super().put_profile(profile)
+
+
+def test_what_stage_are_we_in_says_a_tip_only_once_it_is_recorded(tmp_path: Path) -> None:
+    """The tip "what stage are we in" gives is the week's: stored first, or not said."""
+    store = RefusingWrites(tmp_path / "refusing.db")
+    couple = Couple(build_skill(Settings(store_url="sqlite:///:memory:"), store=store))
+    couple.onboard("maya", "jordan")  # the first evening: its introduction, no tip yet
+    tips = load_content().stage(1).tips
+    store.refuse = True
+    unsaid = couple.intent("StageInfoIntent", new_session=True)
+    assert not any(tip in unsaid.text for tip in tips) and not unsaid.ended
+    store.refuse = False
+    said = couple.intent("StageInfoIntent", new_session=True)
+    assert sum(tip in said.text for tip in tips) == 1
+    kept = store.get_profile(couple.device.user_id)
+    assert kept is not None and kept.tip_on == (couple.now - timedelta(hours=4)).date()
+    again = couple.intent("StageInfoIntent", new_session=True)
+    assert not any(tip in again.text for tip in tips)  # one in seven evenings

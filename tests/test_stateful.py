@@ -43,7 +43,7 @@ from skill.records import Answer, Profile
 from skill.store import Store
 from stagewise_tools import alexa_requests as alexa
 from stagewise_tools.nlu import Resolver, packaged_model
-from tests.conversation import Reply, check_response
+from tests.conversation import Reply, check_response, named_twice, wordings
 
 LONG = os.environ.get("STAGEWISE_STATEFUL") == "long"
 EVER = datetime(2020, 1, 1, tzinfo=UTC)
@@ -99,6 +99,11 @@ ONE_SHOTS = (
     "tell stagewise my answer is the garden",
 )
 VOICES = (None, "amzn1.ask.person.maya", "amzn1.ask.person.jordan", "amzn1.ask.person.guest")
+# What a reply may quote: the questions, and the stages' own texts (named_twice splits there).
+QUOTED = tuple(
+    [q.text for bank in load_content().questions.values() for q in bank]
+    + [t for s in load_content().stages for t in (s.summary, s.description, s.reminder, *s.tips)]
+)
 ESCAPES = {"stop", "cancel", "help"}  # built-ins Alexa takes even while a slot is elicited
 YES_NO = {"yes", "no"}
 DELETION_TOLD = (
@@ -124,7 +129,7 @@ def said_back(content: Content) -> list[re.Pattern[str]]:
 
 
 def says(content: Content, text: str, key: str) -> bool:
-    for variant in content.variants(key) if key in content.prompts else ():
+    for variant in wordings(content, key):
         parts = [re.escape(p) for p in re.split(r"\{\w+\}", variant)]
         if re.search(".+?".join(parts), text):
             return True
@@ -270,6 +275,11 @@ class Evenings(RuleBasedStateMachine):
         text = self.reply.text
         assert not says(self.content, text, "error.general"), text
         assert not says(self.content, text, "error.storage"), text
+        # No partner is named twice in one stretch of a reply ("Thanks, Dani. Thanks, Dani").
+        couple = self.profile()
+        if couple is not None and couple.complete:  # met: (onboarding may hear any name)
+            names = (couple.partner_a, couple.partner_b)
+            assert not named_twice(text, names, QUOTED + ANSWERS), text
         after = self.stored()
         added = Counter(self._key(a) for a in after) - Counter(self._key(a) for a in self.before)
         removed = Counter(self._key(a) for a in self.before) - Counter(self._key(a) for a in after)

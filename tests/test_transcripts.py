@@ -21,6 +21,7 @@ from skill.store.sqlite import SqliteStore
 from stagewise_tools import alexa_requests as alexa
 from stagewise_tools.cli import Console
 from stagewise_tools.fake_alexa import FakeAlexa
+from tests.conversation import wordings
 
 CONTENT = load_content()
 FILES = sorted((Path(__file__).parent / "transcripts").glob("*.chat"))
@@ -40,7 +41,7 @@ def pattern(key: str, content: Content = CONTENT) -> re.Pattern[str]:
         key = given.group(1)
         values = dict(pair.split("=", 1) for pair in given.group(2).split(","))
     options = []
-    for variant in content.variants(key):
+    for variant in wordings(content, key):
         parts = re.split(r"(\{\w+\})", variant)
         options.append(
             "".join(
@@ -56,7 +57,7 @@ def pattern(key: str, content: Content = CONTENT) -> re.Pattern[str]:
 def known(expected: str, content: Content) -> bool:
     """A content key (bare, or with values), rather than literal text."""
     given = KEY_WITH_VALUES.match(expected)
-    return (given.group(1) if given else expected) in content.prompts
+    return bool(wordings(content, given.group(1) if given else expected))
 
 
 def test_there_are_transcripts() -> None:

@@ -8,7 +8,7 @@ from skill.app import Stagewise
 from skill.content import load_content
 from skill.records import Answer, voice_key
 from stagewise_tools import alexa_requests as alexa
-from tests.conversation import Couple, says
+from tests.conversation import Couple, named_twice, says
 
 CONTENT = load_content()
 MAYA, JORDAN, GUEST = alexa.person_id("maya"), alexa.person_id("jordan"), alexa.person_id("kid")
@@ -217,3 +217,21 @@ def test_an_unknown_voice_is_asked_once_a_session_then_turns_go_by_name(
     assert says(learned, "voices.is_it", name="Maya")
     couple.intent("AMAZON.YesIntent")
     assert voices(app) == {JORDAN: "b", renewed: "a"}
+
+
+def test_a_voice_not_known_yet_is_greeted_without_the_names_it_is_asked_between(
+    couple: Couple,
+) -> None:
+    """ "Hello again, Maya and Jordan. Is this Maya or Jordan?" names each twice in a row."""
+    couple.onboard("maya", "jordan")
+    couple.both_answer(maya="one", jordan="two")
+    couple.later(days=1)
+    asked = as_voice(couple, "amzn1.ask.person.maya").launch()
+    assert says(asked, "voices.which", name_a="Maya", name_b="Jordan")
+    assert says(asked, "launch.hello") and not named_twice(asked.text, ("Maya", "Jordan"), ())
+    couple.intent("NamesIntent", first_name="maya")
+    couple.later(days=1)
+    other = as_voice(couple, "amzn1.ask.person.jordan").launch()
+    assert says(other, "voices.is_it", name="Jordan") and not named_twice(
+        other.text, ("Maya", "Jordan"), ()
+    )

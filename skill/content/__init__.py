@@ -10,6 +10,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from skill.content.shuffle import variant
+
 DEFAULT_LOCALE = "en-US"
 # The locales the skill is published in (interaction_model/locales.json; a test holds the two
 # equal). Their content is read through `fallbacks`: en-GB, then en, then en-US.
@@ -98,24 +100,30 @@ class Content:
         form = f"{key}#one" if count == 1 else f"{key}#other"
         return form if form in self.prompts else key
 
-    def choose(self, key: str, seed: str = "", *, rotation: int | None = None) -> int:
+    def at_hour(self, key: str, band: str) -> str:
+        """The key of a prompt's wording for a part of the day (`key@evening`, see
+        skill.local_time.HOUR_BANDS), when the prompt has them; else `key` itself."""
+        form = f"{key}@{band}"
+        return form if form in self.prompts else key
+
+    def choose(self, key: str, seed: str = "", *, couple: str | None = None, draw: int = 0) -> int:
         """Which variant of a prompt to use.
 
-        With a `rotation` (the evening's day number), variants take turns night after
-        night, so a nightly line repeats only after as many nights as it has variants;
-        otherwise a stable hash of the seed (the request ID) picks one.
+        For a `couple` (a stable name of the household), the `draw`th time the couple hears
+        this line (its evening, or a turn within an evening: skill.handlers.turn) is dealt
+        from a shuffle of its variants that is theirs alone (skill.content.shuffle): no
+        variant twice in a row, and no weekly pattern. Otherwise a stable hash of the seed
+        (the request ID) picks one.
         """
         count = len(self.prompts[key])
-        if rotation is not None:
-            return (rotation + zlib.crc32(key.encode())) % count
+        if couple is not None:
+            return variant(count, f"{couple}|{key}", draw)
         return zlib.crc32(f"{seed}:{key}".encode()) % count
 
-    def say(
-        self, key: str, *, seed: str = "", rotation: int | None = None, **values: object
-    ) -> str:
+    def say(self, key: str, *, seed: str = "", **values: object) -> str:
         """One variant of a prompt (its plural form for a `count`), chosen by `choose`."""
         key = self.plural(key, values.get("count"))
-        return self.prompts[key][self.choose(key, seed, rotation=rotation)].format(**values)
+        return self.prompts[key][self.choose(key, seed)].format(**values)
 
 
 def fallbacks(locale: str | None) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from ask_sdk_model.response import Response
@@ -38,12 +38,20 @@ log = logging.getLogger("stagewise")
 TONIGHT_MOST = 8  # answers a night can hold, corrections included
 
 
-def said_back(turn: Turn, key: str, name: str, text: str) -> Speech:
-    """An answer said back so a mishearing is caught; long ones by their beginning."""
-    short, cut = shorten(text, READBACK_WORDS)
+def said_back(turn: Turn, key: str, answer: Answer, name: str | None = None) -> Speech:
+    """An answer said back so a mishearing is caught; long ones by their beginning.
+
+    Each partner's is one of two draws of the line tonight (by their place in tonight's
+    order), so the two partners never hear the same wording on one evening.
+    """
+    short, cut = shorten(answer.text, READBACK_WORDS)
     if cut and key == "answer.heard":
         key = "answer.heard_long"
-    return turn.speech(key, name=name, answer=short)
+    profile = turn.state.profile
+    order = profile.current.order if profile is not None and profile.current else PARTNERS
+    nth = order.index(answer.partner) if answer.partner in order else 0
+    line = turn.line(key, nth=nth, of=len(PARTNERS), name=name or answer.partner_name, answer=short)
+    return Speech().say(line)
 
 
 # -- what was said while an answer is awaited ------------------------------------------
@@ -263,11 +271,10 @@ def store_answer(
         )
         return _after_failed_write(turn, planned)
     turn.state.last_answer = answer
-    speech = (lead or Speech()).extend(
-        said_back(turn, "answer.heard", answer.partner_name, answer.text)
-    )
+    speech = (lead or Speech()).extend(said_back(turn, "answer.heard", answer))
     offer = profile.ritual.offered and not offered_before  # marked in this very write
-    return _next_partner(turn, profile, speech, just_finished=True, offer=offer, memory=memory)
+    news = Firsts.of(couple, profile, day)
+    return _next_partner(turn, profile, speech, news, offer=offer, memory=memory)
 
 
 def _after_failed_write(turn: Turn, answer: Answer) -> Response:
@@ -280,7 +287,7 @@ def _after_failed_write(turn: Turn, answer: Answer) -> Response:
     if stored is True:  # the write committed; only its reply was lost
         turn.household.forget_profile()  # what it stored is read afresh on the next turn
         turn.state.last_answer = answer
-        speech = said_back(turn, "answer.heard", answer.partner_name, answer.text)
+        speech = said_back(turn, "answer.heard", answer)
         return after_side_trip(turn, speech.pause(300))
     key = "answer.not_saved" if stored is False else "answer.not_sure_saved"
     return turn.ask(
@@ -342,8 +349,8 @@ def retry_save(turn: Turn) -> Response:
     except StorageError:
         return _given_up(turn, answer)
     turn.state.last_answer = answer
-    speech = said_back(turn, "answer.heard", answer.partner_name, answer.text)
-    return _next_partner(turn, stored, speech)
+    speech = said_back(turn, "answer.heard", answer)
+    return _next_partner(turn, stored, speech, Firsts.of(profile, stored, turn.day))
 
 
 def _given_up(turn: Turn, answer: Answer) -> Response:
@@ -351,7 +358,7 @@ def _given_up(turn: Turn, answer: Answer) -> Response:
     stored = is_stored(turn, answer)
     if stored is True:
         turn.household.forget_profile()
-        speech = said_back(turn, "answer.heard", answer.partner_name, answer.text)
+        speech = said_back(turn, "answer.heard", answer)
         return turn.close(speech.say(turn.line("goodbye.general")))
     key = "answer.still_not_saved" if stored is False else "answer.still_not_sure"
     return turn.close(turn.speech(key, name=answer.partner_name))
@@ -366,7 +373,7 @@ def drop_unsaved(turn: Turn) -> Response:
     stored = is_stored(turn, answer)
     if stored is True:
         turn.household.forget_profile()
-        speech = said_back(turn, "answer.heard", answer.partner_name, answer.text)
+        speech = said_back(turn, "answer.heard", answer)
         return turn.close(speech.say(turn.line("goodbye.general")))
     key = "answer.not_saved_dropped" if stored is False else "answer.not_sure_dropped"
     return turn.close(turn.speech(key, name=answer.partner_name))
@@ -385,12 +392,28 @@ def unsaved_on_leaving(turn: Turn) -> Speech | None:
     return turn.speech(key, name=awaiting.answer.partner_name)
 
 
+@dataclass(frozen=True)
+class Firsts:
+    """What an answer's write was the first to record tonight, so it is said once a night
+    however often the evening is finished again (an answer deleted and given again)."""
+
+    counted: bool = False  # the evening counted as shared: a streak milestone is said now
+    suggested: bool = False  # the move to the next stage suggested (at most weekly)
+
+    @classmethod
+    def of(cls, before: Profile, after: Profile, day: date) -> Firsts:
+        return cls(
+            counted=before.journey.latest != day and after.journey.latest == day,
+            suggested=before.suggested_on != day and after.suggested_on == day,
+        )
+
+
 def _next_partner(
     turn: Turn,
     profile: Profile,
     speech: Speech,
+    news: Firsts | None = None,
     *,
-    just_finished: bool = False,
     offer: bool = False,
     memory: RecapItem | None = None,
 ) -> Response:
@@ -399,17 +422,18 @@ def _next_partner(
     if following is not None and current is not None:
         other = profile.name(following)
         question = turn.content.question(current.question_id)
-        speech.say(turn.line("answer.next_turn", offset=1, other=other))
+        speech.say(turn.line("answer.next_turn", other=other))
         return turn.ask(
             speech,
             turn.speech("answer.reprompt", name=other, question=question.text if question else ""),
             Answering(),
         )
     speech.say(turn.line("answer.both_saved"))
-    weeks = profile.journey.milestone_tonight(turn.day) if just_finished else None
+    news = news or Firsts()
+    weeks = profile.journey.milestone_tonight(turn.day) if news.counted else None
     if weeks is not None:  # streaks are only ever celebrated, never counted down
         speech.say(turn.line("journey.milestone", weeks=weeks))
-    suggest = just_finished and profile.suggested_on == turn.day
+    suggest = news.suggested
     if offer:
         return offer_reminder(turn, speech)
     if memory is not None:
@@ -513,7 +537,7 @@ def correction_step(turn: Turn) -> Response:
         log.error("correction not stored (%s)", err.code or type(err).__name__)
         return _correction_failed(turn, old, corrected)
     turn.state.last_answer = corrected
-    speech = said_back(turn, "answer.corrected", profile.name(old.partner), corrected.text)
+    speech = said_back(turn, "answer.corrected", corrected, profile.name(old.partner))
     return _next_partner(turn, profile, speech)
 
 
@@ -523,7 +547,7 @@ def _correction_failed(turn: Turn, old: Answer, corrected: Answer) -> Response:
     if now_stored is True:
         turn.household.forget_profile()
         turn.state.last_answer = corrected
-        speech = said_back(turn, "answer.corrected", corrected.partner_name, corrected.text)
+        speech = said_back(turn, "answer.corrected", corrected)
         return after_side_trip(turn, speech.pause(300))
     key = "answer.correction_not_saved" if now_stored is False else "answer.correction_not_sure"
     return turn.close(turn.speech(key, name=old.partner_name))

@@ -9,25 +9,18 @@ from __future__ import annotations
 from datetime import date
 
 from skill.handlers.turn import Turn
-from skill.journey import evenings_shared
+from skill.journey import evenings_shared, span_of
 from skill.records import Profile, parse_iso
 from skill.speech import Speech
 
-# (one, many, days in the unit, said in this unit below this many days)
-SPANS = (
-    ("journey.span.week", "journey.span.weeks", 7, 9 * 7),
-    ("journey.span.month", "journey.span.months", 30, 24 * 30),
-    ("journey.span.year", "journey.span.years", 365, None),
-)
 
-
-def span(turn: Turn, days: int) -> str:
-    """A stretch of time the way people say it: "three weeks", "five months", "two years"."""
-    for one, many, size, below in SPANS:
-        if below is None or days < below:
-            count = max(days // size, 1)
-            return turn.line(one if count == 1 else many, count=count)
-    raise AssertionError("the last span has no upper bound")
+def span(turn: Turn, first: date, day: date, evenings: int = 0) -> str:
+    """A stretch of evenings the way people say it: "ten days", "three weeks", "two years"
+    (skill.journey.span_of holds the rules)."""
+    unit, count = span_of(first, day, evenings)
+    if unit == "first_week":
+        unit, count = "day", (day - first).days + 1
+    return turn.line(f"journey.span.{unit}", count=count)
 
 
 def started(profile: Profile) -> date | None:
@@ -53,26 +46,26 @@ def summary(turn: Turn, profile: Profile) -> Speech:
                 "journey.stage_for",
                 number=stage.number,
                 stage_name=stage.name,
-                span=span(turn, (day - since).days),
+                span=span(turn, since, day),
             )
         )
     else:
         speech.say(turn.line("journey.stage", number=stage.number, stage_name=stage.name))
     evenings = evenings_shared(profile)
+    here = profile.completed_in(profile.stage)
     begun = started(profile)
     if evenings == 0:
         speech.say(turn.line("journey.none_yet"))
     elif evenings == 1:
         speech.say(turn.line("journey.first_evening"))
-    elif begun is None or (day - begun).days < 7:
+    elif begun is None or span_of(begun, day)[0] == "first_week":
         speech.say(turn.line("journey.evenings_this_week", evenings=evenings))
     else:
+        # "N of them in this stage" only when it says something: never 0, never all.
+        key = "journey.evenings_in_stage" if 0 < here < evenings else "journey.evenings"
         speech.say(
             turn.line(
-                "journey.evenings",
-                evenings=evenings,
-                span=span(turn, (day - begun).days),
-                stage_evenings=profile.completed_in(profile.stage),
+                key, evenings=evenings, span=span(turn, begun, day, evenings), stage_evenings=here
             )
         )
     if evenings > 1:

@@ -174,7 +174,7 @@ def read_favourite(turn: Turn, index: int) -> Response:
     if not favourites:
         return offer_question(turn, turn.speech("memory.no_favourites"))
     if index >= len(favourites):
-        return turn.close(turn.speech("memory.favourites_end"))
+        return turn.close(turn.speech("memory.favourites_end", "goodbye.general"))
     question_id, day = favourites[index]
     answers = turn.services.store.answers(
         turn.household_id,

@@ -173,7 +173,7 @@ MOMENTS: dict[Moment, Row] = {
     Moment.RECAP_MORE: yes_no(
         "recap.more",
         yes=recap.continue_recap,
-        no=goodbye,
+        no=recap.stop_recap,
         takes={"FavouriteIntent": memory.keep_favourite},
     ),
     Moment.RECAP_TODAY: yes_no("question.both_done_reprompt", yes=recap.recap_today, no=goodbye),

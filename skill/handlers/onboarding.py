@@ -23,7 +23,7 @@ def start_onboarding(turn: Turn, intro_key: str = "onboarding.welcome") -> Respo
             turn.speech("onboarding.ask_second_name_reprompt"),
             AskingName((profile.partner_a,)),
         )
-    variant = turn.content.choose(intro_key, rotation=turn.rotation)
+    variant = turn.variant(turn.wording(intro_key))
     speech = turn.narrated(f"{intro_key}.{variant}", turn.line(intro_key))
     # Said once, when a couple first meets the skill: what it is not, and where to turn.
     speech.pause(300).say(turn.line("onboarding.not_therapy", crisis=turn.line("crisis.number")))

@@ -18,12 +18,13 @@ from skill.periods import (
 )
 from skill.records import Profile, iso, parse_iso
 from skill.session import OfferingKeep, RecapMore
-from skill.speech import RECAP_WORDS, Speech, shorten
+from skill.speech import READBACK_WORDS, RECAP_WORDS, Speech, shorten
 
 RECAP_FETCH = RECAP_QUESTIONS_PER_TURN * 2 + 2  # enough for three questions and a sign of more
-HEADING_WORDS = 7  # "On Saturday, November 21, the question was:"
-PAGE_WORDS = 60  # a recap page's evenings: about 25 seconds of speech with the lines around
+PAGE_SECONDS = 30.0  # a page of evenings, with the lines before and after it (Speech.seconds)
+FEWEST_WORDS = 6  # of each answer, when one evening must be shortened to fit a page
 LAST_TIME_DAYS = 3660  # "last time" looks back at most ten years when the start is unknown
+THEN_QUESTION = "question"  # a recap that goes on to tonight's question (the reconnect)
 
 
 SEASONS = ("winter", "spring", "summer", "autumn")  # content keys: season.<name>
@@ -65,9 +66,13 @@ def when_phrase(turn: Turn, day: date) -> str:
 
 
 def read_recap(
-    turn: Turn, window: Window, *, first_page: bool, last_time: bool = False
+    turn: Turn, window: Window, *, first_page: bool, last_time: bool = False, then: str = ""
 ) -> Response:
-    """Read up to three evenings with both answers, newest first, then offer more."""
+    """Read up to three evenings with both answers, newest first, then offer more.
+
+    `then` THEN_QUESTION: the recap is part of the weekly reconnect, and ends (or, on a no
+    to more, stops) by offering tonight's question.
+    """
     answers = turn.services.store.answers(
         turn.household_id, start=window.start, until=window.until, limit=RECAP_FETCH
     )
@@ -80,7 +85,16 @@ def read_recap(
         items, more = items[:-1], True  # the oldest group may be cut short: keep it for next time
     if last_time:
         items, more = items[:1], False
-    shown = _within_budget(items[:RECAP_QUESTIONS_PER_TURN])
+    speech = Speech()
+    if last_time:
+        speech.say(turn.line("recap.last_time"))
+    elif first_page:
+        speech.say(turn.line("recap.intro", period=period_phrase(turn, window)))
+    one_day = window.kind == "day" and not last_time  # the date was just said: not again
+    couple = turn.household.couple()
+    page = items[:RECAP_QUESTIONS_PER_TURN]
+    more = more or len(page) < len(items)
+    read, shown = read_evenings(turn, couple, page, speech, dated=not one_day, more=more, then=then)
     more = more or len(shown) < len(items)
     if not shown:
         if last_time:
@@ -89,35 +103,86 @@ def read_recap(
             return offer_question(
                 turn, turn.speech("recap.empty", period=period_phrase(turn, window))
             )
+        if then == THEN_QUESTION:
+            return offer_question(turn, turn.speech("recap.no_more"))
         return turn.close(turn.speech("recap.no_more", "goodbye.general"))
-    speech = Speech()
-    if last_time:
-        speech.say(turn.line("recap.last_time"))
-    elif first_page:
-        speech.say(turn.line("recap.intro", period=period_phrase(turn, window)))
-    one_day = window.kind == "day" and not last_time  # the date was just said: not again
-    couple = turn.household.couple()
-    for item in shown:
-        if one_day:
-            heading = turn.line("recap.question_same_day", question=item.question_text)
-        else:
-            when = when_phrase(turn, item.day)
-            heading = turn.line("recap.question", when=when, question=item.question_text)
-        speech.pause(400).say(heading)
-        for answer in item.answers:
-            name = couple.name(answer.partner) if couple else answer.partner_name
-            text, cut = shorten(answer.text, RECAP_WORDS)
-            key = "recap.said_long" if cut else "recap.said"
-            speech.say(turn.line(key, name=name, answer=text))
-        turn.state.last_evening = evening_key(item.answers[0].question_id, item.day)
+    speech.extend(read)
     if more:
         oldest = min(a.answered_at for item in shown for a in item.answers)
         # A window takes in the whole second of its end: the next page ends a second earlier.
-        rest = RecapMore(iso(window.start), iso(oldest - timedelta(seconds=1)), window.stage)
+        rest = RecapMore(iso(window.start), iso(oldest - timedelta(seconds=1)), window.stage, then)
         speech.pause(400).say(turn.line("recap.more"))
         card = recap_card(turn.line("card.recap_title"), speech.text())
         return turn.ask(speech, turn.speech("recap.more"), rest, card=card)
+    if then == THEN_QUESTION:
+        return offer_question(turn, speech.pause(400))
     return end_of_recap(turn, speech)
+
+
+def read_evenings(
+    turn: Turn,
+    couple: Profile | None,
+    items: list[RecapItem],
+    said: Speech,
+    *,
+    dated: bool,
+    more: bool = False,
+    then: str = "",
+    shorten_first: bool = False,
+) -> tuple[Speech, list[RecapItem]]:
+    """As many evenings as fit in PAGE_SECONDS after what was `said`, with room for the
+    page's last line: "more?" while evenings are left (`more`: beyond `items` too), else
+    the recap's end, or tonight's question (`then`). Always at least one evening, which
+    with `shorten_first` is cut to fit (the weekly reconnect's half minute)."""
+    if then == THEN_QUESTION:
+        last = longest(turn, "offer.question")
+    else:
+        last = max(longest(turn, "recap.end_keep", "memory.keep_offer"), longest(turn, "recap.end"))
+    speech, shown = Speech(), list[RecapItem]()
+    for index, item in enumerate(items):
+        final = index == len(items) - 1 and not more
+        ending = 0.4 + (last if final else longest(turn, "recap.more"))
+        lengths: tuple[int, ...] = (RECAP_WORDS,)
+        if shorten_first and not shown:
+            lengths = (RECAP_WORDS, READBACK_WORDS, FEWEST_WORDS)
+        for words in lengths:
+            part = Speech().pause(400).extend(evening_read(turn, couple, item, dated, words))
+            if said.seconds() + speech.seconds() + part.seconds() + ending <= PAGE_SECONDS:
+                break
+        else:
+            if shown:
+                break  # it comes with "more"
+        speech.extend(part)
+        shown.append(item)
+        turn.state.last_evening = evening_key(item.answers[0].question_id, item.day)
+    return speech, shown
+
+
+def longest(turn: Turn, *keys: str) -> float:
+    """Seconds the longest wording of each line takes, said one after the other (lines with
+    no placeholders), so a page keeps room for whichever wording ends it."""
+    return sum(
+        max(Speech().say(v).seconds() for v in turn.content.variants(turn.wording(key)))
+        for key in keys
+    )
+
+
+def evening_read(
+    turn: Turn, couple: Profile | None, item: RecapItem, dated: bool, words: int = RECAP_WORDS
+) -> Speech:
+    """One evening read back: when and what was asked, then each answer (its first `words`)."""
+    if dated:
+        when = when_phrase(turn, item.day)
+        heading = turn.line("recap.question", when=when, question=item.question_text)
+    else:
+        heading = turn.line("recap.question_same_day", question=item.question_text)
+    speech = Speech().say(heading)
+    for answer in item.answers:
+        name = couple.name(answer.partner) if couple else answer.partner_name
+        text, cut = shorten(answer.text, words)
+        key = "recap.said_long" if cut else "recap.said"
+        speech.say(turn.line(key, name=name, answer=text))
+    return speech
 
 
 def end_of_recap(turn: Turn, speech: Speech) -> Response:
@@ -150,30 +215,22 @@ def is_favourite(profile: Profile, key: str) -> bool:
     return evening_of_key(key) in set(profile.journey.favourites)
 
 
-def _within_budget(items: list[RecapItem]) -> list[RecapItem]:
-    """As many evenings as fit in about half a minute of speech; always at least one."""
-    kept: list[RecapItem] = []
-    words = 0
-    for item in items:
-        size = (
-            len(item.question_text.split())
-            + HEADING_WORDS
-            + sum(min(len(a.text.split()), RECAP_WORDS) + 3 for a in item.answers)
-        )
-        if kept and words + size > PAGE_WORDS:
-            break
-        kept.append(item)
-        words += size
-    return kept
-
-
 def continue_recap(turn: Turn) -> Response:
     """Yes to "would you like to hear more?"."""
     rest = turn.state.awaiting
     if not isinstance(rest, RecapMore):
         return turn.close(turn.speech("recap.no_more", "goodbye.general"))
     window = Window(parse_iso(rest.start), parse_iso(rest.until), "recent", rest.stage)
-    return read_recap(turn, window, first_page=False)
+    return read_recap(turn, window, first_page=False, then=rest.then)
+
+
+def stop_recap(turn: Turn) -> Response:
+    """No to "would you like to hear more?": goodbye, or in the weekly reconnect, on to
+    tonight's question."""
+    rest = turn.state.awaiting
+    if isinstance(rest, RecapMore) and rest.then == THEN_QUESTION:
+        return offer_question(turn, Speech())
+    return turn.close(turn.speech("goodbye.general"))
 
 
 def recap_today(turn: Turn) -> Response:

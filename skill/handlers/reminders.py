@@ -10,7 +10,7 @@ outcomes becomes what the couple hear, and only what is known to be true.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.response import Response
@@ -18,7 +18,7 @@ from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from skill.alexa_api import REMINDERS_SCOPE
 from skill.handlers.onboarding import start_onboarding
-from skill.handlers.recap import RECAP_FETCH, first_evening, when_phrase
+from skill.handlers.recap import RECAP_FETCH, THEN_QUESTION, first_evening, read_evenings
 from skill.handlers.tonight import offer_question
 from skill.handlers.turn import Turn
 from skill.local_time import zone_name_valid, zone_named
@@ -33,11 +33,10 @@ from skill.reconnect import (
     parse_time,
     reminder_body,
 )
-from skill.records import Profile
+from skill.records import Profile, iso
 from skill.reminders import Outcome, cancel_weekly, check_weekly, set_weekly
-from skill.ritual import current_tip, tonight
-from skill.session import ConfirmingReminder
-from skill.speech import RECAP_WORDS, Speech, shorten
+from skill.session import ConfirmingReminder, RecapMore
+from skill.speech import Speech
 
 log = logging.getLogger("stagewise")
 
@@ -173,34 +172,44 @@ def offer_reminder(turn: Turn, lead: Speech) -> Response:
     return propose(turn, schedule, lead)
 
 
-def past_week(turn: Turn, profile: Profile) -> Speech:
-    """The past week's evenings in their own local days, briefly; a warm line if none."""
+def reconnect(turn: Turn) -> Response:
+    """The weekly reconnect: the past week in their own days, in half a minute at most
+    (skill.handlers.recap.PAGE_SECONDS), then "shall I read more?" (the rest of the week,
+    then tonight's question) or tonight's question.
+
+    No tip here: tonight's question brings one when a tip is due (skill.ritual.give_tip).
+    """
+    profile = turn.household.couple()
+    if profile is None:
+        return start_onboarding(turn, "onboarding.welcome_before_question")
     window = recap_window(None, turn.now, since=first_evening(turn), zone=turn.zone)
     answers = turn.services.store.answers(
         turn.household_id, start=window.start, until=window.until, limit=RECAP_FETCH
     )
-    items = group_answers(answers, turn.zone)[:RECAP_QUESTIONS_PER_TURN]
+    items = group_answers(answers, turn.zone)
+    more = len(answers) == RECAP_FETCH
+    if more:
+        items = items[:-1]  # the oldest evening may be cut short: it comes with "more"
     if not items:
-        return turn.speech("reconnect.quiet_week")
+        return offer_question(turn, turn.speech("reconnect.quiet_week").pause(400))
     speech = turn.speech("reconnect.intro")
-    for item in items:
-        when = when_phrase(turn, item.day)
-        speech.pause(400).say(turn.line("recap.question", when=when, question=item.question_text))
-        for answer in item.answers:
-            text, _ = shorten(answer.text, RECAP_WORDS)
-            speech.say(turn.line("recap.said", name=profile.name(answer.partner), answer=text))
-    return speech
-
-
-def reconnect(turn: Turn) -> Response:
-    """The weekly reconnect: last week in their own days, the stage's tip, then tonight."""
-    profile = turn.household.couple()
-    if profile is None:
-        return start_onboarding(turn, "onboarding.welcome_before_question")
-    speech = past_week(turn, profile)
-    tip_tonight = tonight(profile, turn.content, turn.day).tip  # a pure choice: nothing stored
-    if not tip_tonight:  # else tonight's question brings this week's tip itself
-        speech.pause(400).say(turn.line("reconnect.tip"), current_tip(profile, turn.content))
+    page = items[:RECAP_QUESTIONS_PER_TURN]
+    read, shown = read_evenings(
+        turn,
+        profile,
+        page,
+        speech,
+        dated=True,
+        more=more or len(page) < len(items),
+        then=THEN_QUESTION,
+        shorten_first=True,
+    )
+    speech.extend(read)
+    if more or len(shown) < len(items):
+        oldest = min(a.answered_at for item in shown for a in item.answers)
+        rest = RecapMore(iso(window.start), iso(oldest - timedelta(seconds=1)), None, THEN_QUESTION)
+        speech.pause(400).say(turn.line("recap.more"))
+        return turn.ask(speech, turn.speech("recap.more"), rest)
     return offer_question(turn, speech.pause(400))
 
 

@@ -79,6 +79,7 @@ GENERAL: Mapping[str, Step] = {
 # Said in passing: the open moment stays open and asks its question again afterwards.
 SIDE_TRIPS: Mapping[str, SideTrip] = {
     "StageInfoIntent": stages.stage_info,
+    "StageMoreIntent": stages.stage_more,
     "JourneyIntent": journey.summary_step,
     "ForgetVoiceIntent": voices.forget_voice_said,
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from ask_sdk_model.response import Response
 
 from skill.content import STAGE_COUNT
@@ -10,9 +12,12 @@ from skill.handlers.tonight import begin_at_stage, offer_question, stage_descrip
 from skill.handlers.turn import Turn
 from skill.journey import declined_next_stage
 from skill.records import Profile
-from skill.ritual import change_stage, current_tip, valid_stage
+from skill.ritual import change_stage, give_tip, tip_due, valid_stage
 from skill.session import ChoosingStage, ConfirmingStage
 from skill.speech import Speech
+from skill.store import StorageError
+
+log = logging.getLogger("stagewise")
 
 
 def confirm_change(
@@ -51,10 +56,8 @@ def apply_change(turn: Turn) -> Response:
     if turn.household.couple() is None or number is None or not valid_stage(number):
         return offer_question(turn, Speech())
     turn.household.change(lambda profile: change_stage(profile, number))
-    stage = turn.content.stage(number)
-    return offer_question(
-        turn, turn.speech("stage.changed", number=number, stage_name=stage.name).say(stage.summary)
-    )
+    stage = turn.content.stage(number)  # introduced with its first evening's question
+    return offer_question(turn, turn.speech("stage.changed", number=number, stage_name=stage.name))
 
 
 def keep_stage(turn: Turn) -> Response:
@@ -116,13 +119,36 @@ def stage_info(turn: Turn) -> Speech | None:
         return speech.extend(stage_description(turn, number))
     profile = turn.household.couple()
     if profile is None:
-        names = ", ".join(f"{s.number}, {s.name}" for s in turn.content.stages)
-        return turn.speech("stage.overview", stages=names)
+        return overview(turn)
     stage = turn.content.stage(profile.stage)
     speech = turn.speech("stage.current", number=stage.number, stage_name=stage.name)
-    return speech.say(
-        stage.summary, turn.line("question.tip_intro"), current_tip(profile, turn.content)
-    )
+    speech.say(stage.summary)
+    if tip_due(profile, turn.day):  # the week's tip, if none was said in seven evenings
+        try:  # said only once it is recorded, so no other path says it again this week
+            _, tip = turn.household.update(lambda p: give_tip(p, turn.content, turn.day))
+        except StorageError as err:
+            log.warning("tip not recorded (%s): not said", err.code or type(err).__name__)
+            tip = None
+        if tip:
+            speech.say(turn.line("question.tip_intro"), tip)
+    return speech.say(turn.line("stage.more_hint"))
+
+
+def stage_more(turn: Turn) -> Speech | None:
+    """ "Tell me more about this stage": the couple's stage described in full (its
+    narration clip when one is published); the six stages for a couple not met yet."""
+    profile = turn.household.couple()
+    if profile is None:
+        return overview(turn)
+    stage = turn.content.stage(profile.stage)
+    speech = turn.speech("stage.about", number=stage.number, stage_name=stage.name)
+    return speech.extend(stage_description(turn, stage.number))
+
+
+def overview(turn: Turn) -> Speech:
+    """The six stages by number and name."""
+    names = ", ".join(f"{s.number}, {s.name}" for s in turn.content.stages)
+    return turn.speech("stage.overview", stages=names)
 
 
 def move_stage(turn: Turn) -> Response:

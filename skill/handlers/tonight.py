@@ -48,11 +48,9 @@ def present_tonight(
         speech.say(turn.line("question.resume", question=question.text, name=name))
     else:
         stage = turn.content.stage(question.stage)
-        if plan.first_in_stage:
-            speech.say(
-                turn.line("question.stage_intro", number=stage.number, stage_name=stage.name)
-            )
-            speech.pause(300).extend(stage_description(turn, stage.number)).pause(600)
+        if plan.first_in_stage:  # a short introduction; the rest on "tell me more"
+            intro = turn.line("question.stage_intro", number=stage.number, stage_name=stage.name)
+            speech.say(intro, stage.summary, turn.line("stage.more_hint")).pause(600)
         if plan.reminder:
             speech.say(stage.reminder).pause(400)
         if plan.tip:
@@ -213,8 +211,8 @@ def launch(turn: Turn) -> Response:
     if partner is not None:  # a known voice: greeted by name, and first to answer
         greeting = turn.speech("voices.welcome_back", name=profile.name(partner))
         return present_tonight(turn, profile, greeting.pause(300), choose=first_for(partner))
-    if unknown_voice(turn, profile):
-        asked = ask_who(turn, profile, greeting.pause(300))
+    if unknown_voice(turn, profile):  # greeted without names: the question names them
+        asked = ask_who(turn, profile, turn.speech("launch.hello").pause(300))
         if asked is not None:
             return asked
     return present_tonight(turn, profile, greeting.pause(300))

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from hashlib import sha256
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Directive
@@ -21,7 +21,7 @@ from ask_sdk_model.ui import Card
 from skill.alexa_api import AlexaApi, AlexaApiError, AlexaApiFactory, http_alexa_api
 from skill.config import Settings
 from skill.content import Content, content_for
-from skill.local_time import evening_of, evening_start, zone_name_valid, zone_named
+from skill.local_time import evening_of, evening_start, hour_band, zone_name_valid, zone_named
 from skill.narration_clips import Clip
 from skill.records import Answer, Profile, voice_key
 from skill.request import Request
@@ -290,30 +290,53 @@ class Turn:
 
     # -- speaking ------------------------------------------------------------------
 
-    @property
-    def rotation(self) -> int:
-        """The evening's number: prompt variants take turns from one evening to the next.
+    def _known_zone(self) -> tzinfo:
+        """The zone the couple is already known to be in: choosing a line's wording never
+        costs a call to Alexa."""
+        if self._zone is not None:
+            return self._zone
+        profile = self.state.profile
+        return zone_named(profile.ritual.time_zone if profile is not None else "")
 
-        Read from the zone the couple is already known to be in: choosing a line's wording
-        never costs a call to Alexa.
-        """
+    @property
+    def evening_number(self) -> int:
+        """Tonight's number (its local date's ordinal): which draw of a nightly line it is."""
         if self._zone is not None:
             return self.day.toordinal()
-        profile = self.state.profile
-        cached = profile.ritual.time_zone if profile is not None else ""
-        return evening_of(self.now, zone_named(cached)).toordinal()
+        return evening_of(self.now, self._known_zone()).toordinal()
 
-    def line(self, key: str, *, offset: int = 0, **values: object) -> str:
-        """One variant of a prompt; `offset` varies it within an evening (the second partner).
+    @property
+    def band(self) -> str:
+        """The part of the couple's day it is now (skill.local_time.hour_band)."""
+        return hour_band(self.now, self._known_zone())
+
+    def wording(self, key: str, *, count: object = None) -> str:
+        """The key whose variants are said here: its plural form for a `count`, its form
+        for the hour (`key@late`, ...)."""
+        return self.content.at_hour(self.content.plural(key, count), self.band)
+
+    def variant(self, key: str, *, nth: int = 0, of: int = 1) -> int:
+        """Which variant of a (resolved) key this couple hears now.
+
+        A line heard once an evening is drawn once per evening; a line said `of` times an
+        evening (each partner's answer said back: `of=2`) is drawn `of` times, and `nth`
+        says which of them this is, so the two partners hear different wordings.
+        """
+        draw = self.evening_number * of + nth
+        return self.content.choose(key, couple=self.household_id, draw=draw)
+
+    def line(self, key: str, *, nth: int = 0, of: int = 1, **values: object) -> str:
+        """One variant of a prompt, for this couple, this evening and this hour.
 
         A `count` among the values picks the prompt's plural form (`key#one`/`key#other`).
         """
-        key = self.content.plural(key, values.get("count"))
-        index = self.content.choose(key, rotation=self.rotation + offset)
+        key = self.wording(key, count=values.get("count"))
+        index = self.variant(key, nth=nth, of=of)
         return self.content.variants(key)[index].format(**values)
 
-    def speech(self, *keys: str, **values: object) -> Speech:
-        return Speech().say(*(self.line(key, offset=0, **values) for key in keys))
+    def speech(self, *keys: str, **values: Any) -> Speech:
+        """Lines said one after the other (each as `line` words it), with the same values."""
+        return Speech().say(*(self.line(key, **values) for key in keys))
 
     def narrated(self, key: str, text: str) -> Speech:
         """Static content: its published narration clip when there is one, else Alexa's voice."""

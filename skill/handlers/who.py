@@ -90,7 +90,9 @@ def voice_known(turn: Turn, profile: Profile, partner: str) -> Response:
             if learning:
                 turn.household.change(learn)
             return after_side_trip(turn, lead.pause(300))
-        return take_answer(turn, held, partner, also=learn, lead=lead.pause(200))
+        # The answer said back names them: the lead does not ("Thanks, Dani. Thanks, Dani").
+        unnamed = turn.speech("voices.learned_unnamed").pause(200) if learning else None
+        return take_answer(turn, held, partner, also=learn, lead=unnamed)
     if learning:
         profile = turn.household.change(learn)
     return present_tonight(turn, profile, lead.pause(300), choose=first_for(partner))

@@ -1,0 +1,71 @@
+"""Which wording of a line a couple hears: a shuffle of its variants per couple, no week in it.
+
+Each line's variants are dealt like cards from decks shuffled for one couple: the draws
+0 .. n-1 of a line with n variants are one deck, the next n draws the next deck, each deck
+in its own order, seeded by the couple, the line and the deck's number. Within a deck no
+variant comes twice; where two decks meet, the first `spacing` cards of a deck are never
+among the last `spacing` of the deck before it, so a variant never comes back within
+`spacing + 1` draws. The decks' orders differ, so nothing repeats with a period of seven
+evenings (or any fixed period): Monday does not sound like last Monday, and two couples
+hear different sequences. It is a pure function of its inputs (replays and tests see the
+same), and costs a few hashes, no store call.
+"""
+
+from __future__ import annotations
+
+from hashlib import blake2b
+
+
+def variant(count: int, stream: str, draw: int, spacing: int | None = None) -> int:
+    """The variant (0 .. count-1) for the `draw`th time a line is said in one `stream`.
+
+    `stream` names the couple and the line; `spacing` (at most count // 3; by default as
+    many as that allows) is how many draws on either side of a draw never repeat it.
+    """
+    if count <= 1:
+        return 0
+    if count == 2:  # too few to shuffle without repeats: they take turns, per couple
+        return (draw + _numbers(stream, -1)[0]) % 2
+    most = count // 3
+    spacing = most if spacing is None else max(1, min(spacing, most))
+    deck, position = divmod(draw, count)
+    return _dealt(count, stream, deck, spacing)[position]
+
+
+def _dealt(count: int, stream: str, deck: int, spacing: int) -> list[int]:
+    """One deck's order, its first `spacing` cards moved away from the last deck's tail.
+
+    Only the head and the middle of a deck are ever rearranged, so a deck's tail is its
+    plain shuffle's tail: the deck before is never needed beyond its plain shuffle.
+    """
+    order = _shuffled(count, stream, deck)
+    if deck == 0:
+        return order
+    tail = set(_shuffled(count, stream, deck - 1)[count - spacing :])
+    middle = [i for i in range(spacing, count - spacing) if order[i] not in tail]
+    for head in range(spacing):
+        if order[head] in tail:
+            swap = middle.pop(0)  # count >= 3 * spacing: there is always one free
+            order[head], order[swap] = order[swap], order[head]
+    return order
+
+
+def _shuffled(count: int, stream: str, deck: int) -> list[int]:
+    """A Fisher-Yates shuffle of range(count) drawn from hashes of (stream, deck)."""
+    order = list(range(count))
+    numbers = _numbers(stream, deck, count)
+    for i in range(count - 1, 0, -1):
+        j = numbers[i] % (i + 1)
+        order[i], order[j] = order[j], order[i]
+    return order
+
+
+def _numbers(stream: str, deck: int, count: int = 1) -> list[int]:
+    """`count` stable pseudo-random 32-bit numbers for one deck of one stream."""
+    out: list[int] = []
+    block = 0
+    while len(out) < count:
+        digest = blake2b(f"{stream}|{deck}|{block}".encode(), digest_size=64).digest()
+        out.extend(int.from_bytes(digest[i : i + 4], "big") for i in range(0, 64, 4))
+        block += 1
+    return out[:count]
