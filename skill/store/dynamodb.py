@@ -1,19 +1,25 @@
-"""The production store: one DynamoDB table, boto3 low-level client, short timeouts."""
+"""The production store: one DynamoDB table, a botocore client, short timeouts.
+
+botocore alone, not boto3: boto3 adds only resources, S3 transfers and type converters this
+store does not use, and importing it costs a cold start about 12 ms (bench/import_costs.py).
+Items go to and from DynamoDB's typed JSON here (`_to_wire`, `_from_wire`), as boto3's
+TypeSerializer and TypeDeserializer would write and read them.
+"""
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
-import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.session import get_session
 
 from skill.config import aws_region
 from skill.records import Answer, Profile
@@ -71,24 +77,75 @@ CLIENT_CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": 2},
 )
 
-_serialize = TypeSerializer().serialize
-_deserialize = TypeDeserializer().deserialize
-
 
 def dynamodb_client(config: Config = CLIENT_CONFIG) -> Any:
-    """A DynamoDB client from the usual AWS chain (AWS_ENDPOINT_URL_DYNAMODB included)."""
+    """A DynamoDB client from the usual AWS chain (AWS_ENDPOINT_URL_DYNAMODB included).
+
+    The region as skill.config.aws_region reads it (AWS_REGION too), else botocore's own
+    chain (AWS_DEFAULT_REGION, the config file), as boto3 would resolve it.
+    """
     try:
-        return boto3.session.Session(region_name=aws_region()).client("dynamodb", config=config)
+        return get_session().create_client("dynamodb", region_name=aws_region(), config=config)
     except BotoCoreError as err:
         raise StorageError(f"cannot set up DynamoDB: {err}", type(err).__name__) from err
 
 
-def _to_wire(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serialize(v) for k, v in item.items()}
+def _to_wire(item: Mapping[str, Any]) -> dict[str, Any]:
+    """An item as DynamoDB's typed JSON: {"name": {"S": "Sam"}, "stage": {"N": "1"}, ...}."""
+    return {k: _wire_value(v) for k, v in item.items()}
 
 
-def _from_wire(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _deserialize(v) for k, v in item.items()}
+def _from_wire(item: Mapping[str, Any]) -> dict[str, Any]:
+    """DynamoDB's typed JSON back to plain values; whole numbers as int, others as Decimal."""
+    return {k: _plain_value(v) for k, v in item.items()}
+
+
+def _wire_value(value: object) -> dict[str, Any]:
+    # bool before int: True is an int to Python, a BOOL to DynamoDB.
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, int | Decimal):
+        return {"N": str(value)}
+    if isinstance(value, Mapping):
+        return {"M": {str(k): _wire_value(v) for k, v in value.items()}}
+    if isinstance(value, list | tuple):
+        return {"L": [_wire_value(v) for v in value]}
+    if isinstance(value, bytes | bytearray):
+        return {"B": bytes(value)}
+    # Floats too: DynamoDB numbers are decimal, and a float would be stored inexactly.
+    raise TypeError(f"no DynamoDB type for {type(value).__name__}")
+
+
+def _plain_value(wire: Mapping[str, Any]) -> Any:
+    (kind, value), *_ = wire.items()
+    if kind == "S":
+        return value
+    if kind == "N":
+        return _number(value)
+    if kind == "M":
+        return {k: _plain_value(v) for k, v in value.items()}
+    if kind == "L":
+        return [_plain_value(v) for v in value]
+    if kind == "BOOL":
+        return bool(value)
+    if kind == "NULL":
+        return None
+    if kind == "B":
+        return bytes(value)
+    if kind in ("SS", "BS"):
+        return set(value)
+    if kind == "NS":
+        return {_number(v) for v in value}
+    raise TypeError(f"unknown DynamoDB type {kind!r}")
+
+
+def _number(text: str) -> int | Decimal:
+    number = Decimal(text)
+    return int(number) if number == number.to_integral_value() else number
 
 
 @contextmanager
