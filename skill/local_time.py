@@ -7,7 +7,6 @@ that evening's question. Zones come from the device (Alexa settings); UTC when u
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 NIGHT_ENDS = timedelta(hours=4)  # until 4 am local, it is still last night
 
@@ -16,6 +15,10 @@ def zone_named(name: str | None) -> tzinfo:
     """The zone of an IANA name; UTC for an empty or unknown one (never an error)."""
     if not name:
         return UTC
+    # Imported when first needed: zoneinfo reads sysconfig to find the zone database, which
+    # a new couple's first turn (no zone known yet) can do without.
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

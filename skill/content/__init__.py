@@ -7,7 +7,7 @@ import string
 import zlib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 DEFAULT_LOCALE = "en-US"
@@ -15,6 +15,7 @@ DEFAULT_LOCALE = "en-US"
 # equal). Their content is read through `fallbacks`: en-GB, then en, then en-US.
 PUBLISHED_LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 STAGE_COUNT = 6
+ROOT = Path(__file__).parent  # the locale folders (the zip is unpacked to a folder on Lambda)
 
 
 @dataclass(frozen=True)
@@ -101,16 +102,15 @@ def fallbacks(locale: str | None) -> tuple[str, ...]:
     if locale and "-" in locale:
         folders.append(locale.split("-", 1)[0])
     folders.append(DEFAULT_LOCALE)
-    root = files(__package__)
     return tuple(
-        dict.fromkeys(f for f in folders if f == DEFAULT_LOCALE or root.joinpath(f).is_dir())
+        dict.fromkeys(f for f in folders if f == DEFAULT_LOCALE or ROOT.joinpath(f).is_dir())
     )
 
 
 @cache
 def _read(folder: str, name: str) -> object:
     """One file of one folder, parsed once for the life of the process (None: no such file)."""
-    path = files(__package__).joinpath(folder, name)
+    path = ROOT.joinpath(folder, name)
     if not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
@@ -163,7 +163,7 @@ def _question(value: object, stage: int, where: str) -> Question:
 @cache
 def _folder_prompts(folder: str) -> dict[str, tuple[str, ...]]:
     """A folder's prompts.json and per-feature prompts-<feature>.json; a key lives in one only."""
-    here = files(__package__).joinpath(folder)
+    here = ROOT.joinpath(folder)
     extra = sorted(p.name for p in here.iterdir()) if here.is_dir() else []
     names = [n for n in extra if n == "prompts.json" or n.startswith("prompts-")]
     merged: dict[str, tuple[str, ...]] = {}
@@ -194,15 +194,19 @@ def _has_own(chain: tuple[str, ...], name: str) -> bool:
     return any(_read(folder, name) is not None for folder in chain[:-1])
 
 
-@cache
 def load_content(locale: str = DEFAULT_LOCALE) -> Content:
     """One locale's content, every file resolved through `fallbacks` (cached per process).
 
     en-US is parsed once; another locale shares its stages and questions unless it has
     files of its own, and words differently only the prompts its folders hold.
     """
+    return _load_content(locale)  # one cache entry per locale, however it is called
+
+
+@cache
+def _load_content(locale: str) -> Content:
     chain = fallbacks(locale)
-    base = load_content(DEFAULT_LOCALE) if locale != DEFAULT_LOCALE else None
+    base = _load_content(DEFAULT_LOCALE) if locale != DEFAULT_LOCALE else None
     if base is not None and not _has_own(chain, "stages.json"):
         stages = base.stages
     else:
@@ -262,7 +266,7 @@ def content_for(locale: str | None) -> Content:
     if locale in PUBLISHED_LOCALES:
         return load_content(locale)
     language = str(locale or "").split("-", 1)[0]
-    if language.isalpha() and files(__package__).joinpath(language).is_dir():
+    if language.isalpha() and ROOT.joinpath(language).is_dir():
         return load_content(language)
     return load_content(DEFAULT_LOCALE)
 
@@ -271,7 +275,7 @@ def check_locales() -> None:
     """Fail at start, not on a couple's turn: every published locale resolves every file."""
     names = sorted(
         p.name
-        for p in files(__package__).joinpath(DEFAULT_LOCALE).iterdir()
+        for p in ROOT.joinpath(DEFAULT_LOCALE).iterdir()
         if p.name.endswith(".json")
         and not p.name.startswith("prompts")  # resolved key by key across files by _prompts
     )
