@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
@@ -22,6 +21,7 @@ from ask_sdk_model.ui import SsmlOutputSpeech
 from skill.alexa_api import AlexaApiFactory
 from skill.config import Settings
 from skill.content import check_locales, content_for
+from skill.envelope_reader import EnvelopeSerializer
 from skill.handlers import exception_handlers
 from skill.handlers.events import SKILL_DISABLED, forget_household
 from skill.handlers.routes import Dispatcher
@@ -34,7 +34,7 @@ from skill.speech import Speech
 from skill.store import DeletionIncomplete, Store, open_store
 
 log = logging.getLogger("stagewise")
-_serializer = DefaultSerializer()
+_serializer = EnvelopeSerializer()
 
 MAX_RESPONSE_BYTES = 24 * 1024  # Alexa's limit for a whole response (docs)
 # Requests that cannot take speech or open a session, whatever they carry (docs: skill
@@ -117,7 +117,7 @@ def parse_envelope(event: dict[str, Any]) -> RequestEnvelope:
     failure: Exception | None = None
     for attempt in _readings(event):
         try:
-            envelope = _serializer.deserialize(json.dumps(attempt), RequestEnvelope)
+            envelope = _serializer.from_event(attempt, RequestEnvelope)
         except Exception as err:  # the SDK raises bare Exceptions and SerializationException
             failure = failure or err
             continue
