@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from ask_sdk_model.response import Response
 
@@ -23,7 +23,7 @@ from skill.handlers.reminders import offer_reminder, with_offer
 from skill.handlers.tonight import after_side_trip, offer_question, restate, wrap_up
 from skill.handlers.turn import Turn
 from skill.handlers.voices import ask_who, learn_voice, speaker, unknown_voice
-from skill.journey import shared_tonight
+from skill.journey import YEAR, shared_tonight
 from skill.not_answers import recognise
 from skill.periods import RecapItem
 from skill.records import PARTNERS, Answer, Profile
@@ -228,9 +228,9 @@ def store_answer(
     offered_before = couple.ritual.offered
     planned = answer_for(couple)
     extra = also or (lambda p: p)
-    memory = _year_ago_tonight(turn, couple, planned.partner)
-    if memory is not None:  # offered once: noted in the answer's own write
-        extra = _noting_year_ago(extra, memory.day)
+    memory, dealt_with = _year_ago_tonight(turn, couple, planned.partner)
+    if dealt_with is not None:  # offered once, or looked for: noted in the answer's own write
+        extra = _noting_year_ago(extra, dealt_with)
 
     def change(profile: Profile) -> Profile:
         partner = answer_for(profile).partner
@@ -286,14 +286,25 @@ def is_stored(turn: Turn, answer: Answer) -> bool | None:
     return any(a.request_id == answer.request_id and a.partner == answer.partner for a in found)
 
 
-def _year_ago_tonight(turn: Turn, couple: Profile, partner: str) -> RecapItem | None:
-    """When this answer completes tonight: the evening a year ago to offer, if one is due."""
+def _year_ago_tonight(
+    turn: Turn, couple: Profile, partner: str
+) -> tuple[RecapItem | None, date | None]:
+    """When this answer completes tonight and a look is due: the evening a year ago to offer
+    (if there is one), and the day to note as dealt with.
+
+    That is the evening offered, or, when the weeks around a year back hold no shared
+    evening, the night a year before tonight: the next look is then a week away (as after
+    an offer), not tomorrow. Nothing is missed: each look spans a week either side.
+    """
     current = couple.current
     if current is None or {*current.answered, partner} < set(PARTNERS):
-        return None
+        return None, None
     if not year_ago_due(couple, turn.day):
-        return None
-    return year_ago(turn, after=couple.journey.year_ago_on)
+        return None, None
+    memory = year_ago(turn, after=couple.journey.year_ago_on)
+    if memory is None:
+        return None, turn.day - timedelta(days=YEAR)
+    return memory, memory.day
 
 
 def _noting_year_ago(
