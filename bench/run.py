@@ -29,7 +29,15 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script: measure this checkout, not an installed copy
 
-from bench import bundle, cold_start, history, latency, round_trips, web  # noqa: E402
+from bench import (  # noqa: E402
+    bundle,
+    cold_start,
+    history,
+    latency,
+    round_trips,
+    web,
+    year_old,
+)
 from bench.harness import FULL, QUICK, Bench, Plan, open_bench  # noqa: E402
 from bench.report import Row, machine, markdown  # noqa: E402
 
@@ -38,6 +46,7 @@ MEASUREMENTS: dict[str, ModuleType] = {
     "round_trips": round_trips,
     "latency": latency,
     "history": history,
+    "year_old": year_old,
     "cold_start": cold_start,
     "web": web,
     "bundle": bundle,
