@@ -8,10 +8,10 @@ from dataclasses import replace
 
 from ask_sdk_model.response import Response
 
+from skill.handlers.deletion import delete_everything
 from skill.handlers.onboarding import start_onboarding
 from skill.handlers.turn import Turn
 from skill.handlers.voices import speaker
-from skill.privacy import short_id
 from skill.records import PARTNERS, Answer, Profile
 from skill.session import ConfirmingDelete
 from skill.speech import READBACK_WORDS, Speech, shorten
@@ -87,15 +87,9 @@ def delete_confirmed(turn: Turn) -> Response:
     if not isinstance(awaiting, ConfirmingDelete):
         return turn.close(turn.speech("forget.kept"))
     what, answers = awaiting.what, awaiting.answers
-    store = turn.services.store
     try:
-        if what == "all":
-            removed = store.delete_household(turn.household_id)
-            turn.state.profile, turn.state.profile_loaded = None, True
-            turn.state.last_answer = None
-            tag = short_id(turn.household_id)
-            log.info("deleted by voice: household %s, %d records", tag, removed)
-            return turn.close(turn.speech("forget.done_all", count=max(removed - 1, 0)))
+        if what == "all":  # in steps that fit in a turn: skill.handlers.deletion
+            return delete_everything(turn)
         if not answers:
             return turn.close(turn.speech("forget.nothing_tonight"))
         profile = turn.household.couple()

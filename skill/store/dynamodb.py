@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -23,8 +23,15 @@ from botocore.session import get_session
 
 from skill.config import aws_region
 from skill.records import Answer, Profile
-from skill.store import ConflictError, DeletionIncomplete, StorageError
+from skill.store import (
+    ConflictError,
+    DeletionIncomplete,
+    DeletionPending,
+    DeletionProgress,
+    StorageError,
+)
 from skill.store.items import (
+    DELETING,
     PK,
     PROFILE_SK,
     SK,
@@ -33,6 +40,8 @@ from skill.store.items import (
     answer_sk,
     answer_sk_through,
     answer_to_item,
+    deletion_marker,
+    is_deletion_marker,
     key_of,
     keys_of,
     profile_from_item,
@@ -41,6 +50,12 @@ from skill.store.items import (
 
 T = TypeVar("T")
 BATCH_SIZE = 25  # BatchWriteItem's limit
+# A step of a deletion by voice: DynamoDB allows one partition key about 1,000 write units a
+# second (developer guide, "partition key design"); deleting an answer takes one. A step stays
+# below this rate, so it is not throttled and leaves room for the households that share the
+# partition.
+DELETES_PER_SECOND = 800
+KEY_PAGE = 500  # keys listed at a time while deleting in steps (newest first)
 # Codes worth another try after a pause; anything else (a missing table, a bad request)
 # will not get better by waiting.
 RETRYABLE = frozenset(
@@ -223,12 +238,14 @@ class DynamoStore:
         backoff: Backoff | None = None,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.table = table
         self.backoff = backoff or Backoff()
         self.sleep = sleep
         self.jitter = jitter
+        self.clock = clock  # seconds, for a deletion step's budget and pace
 
     def create(self) -> None:
         with _aws_errors("create table"):
@@ -260,7 +277,12 @@ class DynamoStore:
                 ConsistentRead=True,
             )
         item = reply.get("Item")
-        return profile_from_item(_from_wire(item)) if item else None
+        if not item:
+            return None
+        plain = _from_wire(item)
+        if is_deletion_marker(plain):
+            raise DeletionPending("the household is being deleted")
+        return profile_from_item(plain)
 
     def put_profile(self, profile: Profile) -> Profile:
         stored = profile.with_changes(version=profile.version + 1)
@@ -373,6 +395,86 @@ class DynamoStore:
         if leftover:  # written while we deleted, or not deleted after all
             raise DeletionIncomplete("household records remain after deletion", "Remaining")
         return removed
+
+    def begin_deletion(self, household_id: str, since: datetime) -> None:
+        """The marker in the profile's place (one write); a marker already there is kept."""
+        try:
+            with _aws_errors("begin deletion"):
+                self.client.put_item(
+                    TableName=self.table,
+                    Item=_to_wire(deletion_marker(household_id, since)),
+                    ConditionExpression="attribute_not_exists(#deleting)",
+                    ExpressionAttributeNames={"#deleting": DELETING},
+                )
+        except StorageError as err:
+            if err.code != "ConditionalCheckFailedException":  # already under way
+                raise
+
+    def continue_deletion(self, household_id: str, budget: float) -> DeletionProgress:
+        """Newest answers first, 25 to a request, at most DELETES_PER_SECOND, until `budget`
+        seconds are spent or only the marker is left, which then goes too.
+
+        Throttling and unprocessed items are retried with backoff, within the budget.
+        """
+        started = self.clock()
+        deadline = started + budget
+        pacing = _Pacing(
+            replace(self.backoff, budget=min(self.backoff.budget, budget)), self.sleep, self.jitter
+        )
+        removed = 0
+        while True:
+            keys, marked = self._newest_keys(household_id, pacing)
+            if not marked:  # no deletion under way (or it just ended): touch nothing
+                return DeletionProgress(removed, True)
+            if not keys:
+                self._drop_marker(household_id)
+                return DeletionProgress(removed, True)
+            for start in range(0, len(keys), BATCH_SIZE):
+                # Paced: never ahead of the rate since the step began (one batch may go now).
+                wait = started + removed / DELETES_PER_SECOND - self.clock()
+                if self.clock() + max(wait, 0.0) >= deadline:
+                    return DeletionProgress(removed, False)
+                if wait > 0:
+                    self.sleep(wait)
+                batch = keys[start : start + BATCH_SIZE]
+                self._delete_batch(batch, pacing)
+                removed += len(batch)
+
+    def _newest_keys(self, household_id: str, pacing: _Pacing) -> tuple[list[dict[str, Any]], bool]:
+        """A page of the household's keys, newest first, less the marker; and whether the
+        marker is there (the profile key sorts after every answer's, so it comes first)."""
+        query = {
+            "TableName": self.table,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK, "#deleting": DELETING},
+            "ExpressionAttributeValues": _to_wire({":pk": household_id}),
+            "ProjectionExpression": "#pk, #sk, #deleting",
+            "ConsistentRead": True,
+            "ScanIndexForward": False,
+            "Limit": KEY_PAGE,
+        }
+        reply = pacing.retrying("list household", lambda: self.client.query(**query), _nothing)
+        marked, keys = False, []
+        for item in reply.get("Items", []):
+            if item[SK]["S"] == PROFILE_SK:
+                marked = DELETING in item
+            else:
+                keys.append({PK: item[PK], SK: item[SK]})
+        return keys, marked
+
+    def _drop_marker(self, household_id: str) -> None:
+        """The last step: the marker goes (only if it is still the marker)."""
+        try:
+            with _aws_errors("end deletion", DeletionIncomplete):
+                self.client.delete_item(
+                    TableName=self.table,
+                    Key=_to_wire({PK: household_id, SK: PROFILE_SK}),
+                    ConditionExpression="attribute_exists(#deleting)",
+                    ExpressionAttributeNames={"#deleting": DELETING},
+                )
+        except DeletionIncomplete as err:
+            if err.code != "ConditionalCheckFailedException":  # already gone: done
+                raise
 
     def _key_pages(
         self, household_id: str, pacing: _Pacing, limit: int | None = None
