@@ -373,7 +373,7 @@ def _load_with(monkeypatch: pytest.MonkeyPatch, questions: object) -> content_mo
         return questions if name == "questions.json" else real_read("en-US", name)
 
     monkeypatch.setattr(content_module, "_read", fake_read)
-    return content_module.load_content.__wrapped__("en-US")  # type: ignore[attr-defined]
+    return content_module._load_content.__wrapped__("en-US")  # type: ignore[attr-defined]
 
 
 def _minimal_bank() -> dict[str, object]:
