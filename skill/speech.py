@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 MAX_SPEECH_CHARS = 8000  # Alexa's limit on outputSpeech
 MAX_ANSWER_CHARS = 500  # what we keep of one spoken answer
@@ -34,8 +35,8 @@ def trim_answer(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
-@dataclass(frozen=True)
-class Audio:
+# A named tuple, not a frozen dataclass: cheaper to define at every cold start (issue 21).
+class Audio(NamedTuple):
     """A pre-rendered clip of static content and the words it says."""
 
     url: str

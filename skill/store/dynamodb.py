@@ -12,10 +12,9 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
@@ -70,8 +69,8 @@ RETRYABLE = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Backoff:
+# A named tuple, not a frozen dataclass: cheaper to define at every cold start (issue 21).
+class Backoff(NamedTuple):
     """Exponential backoff with full jitter, bounded in tries per call and in total sleep.
 
     The Lambda function has 7 s; a deletion that cannot finish inside the budget raises
@@ -419,7 +418,7 @@ class DynamoStore:
         started = self.clock()
         deadline = started + budget
         pacing = _Pacing(
-            replace(self.backoff, budget=min(self.backoff.budget, budget)), self.sleep, self.jitter
+            self.backoff._replace(budget=min(self.backoff.budget, budget)), self.sleep, self.jitter
         )
         removed = 0
         while True:
