@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from ask_sdk_model.response import Response
 
@@ -24,13 +25,15 @@ from skill.handlers.tonight import after_side_trip, offer_question, restate, wra
 from skill.handlers.turn import Turn
 from skill.handlers.voices import ask_who, learn_voice, speaker, unknown_voice
 from skill.journey import YEAR, shared_tonight
-from skill.not_answers import recognise
 from skill.periods import RecapItem
 from skill.records import PARTNERS, Answer, Profile
 from skill.ritual import record_answer
 from skill.session import Answering, Correcting, RetryingSave
 from skill.speech import READBACK_WORDS, Speech, shorten, trim_answer
 from skill.store import StorageError
+
+if TYPE_CHECKING:  # imported where it is used: see _not_an_answer
+    from skill.not_answers import Heard
 
 log = logging.getLogger("stagewise")
 TONIGHT_MOST = 8  # answers a night can hold, corrections included
@@ -47,6 +50,15 @@ def said_back(turn: Turn, key: str, name: str, text: str) -> Speech:
 # -- what was said while an answer is awaited ------------------------------------------
 
 
+def _not_an_answer(turn: Turn, text: str, profile: Profile) -> Heard | None:
+    """What the words ask for instead of being an answer (skill.not_answers), if anything."""
+    # Imported by the first answer a container hears: a cold start that is a launch, the
+    # usual one, does without its patterns (about 1.4 ms, issue 21).
+    from skill.not_answers import recognise
+
+    return recognise(text, (profile.partner_a, profile.partner_b), turn.content)
+
+
 def answer_step(turn: Turn) -> Response:
     """AnswerIntent: the awaited answer, or what the words really ask for."""
     turn.may_refresh_zone = True  # an answer is a write: a fresh zone is stored with it
@@ -55,7 +67,7 @@ def answer_step(turn: Turn) -> Response:
         return start_onboarding(turn, "onboarding.welcome_before_question")
     text = turn.slot("answer")
     if text is not None:
-        heard = recognise(text, (profile.partner_a, profile.partner_b), turn.content)
+        heard = _not_an_answer(turn, text, profile)
         if heard is not None:
             return turn.redirect(heard.intent, dict(heard.slots))
     current = profile.current
@@ -491,7 +503,7 @@ def correction_step(turn: Turn) -> Response:
     text = turn.slot("answer")
     if text is None:
         return ask_correction_again(turn)
-    heard = recognise(text, (profile.partner_a, profile.partner_b), turn.content)
+    heard = _not_an_answer(turn, text, profile)
     if heard is not None:
         return turn.redirect(heard.intent, dict(heard.slots))
     old = awaiting.answer
