@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import string
 import zlib
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -42,15 +41,14 @@ def placeholders(template: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
-@dataclass(frozen=True)
-class Content:
+class Content(NamedTuple):
     """Everything the skill says in one locale."""
 
     locale: str
     stages: tuple[Stage, ...]
     questions: dict[int, tuple[Question, ...]]
     prompts: dict[str, tuple[str, ...]]
-    retired: dict[str, Question] = field(default_factory=dict)  # old ids that stored answers use
+    retired: dict[str, Question]  # old ids that stored answers use
 
     def stage(self, number: int) -> Stage:
         return self.stages[number - 1]
