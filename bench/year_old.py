@@ -222,7 +222,7 @@ def measure(bench: Bench) -> list[Row]:
             + (
                 ""
                 if old_units <= EVENING_UNITS
-                else f"; each profile write is {-(-old_profile // 1024)} units after a year"
+                else f"; each profile write is {-(-old_profile // 1024)} units by then"
             ),
         ),
         Row(
