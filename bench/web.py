@@ -7,8 +7,9 @@ server's) at a fixed concurrency (16; shorter with --quick) of pre-signed Alexa 
 verified, SQLite store; each app's load comes in short rounds alternated between the apps,
 and the server's own CPU per request is read from /proc. Any failed request makes the
 measurement fail.
-Against: the bare ask-sdk-core skill (bench/baseline.py) behind a bare Flask app verifying
-requests the same way, under the same gunicorn settings, in the same run (a verify-only app
+Against: the bare ask-sdk-core skill (bench/baseline.py, its profile read from SQLite as
+Stagewise's is) behind a bare Flask app verifying requests the same way, under the same
+gunicorn settings, in the same run (a verify-only app
 and a trivial one are in the JSON and the note, for scale).
 Target: the skill's throughput ≥ 0.9 × the bare skill's.
 """

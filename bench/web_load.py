@@ -22,6 +22,7 @@ import platform
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -105,15 +106,30 @@ def verified_app() -> Flask:
     return app
 
 
-class NoProfiles:
-    """The bare skill's DynamoDB client here: a table with no household in it yet.
+class SqliteProfiles:
+    """The bare skill's table here: its one call, GetItem of the profile, is a SELECT by key
+    on a SQLite file, as Stagewise reads its own profile from its SQLite store.
 
-    The load's launches come from households the skill has not met (Stagewise's SQLite
-    store has none either), so its one call, GetItem, finds nothing; help makes none.
+    The load's launches come from households neither skill has met, so it finds nothing
+    (help makes no call).
     """
 
+    def __init__(self, path: Path) -> None:
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        with self._db:
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS items "
+                "(pk TEXT, sk TEXT, item TEXT, PRIMARY KEY (pk, sk))"
+            )
+
     def get_item(self, **request: Any) -> dict[str, Any]:
-        return {}
+        key = request["Key"]
+        with self._lock:
+            row = self._db.execute(
+                "SELECT item FROM items WHERE pk = ? AND sk = ?", (key["pk"]["S"], key["sk"]["S"])
+            ).fetchone()
+        return {"Item": json.loads(row[0])} if row else {}
 
 
 def baseline_app() -> Flask:
@@ -122,7 +138,8 @@ def baseline_app() -> Flask:
     from bench.baseline import build_lambda_handler
 
     verifier = _bench_verifier()
-    handler = build_lambda_handler(NoProfiles(), "no-table")
+    profiles = SqliteProfiles(Path(os.environ[PKI_DIR_ENV]) / "baseline.db")
+    handler = build_lambda_handler(profiles, "items")
     app = Flask(__name__)
 
     @app.post("/alexa")
