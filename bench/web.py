@@ -4,9 +4,10 @@ Measures: bench/web_load.py, run as its own process (it starts gunicorn on loopb
 stops it): requests per second under `wrk` (a C load generator, so the figure is the
 server's) at a fixed concurrency (16; shorter with --quick) of pre-signed Alexa requests
 (launches and help from 50 households) to the real skill behind gunicorn, signature
-verified, SQLite store; each app's load comes in short rounds alternated between the apps,
-and the server's own CPU per request is read from /proc. Any failed request makes the
-measurement fail.
+verified, SQLite store; each app's load comes in one-second rounds alternated between the
+apps (the ratio is the median over rounds of the skill's throughput over the bare skill's in
+the round beside it), and the server's own CPU per request is read from /proc. Any failed
+request makes the measurement fail.
 Against: the bare ask-sdk-core skill (bench/baseline.py, its profile read from SQLite as
 Stagewise's is) behind a bare Flask app verifying requests the same way, under the same
 gunicorn settings, in the same run (a verify-only app
