@@ -1,4 +1,4 @@
-"""The report: one table row per figure, the targets from issue 5, and the Markdown table.
+"""The report: one table row per figure, the targets from issues 5 and 21, and the table.
 
 The targets are the issue's, reported against and never tuned: a missed one is shown as
 missed, with a note saying by how much and why.
