@@ -24,6 +24,8 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from bench.driver import ANSWERED, START, STEPS, BenchError, Household, Step, check_turn
 from bench.harness import Bench, user_id
 from bench.report import Row, fmt_ratio
@@ -92,9 +94,14 @@ def a_year(bench: Bench, nights: int = YEAR_DAYS) -> Household:
     return couple
 
 
+def user_id_of(bench: Bench, name: str, run: int) -> str:
+    """The household of one run's new couple (fixed per run, so it can be cleaned up)."""
+    return f"{bench.table}-new-{name}-{run}"
+
+
 def new_couple(bench: Bench, name: str, run: int) -> Household:
     """A couple who met the day before (their first evening shared)."""
-    couple = Household(bench.handlers[name], user_id(f"new-{name}-{run}"))
+    couple = Household(bench.handlers[name], user_id_of(bench, name, run))
     for step in ANSWERED:
         couple.turn(step)
     bench.proxy.take()
@@ -139,17 +146,26 @@ def measure(bench: Bench) -> list[Row]:
     runs = max(3, bench.plan.turn_runs // 4)
     samples: dict[str, list[dict[str, Any]]] = {"year_old": [], "new": [], "floor_new": []}
     new_profiles: list[int] = []
+    floor_stalls: list[str] = []
     try:
         for run in range(runs):
             fresh = new_couple(bench, "stagewise", run)
-            floor = new_couple(bench, "baseline", run)
             order = [("year_old", old), ("new", fresh)]
             for key, couple in order if run % 2 == 0 else order[::-1]:
                 samples[key].append(evening(bench, couple, key))
-            samples["floor_new"].append(evening(bench, floor, "baseline"))
             new_profiles.append(profile_bytes(bench, fresh.device.user_id))
             bench.forget(fresh.device.user_id)
-            bench.forget(floor.device.user_id)
+            try:  # the floor's evening is a reference only: a stall in moto skips it
+                floor = new_couple(bench, "baseline", run)
+                samples["floor_new"].append(evening(bench, floor, "baseline"))
+                bench.forget(floor.device.user_id)
+            except (BenchError, BotoCoreError, ClientError) as err:
+                # The bare skill does not survive a retried transaction (moto was slow and
+                # the first try had landed): its evening is left out, and noted.
+                floor_stalls.append(f"run {run}: {type(err).__name__}")
+                bench.forget(user_id_of(bench, "baseline", run))
+                if len(floor_stalls) > runs // 2:
+                    raise BenchError(f"the bare skill's evenings keep failing: {err}") from err
         old_profile = profile_bytes(bench, old_id)
     finally:
         bench.forget(old_id)
@@ -160,6 +176,7 @@ def measure(bench: Bench) -> list[Row]:
     figures: dict[str, Any] = {
         "runs": runs,
         "nights": nights,
+        "floor_evenings_left_out": floor_stalls,
         "replay_seconds": round(replay_s, 1),
         "profile_bytes": {"year_old": old_profile, "new": statistics.median(new_profiles)},
     }
