@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ class Step:
     new_session: bool = False
     days_later: int = 0
     max_calls: int = 1  # the issue's budget: 2 on a session's first turn, 1 after, 0 for help
+    floor_differs: str = ""  # why the bare baseline makes other calls on this turn, if it does
 
 
 CONVERSATION: tuple[Step, ...] = (
@@ -120,6 +121,33 @@ LAUNCH_KNOWN = Step(
     new_session=True,
     max_calls=2,
 )
+# Issue 21: a couple a year and two weeks on whose weeks around a year back hold no evening
+# (they shared their first evening, then nothing for a month). The evening that completes
+# looks a year back and finds nothing; the next evening must not look again.
+EMPTY_YEAR_DAYS = YEAR_DAYS + 15
+EMPTY_YEAR_QUESTION = replace(
+    YEAR_LATER_QUESTION, key="empty_year_question", days_later=EMPTY_YEAR_DAYS
+)
+EMPTY_YEAR_LOOK = Step(
+    "empty_year_look",
+    "second answer a year on, nothing in the weeks a year back (the look)",
+    alexa.intent("AnswerIntent", {"answer": SECOND_ANSWER}),
+    max_calls=2,
+)
+NEXT_EVENING_QUESTION = replace(
+    YEAR_LATER_QUESTION,
+    key="next_evening_question",
+    label="tonight's question the next evening (one-shot)",
+    days_later=1,
+)
+EMPTY_YEAR_NEXT = Step(
+    "empty_year_next",
+    "second answer the next evening, nothing a year back (no look until a week on)",
+    alexa.intent("AnswerIntent", {"answer": SECOND_ANSWER}),
+    max_calls=1,
+    floor_differs="the floor looks a year back on every such evening; Stagewise notes the "
+    "empty look and looks again a week later",
+)
 # Issue 10's turns, each after the turns that make it what it is.
 JOURNEY_SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
@@ -133,6 +161,20 @@ JOURNEY_SCENARIOS: tuple[Scenario, ...] = (
         (*ANSWERED, YEAR_LATER_QUESTION, STEPS["first_answer"], YEAR_AGO_SECOND_ANSWER),
         ("year_ago_second_answer",),
         start=START - timedelta(days=YEAR_DAYS),
+    ),
+    Scenario(
+        "empty_year_ago",
+        (
+            *ANSWERED,
+            EMPTY_YEAR_QUESTION,
+            STEPS["first_answer"],
+            EMPTY_YEAR_LOOK,
+            NEXT_EVENING_QUESTION,
+            STEPS["first_answer"],
+            EMPTY_YEAR_NEXT,
+        ),
+        ("empty_year_look", "empty_year_next"),
+        start=START - timedelta(days=EMPTY_YEAR_DAYS + 1),
     ),
 )
 
@@ -187,3 +229,5 @@ def check_turn(key: str, raw: dict[str, Any], who: str) -> None:
         check_recap(raw, who)
     elif key == "year_ago_second_answer":
         check_year_ago_offer(raw, who)
+    elif key in ("empty_year_look", "empty_year_next") and "a year ago" in speech(raw).lower():
+        raise BenchError(f"{who}: {key} offered an evening a year ago; there is none")

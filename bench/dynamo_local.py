@@ -30,6 +30,8 @@ FAKE_AWS = {
     "AWS_EC2_METADATA_DISABLED": "true",
 }
 UPSTREAM_TIMEOUT_S = 30  # generous: a 10,000-item partition makes moto slow, never hang though
+# Operations that write: their request bodies are kept (bench/write_units.py sizes them).
+WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
 # Headers that describe one hop, not the message: each side of the proxy sets its own.
 HOP_HEADERS = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
@@ -101,6 +103,7 @@ class CountingProxy:
     def __init__(self, upstream_port: int) -> None:
         self.upstream_port = upstream_port
         self._counts: Counter[str] = Counter()
+        self._writes: list[tuple[str, bytes]] = []  # (operation, request body) that succeeded
         self._server_s = 0.0
         self._lock = threading.Lock()
         self._upstream = threading.local()
@@ -144,6 +147,17 @@ class CountingProxy:
         """Requests by operation since the last take; counting starts again from zero."""
         with self._lock:
             taken, self._counts = self._counts, Counter()
+        return taken
+
+    def wrote(self, operation: str, body: bytes) -> None:
+        """A write DynamoDB accepted: kept, to be sized in write units."""
+        with self._lock:
+            self._writes.append((operation, body))
+
+    def take_writes(self) -> list[tuple[str, bytes]]:
+        """The writes accepted since the last take, oldest first."""
+        with self._lock:
+            taken, self._writes = self._writes, []
         return taken
 
     def note_dropped(self) -> None:
@@ -206,11 +220,14 @@ def _forwarder(proxy: CountingProxy) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             target = self.headers.get("X-Amz-Target", "")
-            proxy.count(target.rpartition(".")[2] or f"{self.command} {self.path}")
+            operation = target.rpartition(".")[2]
+            proxy.count(operation or f"{self.command} {self.path}")
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}
             status, reason, reply_headers, reply_body = proxy.forward(
                 self.command, self.path, body, headers
             )
+            if operation in WRITES and status == 200:
+                proxy.wrote(operation, body)
             self.send_response(status, reason)
             for key, value in reply_headers:
                 if key.lower() not in HOP_HEADERS:

@@ -44,6 +44,7 @@ LATENCY_STEPS = (
     "recap",
     "one_shot_question",
     "help",
+    "repeat",
     "journey",
     "recap_stage",
 )

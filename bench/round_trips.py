@@ -4,11 +4,14 @@ Measures: requests per turn, by operation, counted at the proxy in front of moto
 count too), for one whole conversation of a new couple (bench/driver.py's CONVERSATION), then
 issue 10's turns, each in a household set up for it (JOURNEY_SCENARIOS): the journey summary
 one-shot and within a session, a recap by stage, and the second answer of an evening that
-brings the year-ago offer (the couple answered exactly a year earlier, replayed by timestamp).
+brings the year-ago offer (the couple answered exactly a year earlier, replayed by timestamp);
+and issue 21's couple a year on whose weeks a year back are empty: the evening that looks,
+and the next evening, which must not look again.
 Against: the bare ask-sdk-core baseline, which must make exactly the same calls; a row notes
 it when it no longer does. Target: at most 2 on a session's first turn, at most 1 after,
 0 for help and repeat; the summary at most 1 one-shot and 0 within a session; at most 2 on the
-year-ago second answer (each step's `max_calls`).
+year-ago second answer; 1 on the second answer the evening after an empty look (each step's
+`max_calls`).
 """
 
 from __future__ import annotations
@@ -72,7 +75,9 @@ def row(
             describe_calls(floor),
             target=f"≤ {step.max_calls}",
             met=count <= step.max_calls,
-            note="" if same else "the baseline no longer makes the same calls: fix the floor",
+            note=""
+            if same
+            else step.floor_differs or "the baseline no longer makes the same calls: fix the floor",
         ),
         figures,
     )

@@ -1,12 +1,12 @@
-"""Issue 5's benchmarks in one command: Stagewise beside a bare ask-sdk-core skill, same run.
+"""Issues 5 and 21's benchmarks in one command: Stagewise beside a bare ask-sdk-core skill.
 
     python bench/run.py [--quick] [--only latency,round_trips] [--out bench/results/latest.json]
 
 Prints a markdown table (each figure with its target and whether it was met) and writes the
 figures as JSON. Exit 0 when every measurement was made, whatever the targets say; exit 1
 with a one-line reason when a measurement could not be made. Everything it starts (moto, the
-counting proxy, gunicorn through bench/web_load.py, pip through lambda/build.sh) listens on
-loopback only and is stopped before it exits, on error too.
+counting proxy, gunicorn and wrk through bench/web_load.py, pip through the packager) listens
+on loopback only and is stopped before it exits, on error too.
 
 Each measurement is a module here with one `measure(bench) -> rows` function and a
 docstring saying what it measures, against what, and its target; this file only runs them.
@@ -29,7 +29,15 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script: measure this checkout, not an installed copy
 
-from bench import bundle, cold_start, history, latency, round_trips, web  # noqa: E402
+from bench import (  # noqa: E402
+    bundle,
+    cold_start,
+    history,
+    latency,
+    round_trips,
+    web,
+    year_old,
+)
 from bench.harness import FULL, QUICK, Bench, Plan, open_bench  # noqa: E402
 from bench.report import Row, machine, markdown  # noqa: E402
 
@@ -38,6 +46,7 @@ MEASUREMENTS: dict[str, ModuleType] = {
     "round_trips": round_trips,
     "latency": latency,
     "history": history,
+    "year_old": year_old,
     "cold_start": cold_start,
     "web": web,
     "bundle": bundle,

@@ -5,13 +5,11 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
@@ -22,6 +20,7 @@ from ask_sdk_model.ui import SsmlOutputSpeech
 from skill.alexa_api import AlexaApi, AlexaApiFactory
 from skill.config import Settings
 from skill.content import check_locales, content_for
+from skill.envelope_reader import EnvelopeSerializer
 from skill.handlers import exception_handlers
 from skill.handlers.events import SKILL_DISABLED, forget_household
 from skill.handlers.routes import Dispatcher
@@ -34,7 +33,7 @@ from skill.speech import Speech
 from skill.store import DeletionIncomplete, Store, open_store
 
 log = logging.getLogger("stagewise")
-_serializer = DefaultSerializer()
+_serializer = EnvelopeSerializer()
 
 MAX_RESPONSE_BYTES = 24 * 1024  # Alexa's limit for a whole response (docs)
 # Requests that cannot take speech or open a session, whatever they carry (docs: skill
@@ -117,7 +116,7 @@ def parse_envelope(event: dict[str, Any]) -> RequestEnvelope:
     failure: Exception | None = None
     for attempt in _readings(event):
         try:
-            envelope = _serializer.deserialize(json.dumps(attempt), RequestEnvelope)
+            envelope = _serializer.from_event(attempt, RequestEnvelope)
         except Exception as err:  # the SDK raises bare Exceptions and SerializationException
             failure = failure or err
             continue
@@ -233,13 +232,34 @@ def handle_event(app: Stagewise, event: dict[str, Any], context: Any = None) -> 
         return _fallback(kind, _locale_of(event))
 
 
+class Reply(NamedTuple):
+    """A response envelope, and its JSON text when it was already encoded (to measure it)."""
+
+    envelope: dict[str, Any]
+    text: str | None = None
+
+    def json(self) -> str:
+        """The envelope as strict JSON, encoded once."""
+        return self.text if self.text is not None else json.dumps(self.envelope, allow_nan=False)
+
+
 def respond(
     app: Stagewise,
     event: dict[str, Any],
     envelope: RequestEnvelope | None = None,
     context: Any = None,
 ) -> dict[str, Any]:
-    """Answer an event (its envelope already parsed, or parsed here).
+    """Answer an event: the response envelope (see `reply`)."""
+    return reply(app, event, envelope, context).envelope
+
+
+def reply(
+    app: Stagewise,
+    event: dict[str, Any],
+    envelope: RequestEnvelope | None = None,
+    context: Any = None,
+) -> Reply:
+    """Answer an event (its envelope already parsed, or parsed here), with its JSON text.
 
     Raises MalformedRequestError for what is not an Alexa envelope and ForeignSkillError
     for another skill's request. SkillDisabled is read from the raw event, so it deletes
@@ -252,7 +272,7 @@ def respond(
     so the event can be delivered again, rather than answering 200 over data still there.
     """
     if _request_type(event) == SKILL_DISABLED:
-        return _forget(app, event)
+        return Reply(_forget(app, event))
     envelope = envelope if envelope is not None else parse_envelope(event)
     expected = app.services.settings.skill_id
     if expected and skill_of(envelope) != expected:
@@ -260,7 +280,7 @@ def respond(
     kind = str(getattr(envelope.request, "object_type", "") or "")
     if not user_of(envelope):  # never let requests without a user share one household
         log.warning("request without a user ID: %s", kind or "-")
-        return _fallback(kind, str(getattr(envelope.request, "locale", "") or ""))
+        return Reply(_fallback(kind, str(getattr(envelope.request, "locale", "") or "")))
     response = app.skill.invoke(request_envelope=envelope, context=context)
     return _finish(kind, _as_dict(_serializer.serialize(response)))
 
@@ -291,11 +311,12 @@ def speechless(kind: str) -> bool:
     return kind in SPEECHLESS_TYPES or kind.startswith(SPEECHLESS_FAMILIES)
 
 
-def _finish(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
+def _finish(kind: str, raw: dict[str, Any]) -> Reply:
     """Hold the response to Alexa's rules whatever the handlers made of it.
 
     Speechless requests lose speech and session; the response is valid JSON (no NaN) and
-    within 24 KB, dropping the session attributes first if it is not.
+    within 24 KB, dropping the session attributes first if it is not. The JSON it was
+    measured as comes with it (the web endpoint sends that text as it is).
     """
     response = raw.setdefault("response", {})
     if speechless(kind):
@@ -306,20 +327,24 @@ def _finish(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
     # handlers clear them), so a forged attribute is never echoed back.
     attributes = raw.pop("sessionAttributes", None)
     kept = {**raw, "sessionAttributes": attributes}
-    if isinstance(attributes, dict) and attributes and _json_size(kept) <= MAX_RESPONSE_BYTES:
-        return kept  # measured with its attributes: valid JSON and small enough
-    if _json_size(raw) > MAX_RESPONSE_BYTES:
+    if isinstance(attributes, dict) and attributes:
+        text = _json_text(kept)
+        if text is not None and len(text) <= MAX_RESPONSE_BYTES:
+            return Reply(kept, text)  # measured with its attributes: valid and small enough
+    text = _json_text(raw)
+    if text is None or len(text) > MAX_RESPONSE_BYTES:
         log.error("response over %d bytes replaced: %s", MAX_RESPONSE_BYTES, kind or "-")
-        return _fallback(kind, "")
-    return raw
+        return Reply(_fallback(kind, ""))
+    return Reply(raw, text)
 
 
-def _json_size(raw: dict[str, Any]) -> float:
-    """Bytes of the response as JSON; infinite if it is not valid JSON (NaN, say)."""
+def _json_text(raw: dict[str, Any]) -> str | None:
+    """The response as strict JSON (ASCII, so its length is its size in bytes); None if it is
+    not valid JSON (NaN, say)."""
     try:
-        return len(json.dumps(raw, allow_nan=False).encode("utf-8"))
+        return json.dumps(raw, allow_nan=False)
     except (ValueError, TypeError):
-        return math.inf
+        return None
 
 
 def _fallback(kind: str, locale: str) -> dict[str, Any]:

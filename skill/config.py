@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
 def aws_region(env: Mapping[str, str] = os.environ) -> str | None:
@@ -25,8 +25,8 @@ def default_store_url() -> str:
     return f"sqlite:///{Path(user_data_dir('stagewise')) / 'stagewise.db'}"
 
 
-@dataclass(frozen=True)
-class Settings:
+# A named tuple, not a frozen dataclass: cheaper to define at every cold start (issue 21).
+class Settings(NamedTuple):
     store_url: str
     skill_id: str | None = None
     audio_base_url: str | None = None

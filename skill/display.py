@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -58,7 +58,7 @@ def apl_version(text: str | None) -> tuple[int, ...]:
 @cache
 def question_document() -> dict[str, Any]:
     """The APL document for the question screen, read once from the package."""
-    source = files("skill.content").joinpath("apl", "question_screen.json")
+    source = Path(__file__).parent / "content" / "apl" / "question_screen.json"
     document: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
     return document
 

@@ -71,6 +71,7 @@ class Journey:
     milestone_on: date | None = None  # the evening a streak milestone was reached
     declined_stage: int = 0  # the stage in which a move on was declined (no second ask)
     year_ago_on: date | None = None  # the past evening last offered as a year-ago memory
+    # (or, when none was there to offer, the night a year before the evening that looked)
     favourites: tuple[tuple[str, date], ...] = ()  # (question id, evening), newest last
     spans: dict[int, tuple[date, date]] = field(default_factory=dict)  # stage -> first, last
 

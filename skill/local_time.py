@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 NIGHT_ENDS = timedelta(hours=4)  # until 4 am local, it is still last night
 # The parts of the couple's day that greetings and goodbyes are worded for, by the local
@@ -32,6 +31,10 @@ def zone_name_valid(name: object) -> bool:
     """
     if not isinstance(name, str) or len(name) > MAX_ZONE_NAME or not ZONE_NAME.fullmatch(name):
         return False
+    # Imported when first needed: zoneinfo reads sysconfig to find the zone database, which
+    # a new couple's first turn (no zone known yet) can do without.
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -41,7 +44,11 @@ def zone_name_valid(name: object) -> bool:
 
 def zone_named(name: str | None) -> tzinfo:
     """The zone of an IANA name; UTC for an empty, malformed or unknown one (never an error)."""
-    return ZoneInfo(name) if name and zone_name_valid(name) else UTC
+    if not name or not zone_name_valid(name):
+        return UTC
+    from zoneinfo import ZoneInfo  # zone_name_valid imported it already
+
+    return ZoneInfo(name)
 
 
 def evening_of(moment: datetime, zone: tzinfo) -> date:

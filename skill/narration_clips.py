@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from importlib.resources import files
+from pathlib import Path
+from typing import NamedTuple
+
+# Beside this module in the package (the zip is unpacked to a folder on Lambda).
+MANIFEST = Path(__file__).with_name("audio_manifest.json")
 
 
-@dataclass(frozen=True)
-class Clip:
+# A named tuple, not a frozen dataclass: cheaper to define at every cold start (issue 21).
+class Clip(NamedTuple):
     """A rendered clip of one content key: its file, the hash of its text, its length."""
 
     file: str
@@ -19,7 +22,7 @@ class Clip:
 def load_clips() -> dict[str, Clip]:
     """Clips listed in the manifest; none when it is missing or unreadable (Alexa speaks)."""
     try:
-        raw = json.loads(files("skill").joinpath("audio_manifest.json").read_text(encoding="utf-8"))
+        raw = json.loads(MANIFEST.read_text(encoding="utf-8"))
         return {
             key: Clip(
                 file=str(c["file"]),

@@ -289,6 +289,8 @@ def spoken(reply: Reply) -> dict[str, dict[str, str]]:
         found.pop("reminder.moved", None)
     if "forget.reminder_may_remain" in found:
         found.pop("forget.reminder_remains", None)
+    if any(key.startswith("forget.reminder_") for key in found):
+        found.pop("forget.failed", None)  # the reminder line says what became of it
     return found
 
 

@@ -584,8 +584,8 @@ def test_committed_clips_match_the_content() -> None:
 
 def test_stale_clips_notices_an_edited_description() -> None:
     content = load_content()
-    stage = dataclasses.replace(content.stages[2], description="A new description.")
-    edited = dataclasses.replace(content, stages=(*content.stages[:2], stage, *content.stages[3:]))
+    stage = content.stages[2]._replace(description="A new description.")
+    edited = content._replace(stages=(*content.stages[:2], stage, *content.stages[3:]))
     assert stale_clips(edited, COMMITTED_AUDIO / MANIFEST_NAME) == ["stage.3.description"]
 
 

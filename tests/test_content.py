@@ -11,7 +11,6 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -82,7 +81,7 @@ def stage_faults(stages: Sequence[Stage]) -> list[str]:
 
 def test_stage_texts_fit_the_ear() -> None:
     assert stage_faults(CONTENT.stages) == []
-    long = replace(CONTENT.stages[0], description="word " * 120, tips=())
+    long = CONTENT.stages[0]._replace(description="word " * 120, tips=())
     assert len(stage_faults([long])) == 2  # the check can fail
 
 

@@ -91,6 +91,9 @@ class RefusingDeletes(SqliteStore):
     def delete_household(self, household_id: str) -> int:
         raise DeletionIncomplete("DynamoDB kept items unprocessed", "UnprocessedItems")
 
+    def begin_deletion(self, household_id: str, since: Any) -> None:
+        raise StorageError("DynamoDB write failed (InternalServerError)", "500")
+
     def delete_answers(self, household_id: str, answers: Any, profile: Any) -> Any:
         raise StorageError("DynamoDB delete failed (InternalServerError)", "500")
 

@@ -183,6 +183,25 @@ def test_a_year_on_the_evening_a_year_ago_is_offered_once_and_read_back(
     assert all(b - a >= 1 for a, b in zip(weeks, weeks[1:], strict=False))  # about weekly
 
 
+def test_an_empty_week_a_year_back_is_looked_for_weekly_and_nothing_is_missed(
+    met: Couple, app: Stagewise
+) -> None:
+    """Issue 21: a look that finds nothing is noted, so the next is a week later, not tomorrow
+    (each look spans a week either side, so a later evening is still found and offered)."""
+    first = met.now.date() - timedelta(days=7)  # the fixture's first evening
+    met.later(days=23)
+    evening(met)  # day 30: the only other evening of their first year
+    met.later(days=350)
+    offered_on = []
+    for night in range(380, 397):  # every night; a year back from 380 is days 8 to 22: empty
+        if offered_year_ago(evening(met)[-1]):
+            offered_on.append(night)
+        if night == 380:  # looked, found nothing: noted as dealt with up to a year back
+            assert profile(app).journey.year_ago_on == first + timedelta(days=15)
+        met.later(days=1)
+    assert offered_on == [394]  # looks on nights 380, 387 and 394, which finds day 30
+
+
 def test_what_did_we_say_a_year_ago_before_a_year(met: Couple) -> None:
     replay(met, [True] * 3)
     reply = met.intent("RecapYearAgoIntent", new_session=True)

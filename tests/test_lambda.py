@@ -405,7 +405,7 @@ def test_a_response_too_big_with_its_session_drops_the_session_not_the_speech() 
         "sessionAttributes": {"awaiting": {"moment": "recap_more"}, "padding": "x" * 20_000},
         "response": {"outputSpeech": speech, "shouldEndSession": True},
     }
-    finished = _finish("IntentRequest", raw)
+    finished = _finish("IntentRequest", raw).envelope
     assert len(json.dumps(finished).encode()) <= MAX_RESPONSE_BYTES
     assert "sessionAttributes" not in finished
     assert finished["response"]["outputSpeech"] == speech

@@ -86,7 +86,7 @@ def test_a_locale_folder_wins_key_by_key_then_the_language_then_en_us(
     }.items():
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "x.json").write_text(json.dumps(data))
-    monkeypatch.setattr(content_module, "files", lambda _: tmp_path)
+    monkeypatch.setattr(content_module, "ROOT", tmp_path)
     content_module._read.cache_clear()
     try:
         assert fallbacks("en-GB") == ("en-GB", "en", "en-US")

@@ -718,7 +718,7 @@ def test_listed_terms_match_whole_words_in_any_case() -> None:
 
 def test_weak_tips_are_caught() -> None:
     stage = CONTENT.stage(1)
-    short = Stage(**{**stage.__dict__, "tips": ("Listen.", "Listen.", "No stop")})
+    short = stage._replace(tips=("Listen.", "Listen.", "No stop"))
     assert tip_faults([short]) == [
         "attraction: needs 6 different tips",
         "attraction: 'No stop'",
@@ -747,7 +747,7 @@ def _load_with(monkeypatch: pytest.MonkeyPatch, questions: object) -> content_mo
         return questions if name == "questions.json" else real_read("en-US", name)
 
     monkeypatch.setattr(content_module, "_read", fake_read)
-    return content_module.load_content.__wrapped__("en-US")  # type: ignore[attr-defined]
+    return content_module._load_content.__wrapped__("en-US")  # type: ignore[attr-defined]
 
 
 def _minimal_bank() -> dict[str, object]:

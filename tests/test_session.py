@@ -6,7 +6,7 @@ Issue 17: a moment's data cannot outlive the moment (every ask replaces it whole
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import FrozenInstanceError
 from typing import Any
 
 import pytest
@@ -32,7 +32,7 @@ FIELD_VALUES: dict[str, st.SearchStrategy[Any]] = {
 
 
 def moment_of(kind: type[Awaiting]) -> st.SearchStrategy[Awaiting]:
-    values = {spec.name: FIELD_VALUES[str(spec.type)] for spec in fields(kind)}
+    values = {name: FIELD_VALUES[annotation] for name, annotation in kind.data_fields()}
     built = st.fixed_dictionaries(values).map(lambda v: kind(**v))
     if kind.moment == Moment.DELETE_CONFIRM:
         return built.map(lambda m: m.__class__(**{**m.__dict__, "what": "tonight"}))
@@ -44,6 +44,28 @@ every_moment = st.one_of([moment_of(kind) for kind in KINDS.values()])
 
 def test_every_moment_has_its_kind() -> None:
     assert set(KINDS) == set(Moment)
+
+
+@given(every_moment)
+def test_a_moment_is_frozen_and_compared_by_kind_and_values(awaiting: Awaiting) -> None:
+    same = type(awaiting)(**dict(awaiting.__dict__))
+    assert same == awaiting and hash(same) == hash(awaiting) and repr(same) == repr(awaiting)
+    others = [k() for k in KINDS.values() if not k.data_fields() and k is not type(awaiting)]
+    assert all(other != awaiting for other in others)  # no two kinds are ever equal
+    with pytest.raises(FrozenInstanceError):
+        awaiting.moment = Moment.ANSWER  # type: ignore[misc]
+    for name, _ in awaiting.data_fields():
+        with pytest.raises(FrozenInstanceError):
+            setattr(awaiting, name, None)
+
+
+def test_a_moment_is_built_from_its_fields_and_no_others() -> None:
+    confirm = KINDS[Moment.DELETE_CONFIRM]
+    assert confirm("all") == confirm(what="all", answers=())  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="needs 'what'"):
+        confirm()
+    with pytest.raises(TypeError, match="no field 'when'"):
+        confirm("all", when="now")  # type: ignore[call-arg]
 
 
 @given(every_moment)

@@ -27,7 +27,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from skill.app import Stagewise, apology_envelope, build_skill, handle_event
+from skill.app import Reply, Stagewise, apology_envelope, build_skill, handle_event
 from skill.config import Settings
 from skill.store.sqlite import SqliteStore
 from skill.web import serve, verify
@@ -156,10 +156,11 @@ def test_an_answer_that_is_not_json_becomes_the_apology(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """skill.app.respond already cleans its answers; the endpoint still never sends NaN."""
+    """skill.app.reply already cleans its answers; the endpoint still never sends NaN."""
     import skill.web.app as web_app
 
-    monkeypatch.setattr(web_app, "respond", lambda *_a, **_k: {"version": "1.0", "x": math.nan})
+    nan = Reply({"version": "1.0", "x": math.nan})
+    monkeypatch.setattr(web_app, "reply", lambda *_a, **_k: nan)
     verifier = RequestVerifier(roots=[pki.root.certificate], fetch=s3)
     body = encode(alexa_event())
     with caplog.at_level(logging.INFO, logger="stagewise.web"):

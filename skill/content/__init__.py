@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import string
 import zlib
-from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources import files
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from skill.content.shuffle import variant
 
@@ -17,6 +16,7 @@ DEFAULT_LOCALE = "en-US"
 # equal). Their content is read through `fallbacks`: en-GB, then en, then en-US.
 PUBLISHED_LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 STAGE_COUNT = 6
+ROOT = Path(__file__).parent  # the locale folders (the zip is unpacked to a folder on Lambda)
 # What a question asks for; "reflect" when the bank names no kind. Check-ins and seasonal
 # questions recur (skill.ritual); every other kind is asked in the stage's bank order.
 KINDS = (
@@ -34,8 +34,9 @@ RECURRING_KINDS = ("checkin", "seasonal")
 SEASONS = ("winter", "spring", "summer", "autumn")  # a seasonal question names one
 
 
-@dataclass(frozen=True)
-class Stage:
+# Named tuples, not frozen dataclasses: defining each dataclass costs a cold start about
+# 0.3 ms (it compiles its methods); these values need no more than a tuple gives (issue 21).
+class Stage(NamedTuple):
     number: int
     key: str
     name: str
@@ -45,8 +46,7 @@ class Stage:
     tips: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     id: str
     stage: int
     text: str
@@ -65,29 +65,23 @@ def placeholders(template: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
-@dataclass(frozen=True)
-class Content:
+class Content(NamedTuple):
     """Everything the skill says in one locale."""
 
     locale: str
     stages: tuple[Stage, ...]
     questions: dict[int, tuple[Question, ...]]
     prompts: dict[str, tuple[str, ...]]
-    retired: dict[str, Question] = field(default_factory=dict)  # old ids that stored answers use
-    _by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        # Every turn looks tonight's question up by id: once, not through five hundred.
-        by_id = dict(self.retired)
-        by_id.update((q.id, q) for bank in self.questions.values() for q in bank)
-        object.__setattr__(self, "_by_id", by_id)
+    retired: dict[str, Question]  # old ids that stored answers use
+    # Every turn looks tonight's question up by id: once, not through five hundred.
+    by_id: dict[str, Question]  # asked and retired alike
 
     def stage(self, number: int) -> Stage:
         return self.stages[number - 1]
 
     def question(self, question_id: str) -> Question | None:
         """A question by id, asked now or retired (stored answers name retired ones too)."""
-        return self._by_id.get(question_id)
+        return self.by_id.get(question_id)
 
     def variants(self, key: str) -> tuple[str, ...]:
         return self.prompts[key]
@@ -135,16 +129,15 @@ def fallbacks(locale: str | None) -> tuple[str, ...]:
     if locale and "-" in locale:
         folders.append(locale.split("-", 1)[0])
     folders.append(DEFAULT_LOCALE)
-    root = files(__package__)
     return tuple(
-        dict.fromkeys(f for f in folders if f == DEFAULT_LOCALE or root.joinpath(f).is_dir())
+        dict.fromkeys(f for f in folders if f == DEFAULT_LOCALE or ROOT.joinpath(f).is_dir())
     )
 
 
 @cache
 def _read(folder: str, name: str) -> object:
     """One file of one folder, parsed once for the life of the process (None: no such file)."""
-    path = files(__package__).joinpath(folder, name)
+    path = ROOT.joinpath(folder, name)
     if not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
@@ -209,7 +202,7 @@ def _question(value: object, stage: int, where: str) -> Question:
 @cache
 def _folder_prompts(folder: str) -> dict[str, tuple[str, ...]]:
     """A folder's prompts.json and per-feature prompts-<feature>.json; a key lives in one only."""
-    here = files(__package__).joinpath(folder)
+    here = ROOT.joinpath(folder)
     extra = sorted(p.name for p in here.iterdir()) if here.is_dir() else []
     names = [n for n in extra if n == "prompts.json" or n.startswith("prompts-")]
     merged: dict[str, tuple[str, ...]] = {}
@@ -240,15 +233,19 @@ def _has_own(chain: tuple[str, ...], name: str) -> bool:
     return any(_read(folder, name) is not None for folder in chain[:-1])
 
 
-@cache
 def load_content(locale: str = DEFAULT_LOCALE) -> Content:
     """One locale's content, every file resolved through `fallbacks` (cached per process).
 
     en-US is parsed once; another locale shares its stages and questions unless it has
     files of its own, and words differently only the prompts its folders hold.
     """
+    return _load_content(locale)  # one cache entry per locale, however it is called
+
+
+@cache
+def _load_content(locale: str) -> Content:
     chain = fallbacks(locale)
-    base = load_content(DEFAULT_LOCALE) if locale != DEFAULT_LOCALE else None
+    base = _load_content(DEFAULT_LOCALE) if locale != DEFAULT_LOCALE else None
     if base is not None and not _has_own(chain, "stages.json"):
         stages = base.stages
     else:
@@ -264,6 +261,7 @@ def load_content(locale: str = DEFAULT_LOCALE) -> Content:
         questions=questions,
         prompts=_prompts(chain),
         retired=retired,
+        by_id={**retired, **{q.id: q for bank in questions.values() for q in bank}},
     )
 
 
@@ -308,7 +306,7 @@ def content_for(locale: str | None) -> Content:
     if locale in PUBLISHED_LOCALES:
         return load_content(locale)
     language = str(locale or "").split("-", 1)[0]
-    if language.isalpha() and files(__package__).joinpath(language).is_dir():
+    if language.isalpha() and ROOT.joinpath(language).is_dir():
         return load_content(language)
     return load_content(DEFAULT_LOCALE)
 
@@ -317,7 +315,7 @@ def check_locales() -> None:
     """Fail at start, not on a couple's turn: every published locale resolves every file."""
     names = sorted(
         p.name
-        for p in files(__package__).joinpath(DEFAULT_LOCALE).iterdir()
+        for p in ROOT.joinpath(DEFAULT_LOCALE).iterdir()
         if p.name.endswith(".json")
         and not p.name.startswith("prompts")  # resolved key by key across files by _prompts
     )

@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from ask_sdk_model.response import Response
 
@@ -24,15 +25,17 @@ from skill.handlers.safety import danger, safety_exit
 from skill.handlers.tonight import after_side_trip, offer_question, restate, wrap_up
 from skill.handlers.turn import Turn
 from skill.handlers.voices import ask_who, learn_voice, speaker, unknown_voice
-from skill.journey import shared_tonight
+from skill.journey import YEAR, shared_tonight
 from skill.names import check_name
-from skill.not_answers import Heard, recognise
 from skill.periods import RecapItem
 from skill.records import PARTNERS, Answer, Profile
 from skill.ritual import record_answer
 from skill.session import Answering, Correcting, RetryingSave
 from skill.speech import READBACK_WORDS, Speech, shorten, trim_answer
 from skill.store import StorageError
+
+if TYPE_CHECKING:  # imported where it is used: see _not_an_answer
+    from skill.not_answers import Heard
 
 log = logging.getLogger("stagewise")
 TONIGHT_MOST = 8  # answers a night can hold, corrections included
@@ -57,6 +60,15 @@ def said_back(turn: Turn, key: str, answer: Answer, name: str | None = None) -> 
 # -- what was said while an answer is awaited ------------------------------------------
 
 
+def _not_an_answer(turn: Turn, text: str, profile: Profile) -> Heard | None:
+    """What the words ask for instead of being an answer (skill.not_answers), if anything."""
+    # Imported by the first answer a container hears: a cold start that is a launch, the
+    # usual one, does without its patterns (about 1.4 ms, issue 21).
+    from skill.not_answers import recognise
+
+    return recognise(text, (profile.partner_a, profile.partner_b), turn.content)
+
+
 def answer_step(turn: Turn) -> Response:
     """AnswerIntent: the awaited answer, or what the words really ask for."""
     turn.may_refresh_zone = True  # an answer is a write: a fresh zone is stored with it
@@ -68,7 +80,7 @@ def answer_step(turn: Turn) -> Response:
     if profile is None:
         return start_onboarding(turn, "onboarding.welcome_before_question")
     if text is not None:
-        heard = recognise(text, (profile.partner_a, profile.partner_b), turn.content)
+        heard = _not_an_answer(turn, text, profile)
         if heard is not None:
             return _instead(turn, heard)
     current = profile.current
@@ -255,9 +267,9 @@ def store_answer(
     offered_before = couple.ritual.offered
     planned = answer_for(couple)
     extra = also or (lambda p: p)
-    memory = _year_ago_tonight(turn, couple, planned.partner)
-    if memory is not None:  # offered once: noted in the answer's own write
-        extra = _noting_year_ago(extra, memory.day)
+    memory, dealt_with = _year_ago_tonight(turn, couple, planned.partner)
+    if dealt_with is not None:  # offered once, or looked for: noted in the answer's own write
+        extra = _noting_year_ago(extra, dealt_with)
 
     def change(profile: Profile) -> Profile:
         partner = answer_for(profile).partner
@@ -312,14 +324,25 @@ def is_stored(turn: Turn, answer: Answer) -> bool | None:
     return any(a.request_id == answer.request_id and a.partner == answer.partner for a in found)
 
 
-def _year_ago_tonight(turn: Turn, couple: Profile, partner: str) -> RecapItem | None:
-    """When this answer completes tonight: the evening a year ago to offer, if one is due."""
+def _year_ago_tonight(
+    turn: Turn, couple: Profile, partner: str
+) -> tuple[RecapItem | None, date | None]:
+    """When this answer completes tonight and a look is due: the evening a year ago to offer
+    (if there is one), and the day to note as dealt with.
+
+    That is the evening offered, or, when the weeks around a year back hold no shared
+    evening, the night a year before tonight: the next look is then a week away (as after
+    an offer), not tomorrow. Nothing is missed: each look spans a week either side.
+    """
     current = couple.current
     if current is None or {*current.answered, partner} < set(PARTNERS):
-        return None
+        return None, None
     if not year_ago_due(couple, turn.day):
-        return None
-    return year_ago(turn, after=couple.journey.year_ago_on)
+        return None, None
+    memory = year_ago(turn, after=couple.journey.year_ago_on)
+    if memory is None:
+        return None, turn.day - timedelta(days=YEAR)
+    return memory, memory.day
 
 
 def _noting_year_ago(
@@ -526,7 +549,7 @@ def correction_step(turn: Turn) -> Response:
     found = danger(turn, text)  # the words that would replace an answer: checked the same
     if found is not None:
         return safety_exit(turn, found)
-    heard = recognise(text, (profile.partner_a, profile.partner_b), turn.content)
+    heard = _not_an_answer(turn, text, profile)
     if heard is not None:
         return _instead(turn, heard)
     old = awaiting.answer

@@ -10,24 +10,17 @@ from dataclasses import replace
 
 from ask_sdk_model.response import Response
 
+from skill.handlers.deletion import delete_everything
 from skill.handlers.onboarding import start_onboarding
 from skill.handlers.turn import Turn
 from skill.handlers.voices import speaker
-from skill.privacy import short_id
-from skill.reconnect import Ritual
 from skill.records import PARTNERS, Answer, Profile
-from skill.reminders import Outcome, remove_weekly
 from skill.session import ConfirmingDelete
 from skill.speech import READBACK_WORDS, Speech, shorten
 from skill.store import StorageError
 
 log = logging.getLogger("stagewise")
 TONIGHT_MOST = 8  # answers a night can hold, corrections included
-SAID_OF_REMINDER = {  # after "forget everything", what became of the weekly reminder
-    Outcome.REMOVED: "forget.reminder_off",
-    Outcome.REMAINS: "forget.reminder_remains",
-    Outcome.MAY_REMAIN: "forget.reminder_may_remain",
-}
 
 
 def delete_all(turn: Turn) -> Response:
@@ -96,20 +89,9 @@ def delete_confirmed(turn: Turn) -> Response:
     if not isinstance(awaiting, ConfirmingDelete):
         return turn.close(turn.speech("forget.kept"))
     what, answers = awaiting.what, awaiting.answers
-    store = turn.services.store
     try:
-        if what == "all":
-            profile = turn.household.profile()  # its reminder goes too, once the records went
-            removed = store.delete_household(turn.household_id)
-            turn.state.profile, turn.state.profile_loaded = None, True
-            turn.state.last_answer = None
-            tag = short_id(turn.household_id)
-            log.info("deleted by voice: household %s, %d records", tag, removed)
-            speech = turn.speech("forget.done_all", count=max(removed - 1, 0))
-            outcome = remove_weekly(turn.alexa(), profile.ritual if profile else Ritual())
-            if outcome in SAID_OF_REMINDER:
-                speech.say(turn.line(SAID_OF_REMINDER[outcome]))
-            return turn.close(speech.say(turn.line("forget.goodbye")))
+        if what == "all":  # in steps that fit in a turn: skill.handlers.deletion
+            return delete_everything(turn)
         if not answers:
             return turn.close(turn.speech("forget.nothing_tonight"))
         profile = turn.household.couple()

@@ -40,7 +40,8 @@ def _midnight(turn: Turn, day: date) -> datetime:
 
 def year_ago_due(profile: Profile, day: date) -> bool:
     """Worth a look tonight: they began about a year ago or more, and the evening last offered
-    is a week or more before this night's year-ago (so at most about once a week)."""
+    (or looked for and not found) is a week or more before this night's year-ago (so at most
+    about once a week, and never a look every evening at an empty week)."""
     journey = profile.journey
     if journey.first is None or (day - journey.first).days < YEAR - YEAR_SLACK:
         return False

@@ -19,6 +19,7 @@ from skill.content import supports_locale
 from skill.handlers import (
     answers,
     conversation,
+    deletion,
     events,
     forget,
     journey,
@@ -33,6 +34,7 @@ from skill.handlers import (
 from skill.handlers.moments import MOMENTS, ask_again, leaving, row
 from skill.handlers.turn import Services, Turn
 from skill.speech import Speech
+from skill.store import DeletionPending
 
 Step = Callable[[Turn], Response]
 SideTrip = Callable[[Turn], Speech | None]  # what to say; None: not a side trip after all
@@ -140,7 +142,10 @@ class Dispatcher(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = Turn(handler_input, self.services)
-        response = dispatch(turn)
+        try:
+            response = dispatch(turn)
+        except DeletionPending:  # "forget everything" is under way: it goes first
+            turn, response = deletion.finish_first(handler_input, self.services, dispatch)
         write_session(turn, response)
         return response
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from skill.records import Answer, Profile
 
@@ -25,6 +25,21 @@ class DeletionIncomplete(StorageError):
     """A deletion could not be finished and verified: some records may remain."""
 
 
+class DeletionPending(Exception):  # noqa: N818 -- a state found, not a failure
+    """The household is being deleted: nothing of it is read back until the deletion ends.
+
+    Not a StorageError on purpose: nothing may treat it as a failed read and retry, or
+    look for what a failed write might have stored.
+    """
+
+
+class DeletionProgress(NamedTuple):
+    """How far one step of a deletion went."""
+
+    removed: int  # records deleted in this step (the marker not counted)
+    finished: bool  # nothing of the household is left, marker included
+
+
 class Store(Protocol):
     """What the skill needs from storage; every implementation passes tests/test_store.py."""
 
@@ -32,7 +47,10 @@ class Store(Protocol):
         """Create the table or schema; safe to run again."""
 
     def get_profile(self, household_id: str) -> Profile | None:
-        """The household's profile, or None for a new couple."""
+        """The household's profile, or None for a new couple.
+
+        Raises DeletionPending while the household is being deleted (`begin_deletion`).
+        """
 
     def put_profile(self, profile: Profile) -> Profile:
         """Write the profile if its version is still the stored one; return it one version on."""
@@ -85,6 +103,19 @@ class Store(Protocol):
 
         Verified: it returns only when nothing of the household is left, and raises
         DeletionIncomplete otherwise (never reports a success it did not achieve).
+        """
+
+    def begin_deletion(self, household_id: str, since: datetime) -> None:
+        """Start deleting a household: its profile (names, progress) goes at once, replaced
+        by a marker, so that nothing of it is read back and no write for it succeeds until
+        `continue_deletion` has removed the rest. Safe to call again."""
+
+    def continue_deletion(self, household_id: str, budget: float) -> DeletionProgress:
+        """Delete what fits in `budget` seconds, newest answers first, paced for one
+        partition; the marker goes last, once nothing else of the household is left.
+
+        A household without a marker is left as it is (nothing to continue). Raises
+        StorageError when the store fails; whatever was deleted stays deleted.
         """
 
 

@@ -1,24 +1,36 @@
-"""The production store: one DynamoDB table, boto3 low-level client, short timeouts."""
+"""The production store: one DynamoDB table, a botocore client, short timeouts.
+
+botocore alone, not boto3: boto3 adds only resources, S3 transfers and type converters this
+store does not use, and importing it costs a cold start about 12 ms (bench/import_costs.py).
+Items go to and from DynamoDB's typed JSON here (`_to_wire`, `_from_wire`), as boto3's
+TypeSerializer and TypeDeserializer would write and read them.
+"""
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from decimal import Decimal
+from typing import Any, NamedTuple, TypeVar
 
-import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.session import get_session
 
 from skill.config import aws_region
 from skill.records import Answer, Profile
-from skill.store import ConflictError, DeletionIncomplete, StorageError
+from skill.store import (
+    ConflictError,
+    DeletionIncomplete,
+    DeletionPending,
+    DeletionProgress,
+    StorageError,
+)
 from skill.store.items import (
+    DELETING,
     PK,
     PROFILE_SK,
     SK,
@@ -27,6 +39,8 @@ from skill.store.items import (
     answer_sk,
     answer_sk_through,
     answer_to_item,
+    deletion_marker,
+    is_deletion_marker,
     key_of,
     keys_of,
     packed_profile_item,
@@ -35,6 +49,12 @@ from skill.store.items import (
 
 T = TypeVar("T")
 BATCH_SIZE = 25  # BatchWriteItem's limit
+# A step of a deletion by voice: DynamoDB allows one partition key about 1,000 write units a
+# second (developer guide, "partition key design"); deleting an answer takes one. A step stays
+# below this rate, so it is not throttled and leaves room for the households that share the
+# partition.
+DELETES_PER_SECOND = 800
+KEY_PAGE = 500  # keys listed at a time while deleting in steps (newest first)
 # Codes worth another try after a pause; anything else (a missing table, a bad request)
 # will not get better by waiting.
 RETRYABLE = frozenset(
@@ -49,8 +69,8 @@ RETRYABLE = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Backoff:
+# A named tuple, not a frozen dataclass: cheaper to define at every cold start (issue 21).
+class Backoff(NamedTuple):
     """Exponential backoff with full jitter, bounded in tries per call and in total sleep.
 
     The Lambda function has 7 s; a deletion that cannot finish inside the budget raises
@@ -65,30 +85,85 @@ class Backoff:
 
 # Alexa allows about 8 s for a whole turn and a turn makes at most two calls:
 # fail fast (worst case about 3 s a call) rather than hang.
+# No client-side parameter validation: the requests are built here, from typed records, and
+# DynamoDB validates each one anyway; botocore's check walks every attribute of every item,
+# a tenth of a write's CPU in the client (issue 21).
 CLIENT_CONFIG = Config(
     connect_timeout=0.5,
     read_timeout=1.0,
     retries={"mode": "standard", "total_max_attempts": 2},
+    parameter_validation=False,
 )
-
-_serialize = TypeSerializer().serialize
-_deserialize = TypeDeserializer().deserialize
 
 
 def dynamodb_client(config: Config = CLIENT_CONFIG) -> Any:
-    """A DynamoDB client from the usual AWS chain (AWS_ENDPOINT_URL_DYNAMODB included)."""
+    """A DynamoDB client from the usual AWS chain (AWS_ENDPOINT_URL_DYNAMODB included).
+
+    The region as skill.config.aws_region reads it (AWS_REGION too), else botocore's own
+    chain (AWS_DEFAULT_REGION, the config file), as boto3 would resolve it.
+    """
     try:
-        return boto3.session.Session(region_name=aws_region()).client("dynamodb", config=config)
+        return get_session().create_client("dynamodb", region_name=aws_region(), config=config)
     except BotoCoreError as err:
         raise StorageError(f"cannot set up DynamoDB: {err}", type(err).__name__) from err
 
 
-def _to_wire(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serialize(v) for k, v in item.items()}
+def _to_wire(item: Mapping[str, Any]) -> dict[str, Any]:
+    """An item as DynamoDB's typed JSON: {"name": {"S": "Sam"}, "stage": {"N": "1"}, ...}."""
+    return {k: _wire_value(v) for k, v in item.items()}
 
 
-def _from_wire(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _deserialize(v) for k, v in item.items()}
+def _from_wire(item: Mapping[str, Any]) -> dict[str, Any]:
+    """DynamoDB's typed JSON back to plain values; whole numbers as int, others as Decimal."""
+    return {k: _plain_value(v) for k, v in item.items()}
+
+
+def _wire_value(value: object) -> dict[str, Any]:
+    # bool before int: True is an int to Python, a BOOL to DynamoDB.
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, int | Decimal):
+        return {"N": str(value)}
+    if isinstance(value, Mapping):
+        return {"M": {str(k): _wire_value(v) for k, v in value.items()}}
+    if isinstance(value, list | tuple):
+        return {"L": [_wire_value(v) for v in value]}
+    if isinstance(value, bytes | bytearray):
+        return {"B": bytes(value)}
+    # Floats too: DynamoDB numbers are decimal, and a float would be stored inexactly.
+    raise TypeError(f"no DynamoDB type for {type(value).__name__}")
+
+
+def _plain_value(wire: Mapping[str, Any]) -> Any:
+    (kind, value), *_ = wire.items()
+    if kind == "S":
+        return value
+    if kind == "N":
+        return _number(value)
+    if kind == "M":
+        return {k: _plain_value(v) for k, v in value.items()}
+    if kind == "L":
+        return [_plain_value(v) for v in value]
+    if kind == "BOOL":
+        return bool(value)
+    if kind == "NULL":
+        return None
+    if kind == "B":
+        return bytes(value)
+    if kind in ("SS", "BS"):
+        return set(value)
+    if kind == "NS":
+        return {_number(v) for v in value}
+    raise TypeError(f"unknown DynamoDB type {kind!r}")
+
+
+def _number(text: str) -> int | Decimal:
+    number = Decimal(text)
+    return int(number) if number == number.to_integral_value() else number
 
 
 @contextmanager
@@ -166,12 +241,14 @@ class DynamoStore:
         backoff: Backoff | None = None,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.table = table
         self.backoff = backoff or Backoff()
         self.sleep = sleep
         self.jitter = jitter
+        self.clock = clock  # seconds, for a deletion step's budget and pace
 
     def create(self) -> None:
         with _aws_errors("create table"):
@@ -203,7 +280,12 @@ class DynamoStore:
                 ConsistentRead=True,
             )
         item = reply.get("Item")
-        return profile_from_item(_from_wire(item)) if item else None
+        if not item:
+            return None
+        plain = _from_wire(item)
+        if is_deletion_marker(plain):
+            raise DeletionPending("the household is being deleted")
+        return profile_from_item(plain)
 
     def put_profile(self, profile: Profile) -> Profile:
         stored = profile.with_changes(version=profile.version + 1)
@@ -316,6 +398,86 @@ class DynamoStore:
         if leftover:  # written while we deleted, or not deleted after all
             raise DeletionIncomplete("household records remain after deletion", "Remaining")
         return removed
+
+    def begin_deletion(self, household_id: str, since: datetime) -> None:
+        """The marker in the profile's place (one write); a marker already there is kept."""
+        try:
+            with _aws_errors("begin deletion"):
+                self.client.put_item(
+                    TableName=self.table,
+                    Item=_to_wire(deletion_marker(household_id, since)),
+                    ConditionExpression="attribute_not_exists(#deleting)",
+                    ExpressionAttributeNames={"#deleting": DELETING},
+                )
+        except StorageError as err:
+            if err.code != "ConditionalCheckFailedException":  # already under way
+                raise
+
+    def continue_deletion(self, household_id: str, budget: float) -> DeletionProgress:
+        """Newest answers first, 25 to a request, at most DELETES_PER_SECOND, until `budget`
+        seconds are spent or only the marker is left, which then goes too.
+
+        Throttling and unprocessed items are retried with backoff, within the budget.
+        """
+        started = self.clock()
+        deadline = started + budget
+        pacing = _Pacing(
+            self.backoff._replace(budget=min(self.backoff.budget, budget)), self.sleep, self.jitter
+        )
+        removed = 0
+        while True:
+            keys, marked = self._newest_keys(household_id, pacing)
+            if not marked:  # no deletion under way (or it just ended): touch nothing
+                return DeletionProgress(removed, True)
+            if not keys:
+                self._drop_marker(household_id)
+                return DeletionProgress(removed, True)
+            for start in range(0, len(keys), BATCH_SIZE):
+                # Paced: never ahead of the rate since the step began (one batch may go now).
+                wait = started + removed / DELETES_PER_SECOND - self.clock()
+                if self.clock() + max(wait, 0.0) >= deadline:
+                    return DeletionProgress(removed, False)
+                if wait > 0:
+                    self.sleep(wait)
+                batch = keys[start : start + BATCH_SIZE]
+                self._delete_batch(batch, pacing)
+                removed += len(batch)
+
+    def _newest_keys(self, household_id: str, pacing: _Pacing) -> tuple[list[dict[str, Any]], bool]:
+        """A page of the household's keys, newest first, less the marker; and whether the
+        marker is there (the profile key sorts after every answer's, so it comes first)."""
+        query = {
+            "TableName": self.table,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK, "#deleting": DELETING},
+            "ExpressionAttributeValues": _to_wire({":pk": household_id}),
+            "ProjectionExpression": "#pk, #sk, #deleting",
+            "ConsistentRead": True,
+            "ScanIndexForward": False,
+            "Limit": KEY_PAGE,
+        }
+        reply = pacing.retrying("list household", lambda: self.client.query(**query), _nothing)
+        marked, keys = False, []
+        for item in reply.get("Items", []):
+            if item[SK]["S"] == PROFILE_SK:
+                marked = DELETING in item
+            else:
+                keys.append({PK: item[PK], SK: item[SK]})
+        return keys, marked
+
+    def _drop_marker(self, household_id: str) -> None:
+        """The last step: the marker goes (only if it is still the marker)."""
+        try:
+            with _aws_errors("end deletion", DeletionIncomplete):
+                self.client.delete_item(
+                    TableName=self.table,
+                    Key=_to_wire({PK: household_id, SK: PROFILE_SK}),
+                    ConditionExpression="attribute_exists(#deleting)",
+                    ExpressionAttributeNames={"#deleting": DELETING},
+                )
+        except DeletionIncomplete as err:
+            if err.code != "ConditionalCheckFailedException":  # already gone: done
+                raise
 
     def _key_pages(
         self, household_id: str, pacing: _Pacing, limit: int | None = None

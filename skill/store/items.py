@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -159,3 +160,20 @@ def answer_to_item(answer: Answer) -> dict[str, Any]:
 def answer_from_item(item: dict[str, Any]) -> Answer:
     body = {k: v for k, v in item.items() if k not in (PK, SK)}
     return Answer.from_dict({**body, "household_id": item[PK]})
+
+
+# -- a household being deleted ("forget everything", issue 21) -------------------------------
+# While a household is deleted in steps, its profile item is replaced by a marker: the same
+# key (so the read every session makes anyway finds it), no names, no progress, and no version
+# (so no write conditioned on the profile can succeed), holding only when the deletion began.
+DELETING = "deleting"
+
+
+def deletion_marker(household_id: str, since: datetime) -> dict[str, Any]:
+    """The item that stands in the profile's place until everything else is deleted."""
+    return {PK: household_id, SK: PROFILE_SK, DELETING: iso(since)}
+
+
+def is_deletion_marker(item: Mapping[str, Any]) -> bool:
+    """Whether a profile-key item is the marker of a deletion under way."""
+    return DELETING in item

@@ -5,13 +5,20 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from skill.records import Answer, Profile
-from skill.store import ConflictError, DeletionIncomplete, StorageError
+from skill.store import (
+    ConflictError,
+    DeletionIncomplete,
+    DeletionPending,
+    DeletionProgress,
+    StorageError,
+)
 from skill.store.items import (
     PK,
     PROFILE_SK,
@@ -21,9 +28,18 @@ from skill.store.items import (
     answer_sk,
     answer_sk_through,
     answer_to_item,
+    deletion_marker,
+    is_deletion_marker,
     keys_of,
     profile_from_item,
     profile_to_item,
+)
+
+DELETE_CHUNK = 1000  # rows a step of a deletion removes at a time (newest first)
+# While a household is being deleted its profile row is the marker: the only profile row
+# without a version. Reads of its answers find nothing meanwhile.
+NOT_BEING_DELETED = (
+    "NOT EXISTS (SELECT 1 FROM items AS m WHERE m.pk = ? AND m.sk = ? AND m.version IS NULL)"
 )
 
 SCHEMA = """
@@ -59,7 +75,12 @@ class SqliteStore:
         row = self._one(
             "SELECT item FROM items WHERE pk = ? AND sk = ?", (household_id, PROFILE_SK)
         )
-        return profile_from_item(json.loads(row[0])) if row else None
+        if not row:
+            return None
+        item = json.loads(row[0])
+        if is_deletion_marker(item):
+            raise DeletionPending("the household is being deleted")
+        return profile_from_item(item)
 
     def put_profile(self, profile: Profile) -> Profile:
         stored = profile.with_changes(version=profile.version + 1)
@@ -106,8 +127,16 @@ class SqliteStore:
         consistent: bool = False,  # a SQLite read always sees what was committed
     ) -> list[Answer]:
         rows = self._all(
-            "SELECT item FROM items WHERE pk = ? AND sk >= ? AND sk <= ? ORDER BY sk DESC LIMIT ?",
-            (household_id, answer_sk(start), answer_sk_through(until), limit),
+            "SELECT item FROM items WHERE pk = ? AND sk >= ? AND sk <= ? AND "
+            f"{NOT_BEING_DELETED} ORDER BY sk DESC LIMIT ?",
+            (
+                household_id,
+                answer_sk(start),
+                answer_sk_through(until),
+                household_id,
+                PROFILE_SK,
+                limit,
+            ),
         )
         return [answer_from_item(json.loads(r[0])) for r in rows]
 
@@ -126,6 +155,49 @@ class SqliteStore:
         if left:
             raise DeletionIncomplete("household records remain after deletion", "Remaining")
         return int(removed)
+
+    def begin_deletion(self, household_id: str, since: datetime) -> None:
+        """The marker in the profile's row (a marker already there is kept)."""
+        marker = json.dumps(deletion_marker(household_id, since))
+        try:
+            with self._lock, self._db:
+                self._db.execute(
+                    "INSERT INTO items (pk, sk, version, item) VALUES (?, ?, NULL, ?) "
+                    "ON CONFLICT (pk, sk) DO UPDATE SET version = NULL, item = excluded.item "
+                    "WHERE items.version IS NOT NULL",
+                    (household_id, PROFILE_SK, marker),
+                )
+        except sqlite3.Error as err:
+            raise StorageError(f"SQLite write failed: {err}", "sqlite") from err
+
+    def continue_deletion(self, household_id: str, budget: float) -> DeletionProgress:
+        """Newest first, DELETE_CHUNK rows at a time, until `budget` seconds are spent or only
+        the marker is left, which then goes too (a local file needs no pacing)."""
+        deadline = time.monotonic() + budget
+        removed = 0
+        try:
+            while time.monotonic() < deadline:
+                with self._lock, self._db:
+                    marker = self._db.execute(
+                        "SELECT 1 FROM items WHERE pk = ? AND sk = ? AND version IS NULL",
+                        (household_id, PROFILE_SK),
+                    ).fetchone()
+                    if marker is None:  # no deletion under way (or it just ended)
+                        return DeletionProgress(removed, True)
+                    gone = self._db.execute(
+                        "DELETE FROM items WHERE pk = ? AND sk IN (SELECT sk FROM items "
+                        "WHERE pk = ? AND sk != ? ORDER BY sk DESC LIMIT ?)",
+                        (household_id, household_id, PROFILE_SK, DELETE_CHUNK),
+                    ).rowcount
+                    removed += gone
+                    if gone == 0:
+                        self._db.execute(
+                            "DELETE FROM items WHERE pk = ? AND sk = ?", (household_id, PROFILE_SK)
+                        )
+                        return DeletionProgress(removed, True)
+        except sqlite3.Error as err:
+            raise DeletionIncomplete(f"SQLite delete failed: {err}", "sqlite") from err
+        return DeletionProgress(removed, False)
 
     def _write_answer(self, new: Answer, replaced: Sequence[str], profile: Profile) -> Profile:
         """Insert an answer (removing the keys it replaces) and write the profile, as one."""

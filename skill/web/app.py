@@ -18,11 +18,12 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from skill.app import (
     ForeignSkillError,
     MalformedRequestError,
+    Reply,
     Stagewise,
     apology_envelope,
     build_skill,
     parse_envelope,
-    respond,
+    reply,
 )
 from skill.privacy import where
 from skill.web.verify import RequestVerifier, VerificationError, load_event
@@ -126,23 +127,22 @@ def _read_body(max_body: int) -> bytes:
     return raw_body
 
 
-def _answer(
-    skill_app: Stagewise, event: dict[str, Any], envelope: RequestEnvelope
-) -> dict[str, Any]:
+def _answer(skill_app: Stagewise, event: dict[str, Any], envelope: RequestEnvelope) -> Reply:
     """The skill's response; a crash still answers 200 with an apology, as Alexa expects."""
     try:
-        return respond(skill_app, event, envelope)
+        return reply(skill_app, event, envelope)
     except ForeignSkillError:
         raise
     except Exception as err:  # the skill's own exception handlers failed: last resort
         log.error("skill failed: %s", where(err))
-        return apology_envelope()
+        return Reply(apology_envelope())
 
 
-def _to_json(skill_app: Stagewise, answer: dict[str, Any]) -> str:
-    """The answer as strict JSON; one that cannot be (NaN, odd types) becomes the apology."""
+def _to_json(skill_app: Stagewise, answer: Reply) -> str:
+    """The answer as strict JSON (encoded once: skill.app measured it so); one that cannot be
+    (NaN, odd types) becomes the apology."""
     try:
-        return json.dumps(answer, allow_nan=False)
+        return answer.json()
     except (TypeError, ValueError) as err:
         log.error("skill answer is not JSON: %s", where(err))
         return json.dumps(apology_envelope(), allow_nan=False)
