@@ -74,6 +74,20 @@ def test_a_correction_replaces_the_right_partners_answer(couple: Couple) -> None
     assert len(stored(couple)) == 2
 
 
+def test_a_correction_after_a_rename_files_the_answer_under_the_new_name(couple: Couple) -> None:
+    """Maya corrects her answer; meanwhile the names change (on another Echo, say)."""
+    couple.onboard("maya", "jordan")
+    couple.answer("the walk home")
+    couple.intent("CorrectAnswerIntent")
+    store = couple.app.services.store
+    profile = store.get_profile(couple.device.user_id)
+    assert profile is not None
+    store.put_profile(profile.with_changes(partner_a="May"))
+    fixed = couple.answer("the walk to the lake")
+    assert says(fixed, "answer.corrected", name="May", answer="the walk to the lake")
+    assert by_name(couple) == {"May": "the walk to the lake"}
+
+
 @pytest.mark.parametrize("heard", ["yes", "what is this", "coffee and cake", "no"])
 def test_what_is_not_a_name_never_becomes_one(couple: Couple, heard: str) -> None:
     """While names are asked, Alexa may fill the name slot with anything."""

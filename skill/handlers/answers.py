@@ -553,9 +553,19 @@ def correction_step(turn: Turn) -> Response:
     if heard is not None:
         return _instead(turn, heard)
     old = awaiting.answer
-    corrected = replace(old, text=trim_answer(text), answered_at=turn.now, request_id=turn.seed)
+
+    def correct(stored: Profile) -> Answer:  # under the partner's name as it is now
+        return replace(
+            old,
+            text=trim_answer(text),
+            partner_name=stored.name(old.partner),
+            answered_at=turn.now,
+            request_id=turn.seed,
+        )
+
+    corrected = correct(profile)
     try:
-        profile = turn.household.replace_answer(old, corrected)
+        profile, corrected = turn.household.replace_answer(old, correct)
     except StorageError as err:
         log.error("correction not stored (%s)", err.code or type(err).__name__)
         return _correction_failed(turn, old, corrected)
@@ -573,13 +583,17 @@ def _correction_failed(turn: Turn, old: Answer, corrected: Answer) -> Response:
         speech = said_back(turn, "answer.corrected", corrected)
         return after_side_trip(turn, speech.pause(300))
     key = "answer.correction_not_saved" if now_stored is False else "answer.correction_not_sure"
-    return turn.close(turn.speech(key, name=old.partner_name))
+    return turn.close(turn.speech(key, name=corrected.partner_name))
 
 
 def keep_as_it_was(turn: Turn) -> Response:
     """ "Never mind" (no, pass) while a correction is awaited: the answer stays as stored."""
     awaiting = turn.state.awaiting
-    name = awaiting.answer.partner_name if isinstance(awaiting, Correcting) else ""
+    profile = turn.household.couple()
+    name = ""
+    if isinstance(awaiting, Correcting):
+        old = awaiting.answer
+        name = profile.name(old.partner) if profile else old.partner_name
     turn.state.awaiting = None
     return back_to_evening(turn, turn.speech("answer.kept_as_it_was", name=name))
 

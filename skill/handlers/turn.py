@@ -135,12 +135,17 @@ class Household:
             lambda profile: _swapped(self.store.delete_answers(self.id, answers, change(profile)))
         )
 
-    def replace_answer(self, old: Answer, new: Answer) -> Profile:
-        """Store a corrected answer in place of the one it corrects."""
-        stored, _ = self._retrying(
-            lambda profile: (self.store.replace_answer(old, new, profile), None)
-        )
-        return stored
+    def replace_answer(
+        self, old: Answer, correct: Callable[[Profile], Answer]
+    ) -> tuple[Profile, Answer]:
+        """Store a corrected answer in place of the one it corrects; `correct` builds it
+        from the profile as stored (a rename may have come in between)."""
+
+        def write(profile: Profile) -> tuple[Profile, Answer]:
+            new = correct(profile)
+            return self.store.replace_answer(old, new, profile), new
+
+        return self._retrying(write)
 
     def _put(self, result: tuple[Profile, T]) -> tuple[Profile, T]:
         profile, decision = result
