@@ -116,6 +116,26 @@ def test_an_answer_that_sounds_like_two_names_is_the_answer(couple: Couple) -> N
     assert by_name(couple) == {"Maya": "coffee and cake"}
 
 
+def test_tonights_question_while_meeting_keeps_the_names_heard(couple: Couple) -> None:
+    """ "What's tonight's question" before a stage is chosen: both names stay, no "hello again"."""
+    couple.launch()
+    couple.intent("NamesIntent", first_name="priya")
+    confirm = couple.intent("NamesIntent", first_name="hope")  # an everyday word: confirmed
+    assert says(confirm, "onboarding.confirm_name", name="Hope")
+    early = couple.intent("TonightQuestionIntent")
+    assert says(early, "onboarding.question_after_names")
+    assert says(early, "onboarding.confirm_name", name="Hope") and "Priya" not in early.text
+    offered = couple.intent("AMAZON.YesIntent")
+    assert "Priya" in offered.text and "Hope" in offered.text
+    again = couple.intent("TonightQuestionIntent")
+    assert says(again, "onboarding.question_after_stage")
+    assert says(again, "onboarding.offer_stage_reprompt") and couple.awaiting == "stage_choice"
+    started = couple.intent("AMAZON.YesIntent")
+    assert couple.awaiting == "answer" and "Priya" in started.text
+    profile = couple.app.services.store.get_profile(couple.device.user_id)
+    assert profile is not None and (profile.partner_a, profile.partner_b) == ("Priya", "Hope")
+
+
 def test_names_change_only_after_a_rename_and_a_yes(couple: Couple) -> None:
     couple.onboard("maya", "jordan")
     couple.later(hours=1)

@@ -90,6 +90,12 @@ def unclear(turn: Turn) -> Response:
     return ask_again(turn, "unclear")
 
 
+def first(key: str) -> Step:
+    """Asked for before the moment is done (tonight's question while the couple is still
+    being met): one line saying why not yet, then the moment's question again."""
+    return lambda turn: ask_again(turn, None, lead=turn.speech(key).pause(300))
+
+
 def saying(key: str) -> Leave:
     """Leaving says one line (in the moment's values)."""
     return lambda turn: turn.speech(key, **prompt_values(turn))
@@ -111,6 +117,7 @@ MOMENTS: dict[Moment, Row] = {
         elicit=("NamesIntent", "first_name"),
         takes={
             "NamesIntent": names.heard_names,
+            "TonightQuestionIntent": first("onboarding.question_after_names"),
             NO: unclear,
             "AMAZON.StopIntent": onboarding.stop_onboarding,
             "AMAZON.CancelIntent": onboarding.stop_onboarding,
@@ -121,7 +128,10 @@ MOMENTS: dict[Moment, Row] = {
         "onboarding.confirm_name",
         yes=names.name_confirmed,
         no=names.name_denied,
-        takes={"NamesIntent": names.heard_names},
+        takes={
+            "NamesIntent": names.heard_names,
+            "TonightQuestionIntent": first("onboarding.question_after_names"),
+        },
         leave=onboarding.keep_name_on_leaving,
     ),
     Moment.STAGE_CHOICE: yes_no(
@@ -132,6 +142,7 @@ MOMENTS: dict[Moment, Row] = {
             "ChooseStageIntent": stages.choose_first_stage,
             "ChangeStageIntent": stages.choose_first_stage,
             "NamesIntent": names.heard_names,
+            "TonightQuestionIntent": first("onboarding.question_after_stage"),
         },
         leave=onboarding.keep_names_on_leaving,
     ),
