@@ -136,6 +136,29 @@ def test_tonights_question_while_meeting_keeps_the_names_heard(couple: Couple) -
     assert profile is not None and (profile.partner_a, profile.partner_b) == ("Priya", "Hope")
 
 
+@pytest.mark.parametrize("heard", ["er", "yes please"])
+def test_what_is_not_a_name_while_choosing_a_stage_keeps_both_names(
+    couple: Couple, heard: str
+) -> None:
+    couple.launch()
+    couple.intent("NamesIntent", first_name="priya")
+    couple.intent("NamesIntent", first_name="jordan")
+    missed = couple.intent("NamesIntent", first_name=heard)
+    assert says(missed, "onboarding.offer_stage_reprompt") and couple.awaiting == "stage_choice"
+    assert "name" not in missed.text.lower()
+    couple.intent("AMAZON.YesIntent")
+    profile = couple.app.services.store.get_profile(couple.device.user_id)
+    assert profile is not None and (profile.partner_a, profile.partner_b) == ("Priya", "Jordan")
+
+
+def test_a_missed_second_name_is_asked_once(couple: Couple) -> None:
+    couple.launch()
+    couple.intent("NamesIntent", first_name="priya")
+    missed = couple.intent("NamesIntent", first_name="what is this")
+    assert says(missed, "onboarding.name_missed") and missed.text.count("?") == 1
+    assert says(missed, "onboarding.ask_second_name_reprompt")
+
+
 def test_names_change_only_after_a_rename_and_a_yes(couple: Couple) -> None:
     couple.onboard("maya", "jordan")
     couple.later(hours=1)

@@ -96,6 +96,16 @@ def first(key: str) -> Step:
     return lambda turn: ask_again(turn, None, lead=turn.speech(key).pause(300))
 
 
+def names_while_choosing(turn: Turn) -> Response:
+    """Names said while the couple is asked where to start: new names start meeting afresh;
+    anything else in the name slot ("er", "yes please") was not a name, and the question
+    stays, both names kept."""
+    checks = names.heard(turn)
+    if not checks or any(c.verdict == "not_a_name" or c.name is None for c in checks):
+        return ask_again(turn, "fallback")
+    return names.meet(turn, checks)
+
+
 def saying(key: str) -> Leave:
     """Leaving says one line (in the moment's values)."""
     return lambda turn: turn.speech(key, **prompt_values(turn))
@@ -141,7 +151,7 @@ MOMENTS: dict[Moment, Row] = {
         takes={
             "ChooseStageIntent": stages.choose_first_stage,
             "ChangeStageIntent": stages.choose_first_stage,
-            "NamesIntent": names.heard_names,
+            "NamesIntent": names_while_choosing,
             "TonightQuestionIntent": first("onboarding.question_after_stage"),
         },
         leave=onboarding.keep_names_on_leaving,
