@@ -13,6 +13,7 @@ same), and costs a few hashes, no store call.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from hashlib import blake2b
 
 
@@ -32,22 +33,25 @@ def variant(count: int, stream: str, draw: int, spacing: int | None = None) -> i
     return _dealt(count, stream, deck, spacing)[position]
 
 
-def _dealt(count: int, stream: str, deck: int, spacing: int) -> list[int]:
+@lru_cache(maxsize=4096)
+def _dealt(count: int, stream: str, deck: int, spacing: int) -> tuple[int, ...]:
     """One deck's order, its first `spacing` cards moved away from the last deck's tail.
 
     Only the head and the middle of a deck are ever rearranged, so a deck's tail is its
-    plain shuffle's tail: the deck before is never needed beyond its plain shuffle.
+    plain shuffle's tail: the deck before is never needed beyond its plain shuffle. Kept
+    for a while (a pure function): a couple's next turns in a warm container, a repeat or
+    help, deal from the same decks without hashing them again.
     """
     order = _shuffled(count, stream, deck)
     if deck == 0:
-        return order
+        return tuple(order)
     tail = set(_shuffled(count, stream, deck - 1)[count - spacing :])
     middle = [i for i in range(spacing, count - spacing) if order[i] not in tail]
     for head in range(spacing):
         if order[head] in tail:
             swap = middle.pop(0)  # count >= 3 * spacing: there is always one free
             order[head], order[swap] = order[swap], order[head]
-    return order
+    return tuple(order)
 
 
 def _shuffled(count: int, stream: str, deck: int) -> list[int]:
