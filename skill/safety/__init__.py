@@ -11,6 +11,8 @@ patterns.py the pattern language the rules are written in, and its compiler.
 """
 
 from skill.safety.check import CATEGORIES, Concern, Rules, concern, prepare, rules_for
+
+# The compiler under the name it had before this was a package (tests import it).
 from skill.safety.patterns import Compiler as _Compiler
 
 __all__ = ["CATEGORIES", "Concern", "Rules", "_Compiler", "concern", "prepare", "rules_for"]

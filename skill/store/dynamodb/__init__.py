@@ -15,6 +15,8 @@ from skill.store.dynamodb.deletion import (
 )
 from skill.store.dynamodb.pacing import RETRYABLE, Backoff
 from skill.store.dynamodb.table import CLIENT_CONFIG, dynamodb_client
+
+# The converters under the names they had before this was a package (tests import them).
 from skill.store.dynamodb.wire import from_wire as _from_wire
 from skill.store.dynamodb.wire import to_wire as _to_wire
 
