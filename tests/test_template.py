@@ -21,7 +21,7 @@ from stagewise_tools.packaging.bundle import HANDLER, LAMBDA_ARCHITECTURE, LAMBD
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_PATH = ROOT / "lambda" / "template.yaml"
-STORE_SOURCE = ROOT / "skill" / "store" / "dynamodb.py"
+STORE_SOURCE = ROOT / "skill" / "store" / "dynamodb"  # a package: every module of it
 SKILL_ID = "amzn1.ask.skill.0a1b2c3d-4e5f"
 
 
@@ -216,14 +216,14 @@ IAM_NAMES["ConditionCheck"] = "ConditionCheckItem"
 
 
 def dynamodb_actions_in_code() -> set[str]:
-    """IAM actions for the DynamoDB calls skill/store/dynamodb.py makes on a turn.
+    """IAM actions for the DynamoDB calls skill/store/dynamodb/ makes on a turn.
 
     `create` is left out: `stagewise db create` runs with the operator's credentials.
     A transaction needs the IAM action of each kind of item it writes.
     """
-    tree = ast.parse(STORE_SOURCE.read_text())
+    trees = [ast.parse(path.read_text()) for path in sorted(STORE_SOURCE.glob("*.py"))]
     actions: set[str] = set()
-    for node in ast.walk(tree):
+    for node in (node for tree in trees for node in ast.walk(tree)):
         if isinstance(node, ast.FunctionDef) and node.name == "create":
             continue
         if not isinstance(node, ast.FunctionDef):

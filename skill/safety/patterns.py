@@ -1,30 +1,6 @@
-"""Answers that signal danger (self-harm, a partner's violence, a plain plea for help), from data.
+"""The pattern language of safety.json, compiled to regular expressions over prepared text.
 
-While the skill listens, whatever a partner says arrives as an answer. Before anything is
-said back or stored it passes through `concern`: a phrase check over the locale's
-`safety.json` (resolved like all content: the locale's folder, its language's, then en-US),
-compiled once per locale. It is a phrase check, not a clinical judgement: SAFETY.md says
-what it recognises and its limits.
-
-How an answer is read, in order (everything below is data in safety.json):
-
-1. Prepared as the rules read it: lower case, no punctuation, contractions expanded
-   ("contractions", then "suffixes" such as "'d" for "everyone'd"), "fillers" such as "um"
-   dropped, multi-word "phrases" rewritten ("any more" reads "anymore", "to be honest" goes).
-2. "benign" phrases that share danger's words ("killing it at work", "beats me at chess",
-   "help me with the dishes") are set aside: their words become "~".
-3. Rules decide alone. Each category ("self_harm", "violence", "help") is a list of
-   patterns; the first that matches decides. A match does not count straight after a
-   negation ("he would never hit me"; the "negation" pattern, which may skip a word or two
-   such as "ever" or "want to"), and a rule {"pattern": ..., "unless": ...} does not count
-   when `unless` matches anywhere in the whole answer, read before step 2 ("i tried to kill
-   myself" unless "years ago"; "he pushed me" unless it was "into the pool").
-4. Signals decide together. "signals" names weaker cues by category and kind
-   (self_harm/means: "pills", "rope"; self_harm/plan: "looked up how"; violence/temper:
-   "he loses it"). One signal alone is ordinary talk; two different kinds in one answer
-   decide ("i bought a rope and i keep looking at it").
-
-The pattern language, used by every rule, slot, signal and the negation:
+Every rule, slot, signal and the negation is written in it:
 
 - `word` a whole word; `kill*` any word starting "kill"; `*ing` any word ending "ing"
 - `{slot}` one of the slot's phrases (slots are phrases in the same language)
@@ -34,36 +10,22 @@ The pattern language, used by every rule, slot, signal and the negation:
 - `^` the answer's start, `$` its end
 - `@name` one of the couple's first names
 
-Rules are compiled on first use and tried only when the answer holds one of their anchor
-words (an index from word to rules): a check takes tens of microseconds.
+A pattern compiles to a `Rule`: a regular expression over " word word " text (the answer
+as skill.safety.check prepares it) and the words one of which any match must hold (its
+anchors). A `RuleSet` indexes its rules by anchor, so a check tries only the few rules
+whose anchors the answer holds: it takes tens of microseconds.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from functools import cache
 
-from skill.content import Content, content_data
-
-CATEGORIES = ("self_harm", "violence", "help")  # checked in this order; the first match wins
-SIGNALS_NEEDED = 2  # different signals that decide together where no rule decides alone
-NAME_TOKEN = "@name"  # a couple's first name, as patterns write it
 NEGATORS = ("not", "never", "no")  # a gap (`..`) never steps over these
 GAP_WORDS = 3
 _WORD_CHARS = r"[\w'@]"
 _TOKENS = re.compile(r"\.\.|[()\[\]|!^$]|\{[a-z_]+\}|[\w'@*-]+")
-_NON_WORD = re.compile(r"[^\w' @]+")
-
-
-@dataclass(frozen=True)
-class Concern:
-    """What an answer signalled: its category and the rule that matched (content, never words
-    of the answer)."""
-
-    category: str
-    rule: str
 
 
 @dataclass(frozen=True)
@@ -161,111 +123,6 @@ class RuleSet:
         return said
 
 
-@dataclass(frozen=True)
-class Rules:
-    """One locale's compiled rules."""
-
-    contractions: dict[str, str]
-    suffixes: dict[str, str]  # "'d" -> "would", for words not in `contractions`
-    fillers: frozenset[str]
-    phrases: tuple[tuple[str, str], ...]  # " any more " -> " anymore ", longest first
-    negation: re.Pattern[str] | None  # matches the words just before a negated match
-    benign: RuleSet
-    categories: dict[str, RuleSet]
-    signals: RuleSet  # each rule names its signal; two different signals decide
-
-
-def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern | None:
-    """The danger an answer signals, or None for an answer to keep."""
-    rules = rules_for(content.locale)
-    said = prepare(text, rules, names)
-    if not said.strip():
-        return None
-    whole, said = said, rules.benign.mask(said)
-    for category in CATEGORIES:
-        rule = rules.categories[category].first_match(said, rules.negation, whole)
-        if rule is not None:
-            return Concern(category, rule.source)
-    heard = rules.signals.signals(said, rules.negation, whole)
-    if len(heard) < SIGNALS_NEEDED:
-        return None
-    first = min(heard, key=lambda s: CATEGORIES.index(s.split("/")[0]))
-    return Concern(first.split("/")[0], " + ".join(heard))
-
-
-def prepare(text: str, rules: Rules, names: tuple[str, ...] = ()) -> str:
-    """The answer as the rules read it: " word word ... " (a space before and after each)."""
-    text = unicodedata.normalize("NFKD", text.lower())  # "fiancé" reads "fiance"
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("’", "'").replace("‘", "'").replace("-", " ")
-    words = _NON_WORD.sub(" ", text).split()
-    expanded: list[str] = []
-    for word in words:
-        word = word.strip("'")
-        if word in rules.contractions:
-            expanded.extend(rules.contractions[word].split())
-        elif word.endswith("'s") and len(word) > 2:  # "husband's temper": the 's on its own
-            expanded.extend((word[:-2], "'s"))
-        elif (suffix := _suffix(word, rules.suffixes)) is not None:  # "everyone'd", "he'll"
-            expanded.extend((word[: -len(suffix)], *rules.suffixes[suffix].split()))
-        elif word:
-            expanded.append(word)
-    kept = [w for w in expanded if w not in rules.fillers]
-    said = f" {' '.join(kept)} "
-    for phrase, meaning in rules.phrases:
-        while phrase in said:  # "you know you know": the matches overlap at their spaces
-            said = said.replace(phrase, meaning)
-    for name in names:
-        spoken = " ".join(_NON_WORD.sub(" ", name.lower().replace("-", " ")).split())
-        if spoken:
-            said = said.replace(f" {spoken} ", f" {NAME_TOKEN} ")
-    return said
-
-
-def _suffix(word: str, suffixes: dict[str, str]) -> str | None:
-    """The contraction a word ends with ("'d", "n't"), when the rest is a word of its own."""
-    for suffix in suffixes:
-        if word.endswith(suffix) and len(word) > len(suffix):
-            return suffix
-    return None
-
-
-@cache
-def rules_for(locale: str) -> Rules:
-    """A locale's rules, compiled once for the life of the process."""
-    raw = content_data(locale, "safety.json")
-    if not isinstance(raw, dict):
-        raise ValueError("safety.json: expected a JSON object")
-    compiler = _Compiler({name: list(values) for name, values in raw.get("slots", {}).items()})
-    categories: dict[str, RuleSet] = {}
-    for category in CATEGORIES:
-        each = tuple(compiler.rule(item) for item in raw.get(category, []))
-        if not each:
-            raise ValueError(f"safety.json ({locale}): no rules for {category}")
-        categories[category] = RuleSet.of(each)
-    signals: list[Rule] = []
-    for category, named in raw.get("signals", {}).items():
-        if category not in CATEGORIES:
-            raise ValueError(f"safety.json ({locale}): signals for no category: {category}")
-        for name, items in named.items():
-            signals += [replace(compiler.rule(i), signal=f"{category}/{name}") for i in items]
-    phrases = {  # matched word for word: " any more " -> " anymore ", " you know " -> " "
-        f" {k.lower()} ": f" {v.lower()} ".replace("  ", " ")
-        for k, v in raw.get("phrases", {}).items()
-    }
-    negation = raw.get("negation")
-    return Rules(
-        contractions={k.lower(): v.lower() for k, v in raw.get("contractions", {}).items()},
-        suffixes={k.lower(): v.lower() for k, v in raw.get("suffixes", {}).items()},
-        fillers=frozenset(w.lower() for w in raw.get("fillers", [])),
-        phrases=tuple(sorted(phrases.items(), key=lambda kv: -len(kv[0]))),
-        negation=re.compile(compiler.rule(negation).regex + "$") if negation else None,
-        benign=RuleSet.of(tuple(compiler.rule(item) for item in raw.get("benign", []))),
-        categories=categories,
-        signals=RuleSet.of(tuple(signals)),
-    )
-
-
 def _source(item: object) -> str:
     if isinstance(item, str):
         return item
@@ -332,7 +189,7 @@ def _either(options: list[_Part]) -> _Part:
     )
 
 
-class _Compiler:
+class Compiler:
     """Patterns to regular expressions over " word word " text; see the module docstring."""
 
     def __init__(self, slots: dict[str, list[str]]) -> None:

@@ -1,22 +1,20 @@
-"""What the skill remembers between the turns of one Alexa session.
+"""The moments: each point where the skill waits for something, and that moment's data.
 
-The one thing the skill waits for is a tagged union: an `Awaiting` subclass per moment,
+The one thing the skill waits for is a tagged union: an `Awaiting` subclass per `Moment`,
 holding that moment's data and nothing else. Every ask replaces it whole and every close
 drops it, so a moment's data (an answer being corrected, an answer held while a voice is
-asked for) cannot outlive the moment. Besides it the session keeps the household's
-profile (read once per session) and two facts of the conversation: the answer last said
-back and the evening last read back, each checked against the request's household.
+asked for) cannot outlive the moment. `awaiting_from` reads one back from the session.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import FrozenInstanceError
 from enum import StrEnum
 from typing import Any, ClassVar, dataclass_transform
 
-from skill.records import Answer, Profile
+from skill.records import Answer
+from skill.session.values import as_dict, as_list, as_text, as_whole, ours
 
 DELETIONS = ("all", "last", "tonight")
 
@@ -265,209 +263,14 @@ def awaiting_from(data: object, household_id: str) -> Awaiting | None:
 def _field(kind: object, value: object, household_id: str) -> object:
     """One field of a moment, typed as its annotation says (annotations are strings here)."""
     readers: dict[str, Callable[[object], object]] = {
-        "str": _text,
-        "str | None": lambda v: None if v is None else _text(v),
-        "int": _whole,
-        "int | None": lambda v: None if v is None else _whole(v),
-        "tuple[str, ...]": lambda v: tuple(_text(n) for n in _list(v)),
-        "Answer": lambda v: _ours(Answer.from_dict(_dict(v)), household_id),
+        "str": as_text,
+        "str | None": lambda v: None if v is None else as_text(v),
+        "int": as_whole,
+        "int | None": lambda v: None if v is None else as_whole(v),
+        "tuple[str, ...]": lambda v: tuple(as_text(n) for n in as_list(v)),
+        "Answer": lambda v: ours(Answer.from_dict(as_dict(v)), household_id),
         "tuple[Answer, ...]": lambda v: tuple(
-            _ours(Answer.from_dict(_dict(a)), household_id) for a in _list(v)
+            ours(Answer.from_dict(as_dict(a)), household_id) for a in as_list(v)
         ),
     }
     return readers[str(kind)](value)
-
-
-class SessionState:
-    """Session attributes, typed; anything unreadable starts fresh rather than failing the turn.
-
-    The profile travels packed (one JSON string) and is unpacked only when a step asks for
-    it: a turn that needs nothing of it (help before the couple is met, stop) never parses
-    it, and a turn that reads it without changing it hands the same string on.
-    """
-
-    def __init__(
-        self,
-        profile: Profile | None = None,
-        profile_loaded: bool = False,
-        awaiting: Awaiting | None = None,
-        last_answer: Answer | None = None,
-        last_evening: str | None = None,
-        voices_asked: tuple[str, ...] = (),
-    ) -> None:
-        self._profile = profile
-        self._loaded = profile_loaded
-        self.awaiting = awaiting  # what the last prompt asked for, with only its data
-        self.last_answer = last_answer  # the answer last said back ("that's not what I said")
-        self.last_evening = last_evening  # the evening last read back, "question_id@day"
-        self.voices_asked = voices_asked  # unknown voices asked who they are (once a session)
-        # The profile as the session carried it, and for whom: unpacked on first use.
-        self._packed: str | None = None
-        self._household_id = ""
-        self._unpacked_from: Profile | None = None  # what `_packed` unpacked to, unchanged
-
-    @property
-    def profile(self) -> Profile | None:
-        """The household's profile as the session carries it (None: not carried, or unread)."""
-        self._settle()
-        return self._profile
-
-    @profile.setter
-    def profile(self, profile: Profile | None) -> None:
-        self._profile = profile
-        self._packed = self._unpacked_from = None  # whatever was carried is superseded
-
-    @property
-    def profile_loaded(self) -> bool:
-        """Whether `profile` is the store's answer for this session (None: a couple not met)."""
-        self._settle()  # a carried profile that cannot be read is not loaded
-        return self._loaded
-
-    @profile_loaded.setter
-    def profile_loaded(self, loaded: bool) -> None:
-        self._settle()  # first, so that a later unpacking cannot undo this
-        self._loaded = loaded
-
-    @property
-    def moment(self) -> Moment | None:
-        return self.awaiting.moment if self.awaiting is not None else None
-
-    def to_attributes(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            # One compact string: the SDK deep-copies and serializes session attributes on
-            # every turn, and a nested profile made that the costliest part of a short turn.
-            "profile": self._profile_text(),
-            "profile_loaded": self._loaded,
-            "awaiting": self.awaiting.to_dict() if self.awaiting else None,
-            "last_answer": self.last_answer.to_dict() if self.last_answer else None,
-            "last_evening": self.last_evening,
-            "voices_asked": list(self.voices_asked),
-        }
-        return {k: v for k, v in data.items() if v not in (None, [], False)}
-
-    def _profile_text(self) -> str | None:
-        """The packed profile: the string carried in, unless the profile changed since."""
-        if self._packed is not None and (
-            self._unpacked_from is None or self._profile is self._unpacked_from
-        ):
-            return self._packed  # not unpacked, or unpacked and unchanged
-        return _packed(self._profile.to_dict()) if self._profile else None
-
-    def _settle(self) -> None:
-        """Unpack the profile the session carried, the first time anything asks for it."""
-        if self._packed is not None and self._unpacked_from is None and self._profile is None:
-            self._unpack()
-
-    def _unpack(self) -> None:
-        packed, self._packed = self._packed, None
-        try:
-            profile = Profile.from_dict(_unpacked(packed))
-        except (KeyError, TypeError, ValueError, AttributeError):
-            profile = None
-        if profile is None or profile.household_id != self._household_id:
-            self._loaded = False  # unreadable: read it from the store when needed
-            return
-        self._profile = self._unpacked_from = profile
-        self._packed = packed
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SessionState):
-            return NotImplemented
-        return self._values() == other._values()
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq would be
-
-    def __repr__(self) -> str:
-        values = ", ".join(f"{k}={v!r}" for k, v in zip(_STATE_FIELDS, self._values(), strict=True))
-        return f"SessionState({values})"
-
-    def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in _STATE_FIELDS)
-
-    @classmethod
-    def from_attributes(cls, data: dict[str, Any] | None, household_id: str) -> SessionState:
-        """The session's state, keeping only what belongs to `household_id` (the request's)."""
-        if not data:
-            return cls()
-        try:
-            packed = data.get("profile")
-            lazy = isinstance(packed, str) and packed.startswith(_household_prefix(household_id))
-            profile = None
-            if packed and not lazy:  # someone else's, or a plain object from an older release
-                profile = Profile.from_dict(_unpacked(packed))
-                if profile.household_id != household_id:
-                    return cls()  # never act on another household's state
-            last = data.get("last_answer")
-            last_answer = _ours(Answer.from_dict(_dict(last)), household_id) if last else None
-            state = cls(
-                profile=profile,
-                profile_loaded=data.get("profile_loaded") is True,
-                awaiting=awaiting_from(data.get("awaiting"), household_id),
-                last_answer=last_answer,
-                last_evening=_text(data["last_evening"]) if data.get("last_evening") else None,
-                voices_asked=tuple(_text(v) for v in _list(data.get("voices_asked", []))),
-            )
-        except (KeyError, TypeError, ValueError, AttributeError):
-            return cls()
-        if lazy:
-            state._packed, state._household_id = packed, household_id
-        return state
-
-
-_STATE_FIELDS = (
-    "profile",
-    "profile_loaded",
-    "awaiting",
-    "last_answer",
-    "last_evening",
-    "voices_asked",
-)
-
-
-def _household_prefix(household_id: str) -> str:
-    """How `_packed` begins for this household's profile (its first field is the household).
-
-    A packed profile that begins otherwise is unpacked at once and checked as a whole.
-    """
-    return '{"household_id":' + json.dumps(household_id, ensure_ascii=False) + ","
-
-
-def _ours(answer: Answer, household_id: str) -> Answer:
-    """An answer carried in the session must be the request's household's own."""
-    if answer.household_id != household_id:
-        raise ValueError("the session's answer belongs to another household")
-    return answer
-
-
-def _packed(data: dict[str, Any]) -> str:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-
-
-def _unpacked(value: object) -> dict[str, Any]:
-    """A packed profile (or, from a session of the previous release, a plain object)."""
-    data = json.loads(value) if isinstance(value, str) else value
-    return _dict(data)
-
-
-def _dict(value: object) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise TypeError("expected an object")
-    return value
-
-
-def _list(value: object) -> list[Any]:
-    if not isinstance(value, list | tuple):
-        raise TypeError("expected a list")
-    return list(value)
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError("session text must be a string")
-    return value
-
-
-def _whole(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
-        raise TypeError("expected a whole number")
-    return int(value)

@@ -1,0 +1,18 @@
+"""Answers that signal danger (self-harm, a partner's violence, a plain plea for help), from data.
+
+While the skill listens, whatever a partner says arrives as an answer. Before anything is
+said back or stored it passes through `concern`: a phrase check over the locale's
+`safety.json` (resolved like all content: the locale's folder, its language's, then en-US),
+compiled once per locale. It is a phrase check, not a clinical judgement: SAFETY.md says
+what it recognises and its limits.
+
+check.py holds the check (`concern`: how an answer is prepared and which rules decide);
+patterns.py the pattern language the rules are written in, and its compiler.
+"""
+
+from skill.safety.check import CATEGORIES, Concern, Rules, concern, prepare, rules_for
+
+# The compiler under the name it had before this was a package (tests import it).
+from skill.safety.patterns import Compiler as _Compiler
+
+__all__ = ["CATEGORIES", "Concern", "Rules", "_Compiler", "concern", "prepare", "rules_for"]

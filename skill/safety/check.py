@@ -1,0 +1,150 @@
+"""The check: an answer prepared as the rules read it, then tried against a locale's rules.
+
+How an answer is read, in order (everything below is data in safety.json; the pattern
+language its rules are written in is skill.safety.patterns):
+
+1. Prepared as the rules read it: lower case, no punctuation, contractions expanded
+   ("contractions", then "suffixes" such as "'d" for "everyone'd"), "fillers" such as "um"
+   dropped, multi-word "phrases" rewritten ("any more" reads "anymore", "to be honest" goes).
+2. "benign" phrases that share danger's words ("killing it at work", "beats me at chess",
+   "help me with the dishes") are set aside: their words become "~".
+3. Rules decide alone. Each category ("self_harm", "violence", "help") is a list of
+   patterns; the first that matches decides. A match does not count straight after a
+   negation ("he would never hit me"; the "negation" pattern, which may skip a word or two
+   such as "ever" or "want to"), and a rule {"pattern": ..., "unless": ...} does not count
+   when `unless` matches anywhere in the whole answer, read before step 2 ("i tried to kill
+   myself" unless "years ago"; "he pushed me" unless it was "into the pool").
+4. Signals decide together. "signals" names weaker cues by category and kind
+   (self_harm/means: "pills", "rope"; self_harm/plan: "looked up how"; violence/temper:
+   "he loses it"). One signal alone is ordinary talk; two different kinds in one answer
+   decide ("i bought a rope and i keep looking at it").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from functools import cache
+
+from skill.content import Content, content_data
+from skill.safety.patterns import Compiler, Rule, RuleSet
+
+CATEGORIES = ("self_harm", "violence", "help")  # checked in this order; the first match wins
+SIGNALS_NEEDED = 2  # different signals that decide together where no rule decides alone
+NAME_TOKEN = "@name"  # a couple's first name, as patterns write it
+_NON_WORD = re.compile(r"[^\w' @]+")
+
+
+@dataclass(frozen=True)
+class Concern:
+    """What an answer signalled: its category and the rule that matched (content, never words
+    of the answer)."""
+
+    category: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    """One locale's compiled rules."""
+
+    contractions: dict[str, str]
+    suffixes: dict[str, str]  # "'d" -> "would", for words not in `contractions`
+    fillers: frozenset[str]
+    phrases: tuple[tuple[str, str], ...]  # " any more " -> " anymore ", longest first
+    negation: re.Pattern[str] | None  # matches the words just before a negated match
+    benign: RuleSet
+    categories: dict[str, RuleSet]
+    signals: RuleSet  # each rule names its signal; two different signals decide
+
+
+def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern | None:
+    """The danger an answer signals, or None for an answer to keep."""
+    rules = rules_for(content.locale)
+    said = prepare(text, rules, names)
+    if not said.strip():
+        return None
+    whole, said = said, rules.benign.mask(said)
+    for category in CATEGORIES:
+        rule = rules.categories[category].first_match(said, rules.negation, whole)
+        if rule is not None:
+            return Concern(category, rule.source)
+    heard = rules.signals.signals(said, rules.negation, whole)
+    if len(heard) < SIGNALS_NEEDED:
+        return None
+    first = min(heard, key=lambda s: CATEGORIES.index(s.split("/")[0]))
+    return Concern(first.split("/")[0], " + ".join(heard))
+
+
+def prepare(text: str, rules: Rules, names: tuple[str, ...] = ()) -> str:
+    """The answer as the rules read it: " word word ... " (a space before and after each)."""
+    text = unicodedata.normalize("NFKD", text.lower())  # "fiancé" reads "fiance"
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("’", "'").replace("‘", "'").replace("-", " ")
+    words = _NON_WORD.sub(" ", text).split()
+    expanded: list[str] = []
+    for word in words:
+        word = word.strip("'")
+        if word in rules.contractions:
+            expanded.extend(rules.contractions[word].split())
+        elif word.endswith("'s") and len(word) > 2:  # "husband's temper": the 's on its own
+            expanded.extend((word[:-2], "'s"))
+        elif (suffix := _suffix(word, rules.suffixes)) is not None:  # "everyone'd", "he'll"
+            expanded.extend((word[: -len(suffix)], *rules.suffixes[suffix].split()))
+        elif word:
+            expanded.append(word)
+    kept = [w for w in expanded if w not in rules.fillers]
+    said = f" {' '.join(kept)} "
+    for phrase, meaning in rules.phrases:
+        while phrase in said:  # "you know you know": the matches overlap at their spaces
+            said = said.replace(phrase, meaning)
+    for name in names:
+        spoken = " ".join(_NON_WORD.sub(" ", name.lower().replace("-", " ")).split())
+        if spoken:
+            said = said.replace(f" {spoken} ", f" {NAME_TOKEN} ")
+    return said
+
+
+def _suffix(word: str, suffixes: dict[str, str]) -> str | None:
+    """The contraction a word ends with ("'d", "n't"), when the rest is a word of its own."""
+    for suffix in suffixes:
+        if word.endswith(suffix) and len(word) > len(suffix):
+            return suffix
+    return None
+
+
+@cache
+def rules_for(locale: str) -> Rules:
+    """A locale's rules, compiled once for the life of the process."""
+    raw = content_data(locale, "safety.json")
+    if not isinstance(raw, dict):
+        raise ValueError("safety.json: expected a JSON object")
+    compiler = Compiler({name: list(values) for name, values in raw.get("slots", {}).items()})
+    categories: dict[str, RuleSet] = {}
+    for category in CATEGORIES:
+        each = tuple(compiler.rule(item) for item in raw.get(category, []))
+        if not each:
+            raise ValueError(f"safety.json ({locale}): no rules for {category}")
+        categories[category] = RuleSet.of(each)
+    signals: list[Rule] = []
+    for category, named in raw.get("signals", {}).items():
+        if category not in CATEGORIES:
+            raise ValueError(f"safety.json ({locale}): signals for no category: {category}")
+        for name, items in named.items():
+            signals += [replace(compiler.rule(i), signal=f"{category}/{name}") for i in items]
+    phrases = {  # matched word for word: " any more " -> " anymore ", " you know " -> " "
+        f" {k.lower()} ": f" {v.lower()} ".replace("  ", " ")
+        for k, v in raw.get("phrases", {}).items()
+    }
+    negation = raw.get("negation")
+    return Rules(
+        contractions={k.lower(): v.lower() for k, v in raw.get("contractions", {}).items()},
+        suffixes={k.lower(): v.lower() for k, v in raw.get("suffixes", {}).items()},
+        fillers=frozenset(w.lower() for w in raw.get("fillers", [])),
+        phrases=tuple(sorted(phrases.items(), key=lambda kv: -len(kv[0]))),
+        negation=re.compile(compiler.rule(negation).regex + "$") if negation else None,
+        benign=RuleSet.of(tuple(compiler.rule(item) for item in raw.get("benign", []))),
+        categories=categories,
+        signals=RuleSet.of(tuple(signals)),
+    )
