@@ -25,7 +25,8 @@ from skill.app import build_skill, handle_event
 from skill.config import Settings
 from skill.content import load_content
 from skill.handlers.memory import FAVOURITES_KEPT
-from skill.journey import YEAR, shared_tonight
+from skill.journey import YEAR
+from skill.profile_rules import shared_tonight
 from skill.reconnect import Ritual
 from skill.records import CurrentQuestion, Place, Profile, voice_key
 from skill.ritual import another_question, change_stage, record_answer, tonight

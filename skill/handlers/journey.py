@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 from skill.handlers.turn import Turn
-from skill.journey import evenings_shared, span_of
+from skill.journey import span_of
+from skill.profile_rules import evenings_shared
 from skill.records import Profile, parse_iso
 from skill.speech import Speech
 

@@ -19,6 +19,7 @@ from skill.content import supports_locale
 from skill.handlers import (
     answers,
     conversation,
+    corrections,
     deletion,
     events,
     forget,
@@ -50,7 +51,7 @@ GENERAL: Mapping[str, Step] = {
     "ChooseStageIntent": stages.choose_stage,
     "ChangeStageIntent": stages.move_stage,
     "SkipIntent": tonight.skip,
-    "CorrectAnswerIntent": answers.correct,
+    "CorrectAnswerIntent": corrections.correct,
     "Think": answers.take_time,
     "GoFirst": answers.goes_first,
     "RecapIntent": recap.recap_period,
