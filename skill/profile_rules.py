@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from skill.journey import YEAR, YEAR_SLACK
+from skill.question_order import WEEK, record_answer
 from skill.reconnect import OFFER_AFTER_EVENINGS
 from skill.records import PARTNERS, Answer, CurrentQuestion, Profile
-from skill.ritual import WEEK, record_answer
 
 # -- evenings ------------------------------------------------------------------------------
 

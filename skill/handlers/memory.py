@@ -25,8 +25,8 @@ from skill.handlers.tonight import offer_question
 from skill.handlers.turn import Turn
 from skill.journey import YEAR, YEAR_SLACK
 from skill.periods import RecapItem, Window, group_answers
+from skill.question_order import valid_stage
 from skill.records import Profile
-from skill.ritual import valid_stage
 from skill.session import MoreFavourites, OfferingKeep, OfferingYearAgo, RecapMore
 from skill.speech import RECAP_WORDS, Speech, shorten
 

@@ -157,7 +157,7 @@ def reconnect(turn: Turn) -> Response:
     (skill.handlers.recap.PAGE_SECONDS), then "shall I read more?" (the rest of the week,
     then tonight's question) or tonight's question.
 
-    No tip here: tonight's question brings one when a tip is due (skill.ritual.give_tip).
+    No tip here: tonight's question brings one when a tip is due (skill.question_order.give_tip).
     """
     profile = turn.household.couple()
     if profile is None:

@@ -23,7 +23,7 @@ from skill.handlers import (
     deletion,
     events,
     forget,
-    journey,
+    journey_summary,
     memory,
     names,
     recap,
@@ -83,7 +83,7 @@ GENERAL: Mapping[str, Step] = {
 SIDE_TRIPS: Mapping[str, SideTrip] = {
     "StageInfoIntent": stages.stage_info,
     "StageMoreIntent": stages.stage_more,
-    "JourneyIntent": journey.summary_step,
+    "JourneyIntent": journey_summary.summary_step,
     "ForgetVoiceIntent": voices.forget_voice_said,
 }
 # Skill events: no session, no speech.

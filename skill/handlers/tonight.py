@@ -12,8 +12,8 @@ from skill.display import question_card, question_screen, supports_apl
 from skill.handlers.onboarding import new_profile, start_onboarding
 from skill.handlers.turn import Turn
 from skill.handlers.voices import ask_who, first_for, speaker, unknown_voice
+from skill.question_order import Tonight, another_question, pass_question, tonight
 from skill.records import Profile
-from skill.ritual import Tonight, another_question, pass_question, tonight
 from skill.session import Answering, AskingName, OfferingQuestion, OfferingTonightsRecap
 from skill.speech import Speech
 
