@@ -115,11 +115,6 @@ def restate(turn: Turn, lead: Speech | None = None) -> Response | None:
     )
 
 
-def restate_or_offer(turn: Turn) -> Response:
-    """ "Repeat" while an answer is awaited: the question and whose turn, else the offer."""
-    return restate(turn) or offer_question(turn, Speech())
-
-
 def offer_question(turn: Turn, lead: Speech) -> Response:
     """End a side trip by offering tonight's question."""
     lead.say(turn.line("offer.question"))
