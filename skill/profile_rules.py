@@ -2,8 +2,9 @@
 
 What completes an evening and what it earns (counted as shared, a streak milestone, the
 gentle reminder offer, a suggestion to move on), when a year-ago memory is worth a look,
-and what deleting an answer takes back. No speech, no store, no turn: the handlers ask
-these rules and turn their answer into words (skill.handlers.after_answer).
+what deleting an answer takes back, and when a couple started. No speech, no store, no
+turn: the handlers ask these rules and turn their answer into words
+(skill.handlers.after_answer).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date, timedelta
 from skill.journey import YEAR, YEAR_SLACK
 from skill.question_order import WEEK, record_answer
 from skill.reconnect import OFFER_AFTER_EVENINGS
-from skill.records import PARTNERS, Answer, CurrentQuestion, Profile
+from skill.records import PARTNERS, Answer, CurrentQuestion, Profile, parse_iso
 
 # -- evenings ------------------------------------------------------------------------------
 
@@ -27,6 +28,16 @@ def completes_evening(current: CurrentQuestion, partner: str) -> bool:
 def evenings_shared(profile: Profile) -> int:
     """Evenings both answered, all stages (one question a night)."""
     return sum(profile.completed.values())
+
+
+def started(profile: Profile) -> date | None:
+    """Their first shared evening, or the day they met Stagewise."""
+    if profile.journey.first is not None:
+        return profile.journey.first
+    try:
+        return parse_iso(profile.created_at).date() if profile.created_at else None
+    except ValueError:
+        return None
 
 
 def shared_tonight(profile: Profile, day: date) -> Profile:

@@ -17,6 +17,7 @@ from skill.profile_rules import (
     evenings_shared,
     offer_due,
     shared_tonight,
+    started,
     unanswer,
     with_offer,
     year_ago_due,
@@ -67,6 +68,14 @@ def test_an_answer_counts_the_evening_once_both_have_answered() -> None:
     assert both.journey.latest == TONIGHT and both.journey.first == TONIGHT
     assert evenings_shared(both) == 1
     assert answer_recorded(both, "b", TONIGHT) == both  # said again: counted once
+
+
+def test_they_started_on_their_first_shared_evening_else_the_day_they_met_stagewise() -> None:
+    met = couple(created_at="2026-11-30T19:00:00.000000Z")
+    assert started(met) == date(2026, 11, 30)
+    assert started(met.with_changes(journey=Journey(first=TONIGHT))) == TONIGHT
+    assert started(couple()) is None
+    assert started(couple(created_at="not a time")) is None
 
 
 def test_an_evening_of_another_day_is_not_counted_tonight() -> None:
