@@ -43,7 +43,7 @@ from cryptography import x509  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from flask import Flask, Response, request  # noqa: E402
 
-from skill.web.app import create_app  # noqa: E402
+from skill.web.endpoint import create_app  # noqa: E402
 from skill.web.verify import RequestVerifier, VerificationError  # noqa: E402
 from tests.signing import (  # noqa: E402
     TEST_CHAIN_URL,

@@ -30,7 +30,8 @@ from skill.narration_clips import load_clips
 from skill.privacy import where
 from skill.request import skill_of, user_of
 from skill.speech import Speech
-from skill.store import DeletionIncomplete, Store, open_store
+from skill.store import DeletionIncomplete, Store
+from skill.store.connect import open_store
 
 log = logging.getLogger("stagewise")
 _serializer = EnvelopeSerializer()

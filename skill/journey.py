@@ -34,10 +34,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # records imports Journey; the functions below only call Profile's methods
-    from skill.records import Profile
+from typing import Any
 
 MILESTONES = (4, 8, 12, 26, 52)  # weeks in a row worth a word
 AWAY_EVENINGS = 7  # evenings in a row with none shared: a week away, the count starts again
@@ -182,23 +179,3 @@ def span_of(first: date, day: date, evenings: int = 0) -> tuple[str, int]:
             nearest = math.floor(length / size + 0.5)
             return unit, max(nearest, math.ceil(evenings / math.ceil(size)), 1)
     raise AssertionError("the last unit has no upper bound")
-
-
-def shared_tonight(profile: Profile, day: date) -> Profile:
-    """After an answer: if both have now answered tonight's question, count the evening."""
-    current = profile.current
-    if current is None or current.pending is not None or current.day != day:
-        return profile
-    return profile.with_changes(journey=profile.journey.shared_evening(day, current.stage))
-
-
-def declined_next_stage(profile: Profile, target: int) -> Profile:
-    """They said no to moving on to the next stage: no more suggestions in this stage."""
-    if target != profile.stage + 1:
-        return profile
-    return profile.with_changes(journey=replace(profile.journey, declined_stage=profile.stage))
-
-
-def evenings_shared(profile: Profile) -> int:
-    """Evenings both answered, all stages (one question a night)."""
-    return sum(profile.completed.values())

@@ -85,7 +85,7 @@ class Place:
     """Where a couple is in one run of questions (a stage's bank order, its check-ins, a season).
 
     A position, not a list of what was asked, so it stays the same size however long a couple
-    stays (skill.ritual.step reads and moves it). `ahead` holds ids asked this round further
+    stays (skill.question_order.step reads and moves it). `ahead` holds ids asked this round further
     on in the run, passed over when reached: what a profile of the earlier shape (a list of
     asked ids per stage) turns into, and empty once the run has gone past them.
     """
@@ -125,7 +125,8 @@ class Profile:
     partner_a: str
     partner_b: str
     stage: int = 1
-    places: dict[str, Place] = field(default_factory=dict)  # skill.ritual.place_key -> Place
+    # skill.question_order.place_key -> Place
+    places: dict[str, Place] = field(default_factory=dict)
     completed: dict[int, int] = field(default_factory=dict)  # questions both answered, per stage
     current: CurrentQuestion | None = None
     tip_turn: int = 0

@@ -16,7 +16,8 @@ from skill.app import build_skill, handle_event
 from skill.config import Settings
 from skill.local_time import zone_named
 from skill.reconnect import Schedule
-from skill.store import StorageError, open_store
+from skill.store import StorageError
+from skill.store.connect import open_store
 from stagewise_tools import alexa_requests as alexa
 from stagewise_tools.fake_alexa import FakeAlexa
 from stagewise_tools.nlu import Resolver, packaged_model

@@ -285,7 +285,7 @@ def app_trusting_test_pki() -> Any:
     For `gunicorn 'tests.signing:app_trusting_test_pki()'` in tests: no network.
     """
     from skill.app import build_skill
-    from skill.web.app import create_app
+    from skill.web.endpoint import create_app
     from skill.web.verify import RequestVerifier
 
     directory = Path(os.environ[PKI_DIR_ENV])

@@ -10,8 +10,8 @@ import pytest
 from skill.app import Stagewise, build_skill, handle_event
 from skill.config import Settings
 from skill.content import load_content
+from skill.question_order import SUGGEST_NEXT_AFTER
 from skill.records import Answer, Profile
-from skill.ritual import SUGGEST_NEXT_AFTER
 from skill.speech import MAX_ANSWER_CHARS, RECAP_WORDS, shorten
 from skill.store import StorageError
 from skill.store.sqlite import SqliteStore

@@ -25,10 +25,11 @@ from skill.app import build_skill, handle_event
 from skill.config import Settings
 from skill.content import load_content
 from skill.handlers.memory import FAVOURITES_KEPT
-from skill.journey import YEAR, shared_tonight
+from skill.journey import YEAR
+from skill.profile_rules import shared_tonight
+from skill.question_order import another_question, change_stage, record_answer, tonight
 from skill.reconnect import Ritual
 from skill.records import CurrentQuestion, Place, Profile, voice_key
-from skill.ritual import another_question, change_stage, record_answer, tonight
 from skill.session import Answering, SessionState
 from skill.store import Store
 from skill.store.dynamodb import DynamoStore

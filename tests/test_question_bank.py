@@ -22,7 +22,7 @@ import pytest
 
 import skill.content as content_module
 from skill.content import KINDS, SEASONS, STAGE_COUNT, Question, Stage, load_content
-from skill.ritual import SEASON_DAYS, SEASONAL_EVERY, main_run, recurring_runs
+from skill.question_order import SEASON_DAYS, SEASONAL_EVERY, main_run, recurring_runs
 
 CONTENT = load_content()
 BANK = [q for number in range(1, STAGE_COUNT + 1) for q in CONTENT.questions[number]]

@@ -1,8 +1,9 @@
 """Which question each evening, replayed night by night: the README's promise holds at its edges.
 
-Every figure is derived from the bank and skill.ritual's constants, never retyped: how long a
-stage runs before a question comes back, how often check-ins and seasonal questions recur, and
-that a seasonal question is heard only in its season, by the couple's own calendar.
+Every figure is derived from the bank and skill.question_order's constants, never retyped:
+how long a stage runs before a question comes back, how often check-ins and seasonal
+questions recur, and that a seasonal question is heard only in its season, by the couple's
+own calendar.
 """
 
 from __future__ import annotations
@@ -16,9 +17,7 @@ from pathlib import Path
 import pytest
 
 from skill.content import SEASONS, STAGE_COUNT, Content, Question, load_content
-from skill.reconnect import Ritual
-from skill.records import Place, Profile
-from skill.ritual import (
+from skill.question_order import (
     CHECKIN,
     CHECKIN_EVERY,
     SEASON_DAYS,
@@ -33,6 +32,8 @@ from skill.ritual import (
     step,
     tonight,
 )
+from skill.reconnect import Ritual
+from skill.records import Place, Profile
 
 CONTENT = load_content()
 START = date(2026, 11, 16)

@@ -13,8 +13,7 @@ from skill.app import build_skill
 from skill.config import Settings
 from skill.content import load_content
 from skill.periods import group_answers, recap_window
-from skill.records import Answer, CurrentQuestion, Place, Profile
-from skill.ritual import (
+from skill.question_order import (
     another_question,
     give_tip,
     record_answer,
@@ -22,6 +21,7 @@ from skill.ritual import (
     tip_due,
     tonight,
 )
+from skill.records import Answer, CurrentQuestion, Place, Profile
 from skill.session import SessionState
 from skill.speech import Speech, trim_answer
 from skill.store import StorageError

@@ -8,7 +8,8 @@ import pytest
 from botocore.stub import Stubber
 
 from skill.records import Answer, CurrentQuestion, Place, Profile
-from skill.store import ConflictError, DeletionIncomplete, StorageError, Store, open_store
+from skill.store import ConflictError, DeletionIncomplete, StorageError, Store
+from skill.store.connect import open_store
 from skill.store.dynamodb import CLIENT_CONFIG, DynamoStore
 from skill.store.sqlite import SqliteStore
 

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from skill.app import build_skill, handle_event
 from skill.config import Settings
 from skill.store.sqlite import SqliteStore
-from skill.web.app import create_app
+from skill.web.endpoint import create_app
 from skill.web.verify import CHAIN_URL_HEADER, SIGNATURE_HEADER, RequestVerifier
 from tests.signing import (
     TEST_CHAIN_URL,

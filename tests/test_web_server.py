@@ -31,7 +31,7 @@ from skill.app import Reply, Stagewise, apology_envelope, build_skill, handle_ev
 from skill.config import Settings
 from skill.store.sqlite import SqliteStore
 from skill.web import serve, verify
-from skill.web.app import create_app
+from skill.web.endpoint import create_app
 from skill.web.verify import CHAIN_URL_HEADER, SIGNATURE_HEADER, RequestVerifier
 from tests.conversation import Couple
 from tests.signing import (
@@ -157,7 +157,7 @@ def test_an_answer_that_is_not_json_becomes_the_apology(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """skill.app.reply already cleans its answers; the endpoint still never sends NaN."""
-    import skill.web.app as web_app
+    import skill.web.endpoint as web_app
 
     nan = Reply({"version": "1.0", "x": math.nan})
     monkeypatch.setattr(web_app, "reply", lambda *_a, **_k: nan)
@@ -642,7 +642,7 @@ def test_the_readme_gunicorn_command_serves_signed_requests_and_refuses_broken_u
     tmp_path: Path, pki: TestPKI
 ) -> None:
     command = readme_gunicorn_command()
-    assert command[-1] == "skill.web.app:create_app()"
+    assert command[-1] == "skill.web.endpoint:create_app()"
     for flag in ("--timeout", "--graceful-timeout", "--keep-alive", "--limit-request-line"):
         assert flag in command
     port = _free_port()

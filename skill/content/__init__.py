@@ -18,7 +18,7 @@ PUBLISHED_LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 STAGE_COUNT = 6
 ROOT = Path(__file__).parent  # the locale folders (the zip is unpacked to a folder on Lambda)
 # What a question asks for; "reflect" when the bank names no kind. Check-ins and seasonal
-# questions recur (skill.ritual); every other kind is asked in the stage's bank order.
+# questions recur (skill.question_order); every other kind is asked in the stage's bank order.
 KINDS = (
     "reflect",
     "playful",

@@ -6,7 +6,6 @@ too: events.py.)"""
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 
 from ask_sdk_model.response import Response
 
@@ -14,7 +13,8 @@ from skill.handlers.deletion import delete_everything
 from skill.handlers.onboarding import start_onboarding
 from skill.handlers.turn import Turn
 from skill.handlers.voices import speaker
-from skill.records import PARTNERS, Answer, Profile
+from skill.profile_rules import unanswer
+from skill.records import Answer
 from skill.session import ConfirmingDelete
 from skill.speech import READBACK_WORDS, Speech, shorten
 from skill.store import StorageError
@@ -97,7 +97,7 @@ def delete_confirmed(turn: Turn) -> Response:
         profile = turn.household.couple()
         if profile is None:
             return turn.close(turn.speech("forget.nothing_tonight"))
-        _, removed = turn.household.delete_answers(answers, lambda p: _unanswer(p, answers))
+        _, removed = turn.household.delete_answers(answers, lambda p: unanswer(p, answers))
     except StorageError as err:
         log.error("deletion by voice failed (%s)", err.code or type(err).__name__)
         return turn.close(turn.speech("forget.failed"))
@@ -105,22 +105,6 @@ def delete_confirmed(turn: Turn) -> Response:
     if what == "last":
         return turn.close(turn.speech("forget.done_last", name=answers[0].partner_name))
     return turn.close(turn.speech("forget.done_tonight", count=removed))
-
-
-def _unanswer(profile: Profile, gone: tuple[Answer, ...]) -> Profile:
-    """Deleted answers to tonight's question can be given again; progress counts follow."""
-    current = profile.current
-    if current is None:
-        return profile
-    partners = {a.partner for a in gone if a.question_id == current.question_id}
-    if not partners:
-        return profile
-    was_complete = set(current.answered) >= set(PARTNERS)
-    answered = tuple(p for p in current.answered if p not in partners)
-    completed = dict(profile.completed)
-    if was_complete and completed.get(current.stage, 0) > 0:
-        completed[current.stage] -= 1
-    return profile.with_changes(current=replace(current, answered=answered), completed=completed)
 
 
 def delete_declined(turn: Turn) -> Response:

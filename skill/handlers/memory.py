@@ -25,8 +25,8 @@ from skill.handlers.tonight import offer_question
 from skill.handlers.turn import Turn
 from skill.journey import YEAR, YEAR_SLACK
 from skill.periods import RecapItem, Window, group_answers
+from skill.question_order import valid_stage
 from skill.records import Profile
-from skill.ritual import WEEK, valid_stage
 from skill.session import MoreFavourites, OfferingKeep, OfferingYearAgo, RecapMore
 from skill.speech import RECAP_WORDS, Speech, shorten
 
@@ -36,17 +36,6 @@ YEAR_FETCH = 2 * (2 * YEAR_SLACK + 1) + 2  # two answers an evening over the two
 def _midnight(turn: Turn, day: date) -> datetime:
     """When an evening starts (the device's local time, see skill.local_time)."""
     return turn.evening_start(day)
-
-
-def year_ago_due(profile: Profile, day: date) -> bool:
-    """Worth a look tonight: they began about a year ago or more, and the evening last offered
-    (or looked for and not found) is a week or more before this night's year-ago (so at most
-    about once a week, and never a look every evening at an empty week)."""
-    journey = profile.journey
-    if journey.first is None or (day - journey.first).days < YEAR - YEAR_SLACK:
-        return False
-    last = journey.year_ago_on
-    return last is None or (day - timedelta(days=YEAR) - last).days >= WEEK
 
 
 def year_ago(turn: Turn, after: date | None = None) -> RecapItem | None:

@@ -16,12 +16,14 @@ from ask_sdk_model.response import Response
 
 from skill.handlers import (
     answers,
+    corrections,
     forget,
     memory,
     names,
     onboarding,
     recap,
     reminders,
+    saving,
     stages,
     tonight,
     voices,
@@ -164,7 +166,7 @@ MOMENTS: dict[Moment, Row] = {
         elicit=("AnswerIntent", "answer"),
         takes={
             "AnswerIntent": answers.answer_step,
-            "NamesIntent": answers.names_as_answer,
+            "NamesIntent": corrections.names_as_answer,
             "Think": answers.take_time,
             "GoFirst": answers.goes_first,
             "SetReminderIntent": answers.reminder_later,
@@ -180,14 +182,14 @@ MOMENTS: dict[Moment, Row] = {
         unclear="unclear.answer",
         elicit=("AnswerIntent", "answer"),
         takes={
-            "AnswerIntent": answers.correction_step,
-            "NamesIntent": answers.names_as_answer,
+            "AnswerIntent": corrections.correction_step,
+            "NamesIntent": corrections.names_as_answer,
             "Think": answers.take_time,
-            "SkipIntent": answers.keep_as_it_was,
-            NO: answers.keep_as_it_was,
-            "CorrectAnswerIntent": answers.ask_correction_again,
+            "SkipIntent": corrections.keep_as_it_was,
+            NO: corrections.keep_as_it_was,
+            "CorrectAnswerIntent": corrections.ask_correction_again,
         },
-        resume=answers.resume_correction,
+        resume=corrections.resume_correction,
         leave=saying("answer.correction_left"),
     ),
     Moment.QUESTION_OFFER: yes_no("offer.question", yes=tonight.question_or_onboarding, no=goodbye),
@@ -236,9 +238,9 @@ MOMENTS: dict[Moment, Row] = {
     ),
     Moment.RETRY_SAVE: yes_no(
         "answer.not_saved_reprompt",
-        yes=answers.retry_save,
-        no=answers.drop_unsaved,
-        leave=answers.unsaved_on_leaving,
+        yes=saving.retry_save,
+        no=saving.drop_unsaved,
+        leave=saving.unsaved_on_leaving,
     ),
     Moment.YEAR_AGO: yes_no(
         "memory.year_ago_reprompt", yes=memory.read_year_ago, no=memory.decline_year_ago

@@ -10,7 +10,7 @@ outcomes becomes what the couple hear, and only what is known to be true.
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 
 from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.response import Response
@@ -26,7 +26,6 @@ from skill.periods import RECAP_QUESTIONS_PER_TURN, group_answers, recap_window
 from skill.reconnect import (
     DEFAULT_DAY,
     DEFAULT_HOUR,
-    OFFER_AFTER_EVENINGS,
     Ritual,
     Schedule,
     parse_day,
@@ -145,25 +144,6 @@ def decline_reminder(turn: Turn) -> Response:
     return turn.close(turn.speech("reminder.declined"))
 
 
-def offer_due(profile: Profile) -> bool:
-    """The gentle offer: after the third shared evening, once, and never with a reminder."""
-    ritual = profile.ritual
-    shared = sum(profile.completed.values())
-    return shared >= OFFER_AFTER_EVENINGS and not ritual.offered and not ritual.has_reminder
-
-
-def with_offer(profile: Profile, day: date) -> Profile:
-    """Mark the gentle offer as made when this answer ends the evening that earns it.
-
-    Stored with the answer (no write of its own), so it is made once, whatever they say.
-    """
-    current = profile.current
-    finished = current is not None and current.pending is None
-    if not finished or not offer_due(profile) or profile.suggested_on == day:
-        return profile  # a stage suggestion tonight is enough for one evening
-    return profile.with_changes(ritual=profile.ritual.with_changes(offered=True))
-
-
 def offer_reminder(turn: Turn, lead: Speech) -> Response:
     """Both answered on their third evening: offer the weekly reminder (stored as offered)."""
     lead.pause(300).say(turn.line("answer.talk_together"))
@@ -177,7 +157,7 @@ def reconnect(turn: Turn) -> Response:
     (skill.handlers.recap.PAGE_SECONDS), then "shall I read more?" (the rest of the week,
     then tonight's question) or tonight's question.
 
-    No tip here: tonight's question brings one when a tip is due (skill.ritual.give_tip).
+    No tip here: tonight's question brings one when a tip is due (skill.question_order.give_tip).
     """
     profile = turn.household.couple()
     if profile is None:

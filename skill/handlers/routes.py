@@ -19,10 +19,11 @@ from skill.content import supports_locale
 from skill.handlers import (
     answers,
     conversation,
+    corrections,
     deletion,
     events,
     forget,
-    journey,
+    journey_summary,
     memory,
     names,
     recap,
@@ -50,7 +51,7 @@ GENERAL: Mapping[str, Step] = {
     "ChooseStageIntent": stages.choose_stage,
     "ChangeStageIntent": stages.move_stage,
     "SkipIntent": tonight.skip,
-    "CorrectAnswerIntent": answers.correct,
+    "CorrectAnswerIntent": corrections.correct,
     "Think": answers.take_time,
     "GoFirst": answers.goes_first,
     "RecapIntent": recap.recap_period,
@@ -82,7 +83,7 @@ GENERAL: Mapping[str, Step] = {
 SIDE_TRIPS: Mapping[str, SideTrip] = {
     "StageInfoIntent": stages.stage_info,
     "StageMoreIntent": stages.stage_more,
-    "JourneyIntent": journey.summary_step,
+    "JourneyIntent": journey_summary.summary_step,
     "ForgetVoiceIntent": voices.forget_voice_said,
 }
 # Skill events: no session, no speech.

@@ -10,9 +10,9 @@ from skill.content import STAGE_COUNT
 from skill.handlers.onboarding import names_so_far, start_onboarding
 from skill.handlers.tonight import begin_at_stage, offer_question, stage_description
 from skill.handlers.turn import Turn
-from skill.journey import declined_next_stage
+from skill.profile_rules import declined_next_stage
+from skill.question_order import change_stage, give_tip, tip_due, valid_stage
 from skill.records import Profile
-from skill.ritual import change_stage, give_tip, tip_due, valid_stage
 from skill.session import ChoosingStage, ConfirmingStage
 from skill.speech import Speech
 from skill.store import StorageError

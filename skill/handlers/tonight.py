@@ -12,8 +12,8 @@ from skill.display import question_card, question_screen, supports_apl
 from skill.handlers.onboarding import new_profile, start_onboarding
 from skill.handlers.turn import Turn
 from skill.handlers.voices import ask_who, first_for, speaker, unknown_voice
+from skill.question_order import Tonight, another_question, pass_question, tonight
 from skill.records import Profile
-from skill.ritual import Tonight, another_question, pass_question, tonight
 from skill.session import Answering, AskingName, OfferingQuestion, OfferingTonightsRecap
 from skill.speech import Speech
 
@@ -113,11 +113,6 @@ def restate(turn: Turn, lead: Speech | None = None) -> Response | None:
     return turn.ask(
         speech, turn.speech("answer.reprompt", name=name, question=question.text), Answering()
     )
-
-
-def restate_or_offer(turn: Turn) -> Response:
-    """ "Repeat" while an answer is awaited: the question and whose turn, else the offer."""
-    return restate(turn) or offer_question(turn, Speech())
 
 
 def offer_question(turn: Turn, lead: Speech) -> Response:

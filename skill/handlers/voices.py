@@ -20,8 +20,8 @@ from ask_sdk_model.response import Response
 from skill.content import Content
 from skill.handlers.onboarding import start_onboarding
 from skill.handlers.turn import Turn
+from skill.question_order import Tonight, tonight
 from skill.records import PARTNERS, Profile
-from skill.ritual import Tonight, tonight
 from skill.session import AskingWho, ConfirmingVoice
 from skill.speech import Speech
 

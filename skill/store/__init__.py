@@ -117,22 +117,3 @@ class Store(Protocol):
         A household without a marker is left as it is (nothing to continue). Raises
         StorageError when the store fails; whatever was deleted stays deleted.
         """
-
-
-def open_store(url: str) -> Store:
-    """Open the store a STAGEWISE_STORE url names (dynamodb://TABLE or sqlite:///PATH)."""
-    scheme, sep, rest = url.partition("://")
-    if not sep or not rest:
-        raise ValueError(
-            f"STAGEWISE_STORE must look like dynamodb://TABLE or sqlite:///PATH, got {url!r}"
-        )
-    if scheme == "sqlite":
-        from skill.store.sqlite import SqliteStore
-
-        # As in SQLAlchemy: sqlite:///relative.db, sqlite:////absolute/path.db
-        return SqliteStore(rest[1:] if rest.startswith("/") else rest)
-    if scheme == "dynamodb":
-        from skill.store.dynamodb import DynamoStore, dynamodb_client
-
-        return DynamoStore(dynamodb_client(), table=rest.strip("/"))
-    raise ValueError(f"unknown store scheme {scheme!r}: use dynamodb:// or sqlite://")

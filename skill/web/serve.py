@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     # Imported here so the CLI can add these options without the [web] extra installed.
     from werkzeug.serving import make_server
 
-    from skill.web.app import create_app
+    from skill.web.endpoint import create_app
 
     # Werkzeug would add an access line per request; the app already logs one line each.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -60,8 +60,8 @@ NOT_IMPORTED_ON_LAMBDA = frozenset({"requests", "platformdirs"})
 RUNTIME_PACKAGE = "skill"
 # The self-hosting adapters of the runtime package, which never run on Lambda: the web
 # endpoint (Flask and request verification, `stagewise serve`) and the SQLite store (the
-# template sets STAGEWISE_STORE=dynamodb://...; open_store imports a store only when its URL
-# names it). Paths inside the package, a folder or a module.
+# template sets STAGEWISE_STORE=dynamodb://...; skill.store.connect imports a store only
+# when its URL names it). Paths inside the package, a folder or a module.
 NOT_ON_LAMBDA = ("web", "store/sqlite.py")
 
 

@@ -1,4 +1,4 @@
-"""The ritual's rules as plain functions: which question tonight, progress, stage moves.
+"""Which question tonight, as plain functions: the order of the bank, progress, stage moves.
 
 Which question (the promise the README makes, in evenings at one question a night):
 - Each stage's bank is asked in its own order, one new question an evening, so a stage

@@ -1,6 +1,6 @@
 """The self-hosted endpoint: a Flask app that verifies Alexa's requests and answers with the skill.
 
-Production: `gunicorn 'skill.web.app:create_app()'` builds everything from the environment.
+Production: `gunicorn 'skill.web.endpoint:create_app()'` builds everything from the environment.
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date
 
 from skill.handlers.turn import Turn
-from skill.journey import evenings_shared, span_of
-from skill.records import Profile, parse_iso
+from skill.journey import span_of
+from skill.profile_rules import evenings_shared, started
+from skill.records import Profile
 from skill.speech import Speech
 
 
@@ -21,16 +22,6 @@ def span(turn: Turn, first: date, day: date, evenings: int = 0) -> str:
     if unit == "first_week":
         unit, count = "day", (day - first).days + 1
     return turn.line(f"journey.span.{unit}", count=count)
-
-
-def started(profile: Profile) -> date | None:
-    """Their first shared evening, or the day they met Stagewise."""
-    if profile.journey.first is not None:
-        return profile.journey.first
-    try:
-        return parse_iso(profile.created_at).date() if profile.created_at else None
-    except ValueError:
-        return None
 
 
 def summary(turn: Turn, profile: Profile) -> Speech:
