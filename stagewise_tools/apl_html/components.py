@@ -87,12 +87,7 @@ class Renderer:
                 yield item
 
     def component(self, item: dict[str, Any], parent_direction: str, first: bool) -> str:
-        kind = item.get("type")
-        if kind not in _PROPERTIES:
-            raise UnsupportedAPL(f"component {kind!r}")
-        unknown = set(item) - _PROPERTIES[kind]
-        if unknown:
-            raise UnsupportedAPL(f"{kind} properties {sorted(unknown)}")
+        kind = known_kind(item)
         prop = {key: evaluate(value, self.scope) for key, value in item.items() if key != "items"}
         css = ["box-sizing:border-box", "position:relative", "display:flex", "min-width:0"]
         css.append(f"flex-grow:{prop.get('grow', 0)}")
@@ -197,12 +192,7 @@ def required_version(document: dict[str, Any]) -> str:
     pending = list(children) if isinstance(children, list) else [children]
     while pending:
         item = pending.pop()
-        kind = item.get("type")
-        if kind not in _PROPERTIES:
-            raise UnsupportedAPL(f"component {kind!r}")
-        unknown = set(item) - _PROPERTIES[kind]
-        if unknown:
-            raise UnsupportedAPL(f"{kind} properties {sorted(unknown)}")
+        kind = known_kind(item)
         for key, allowed in _VALUES.items():
             value = item.get(key)
             if isinstance(value, str) and "${" not in value and value not in allowed:
@@ -210,3 +200,14 @@ def required_version(document: dict[str, Any]) -> str:
         nested = item.get("items", item.get("item", []))
         pending += nested if isinstance(nested, list) else [nested]
     return APL_VERSION
+
+
+def known_kind(item: dict[str, Any]) -> str:
+    """A component's type, when the preview knows it and every property it sets."""
+    kind = item.get("type")
+    if kind not in _PROPERTIES:
+        raise UnsupportedAPL(f"component {kind!r}")
+    unknown = set(item) - _PROPERTIES[kind]
+    if unknown:
+        raise UnsupportedAPL(f"{kind} properties {sorted(unknown)}")
+    return str(kind)
