@@ -150,7 +150,13 @@ def retry_save(turn: Turn) -> Response:
 
 def _given_up(turn: Turn, answer: Answer) -> Response:
     """The store still fails: say what is true of this answer (read once more)."""
-    return _close_truthfully(turn, answer, "answer.still_not_saved", "answer.still_not_sure")
+    stored = is_stored(turn, answer)
+    if stored is True:
+        turn.household.forget_profile()
+        speech = said_back(turn, "answer.heard", answer)
+        return turn.close(speech.say(turn.line("goodbye.general")))
+    key = "answer.still_not_saved" if stored is False else "answer.still_not_sure"
+    return turn.close(turn.speech(key, name=answer.partner_name))
 
 
 def drop_unsaved(turn: Turn) -> Response:
@@ -158,20 +164,13 @@ def drop_unsaved(turn: Turn) -> Response:
     awaiting = turn.state.awaiting
     if not isinstance(awaiting, RetryingSave):
         return turn.close(turn.speech("goodbye.general"))
-    return _close_truthfully(
-        turn, awaiting.answer, "answer.not_saved_dropped", "answer.not_sure_dropped"
-    )
-
-
-def _close_truthfully(turn: Turn, answer: Answer, not_saved: str, not_sure: str) -> Response:
-    """Close on what the store holds of an answer after a failed write: said back when it is
-    stored, `not_saved` when it is not, `not_sure` when the store cannot say."""
+    answer = awaiting.answer
     stored = is_stored(turn, answer)
     if stored is True:
         turn.household.forget_profile()
         speech = said_back(turn, "answer.heard", answer)
         return turn.close(speech.say(turn.line("goodbye.general")))
-    key = not_saved if stored is False else not_sure
+    key = "answer.not_saved_dropped" if stored is False else "answer.not_sure_dropped"
     return turn.close(turn.speech(key, name=answer.partner_name))
 
 
