@@ -22,13 +22,12 @@ from skill.config import Settings
 from skill.content import check_locales, content_for
 from skill.envelope_reader import EnvelopeSerializer
 from skill.handlers import exception_handlers
-from skill.handlers.events import SKILL_DISABLED, forget_household
 from skill.handlers.routes import Dispatcher
 from skill.handlers.turn import Services
 from skill.logs import quiet_libraries
 from skill.narration_clips import load_clips
 from skill.privacy import where
-from skill.request import skill_of, user_of
+from skill.request import SKILL_DISABLED, skill_of, user_of
 from skill.speech import Speech
 from skill.store import DeletionIncomplete, Store
 from skill.store.connect import open_store
@@ -295,6 +294,8 @@ def _forget(app: Stagewise, event: dict[str, Any]) -> dict[str, Any]:
     if expected and skill_id != expected:
         raise ForeignSkillError("request is for another skill")
     if isinstance(user_id, str) and user_id:
+        from skill.handlers.events import forget_household  # only on this event
+
         alexa = _event_alexa(app, system.get("apiEndpoint"), system.get("apiAccessToken"))
         forget_household(app.services.store, user_id, alexa)
     return _empty()

@@ -14,6 +14,8 @@ from typing import Any, NamedTuple
 
 from ask_sdk_model import IntentRequest, RequestEnvelope
 
+SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"  # the one event that deletes a household
+
 
 # A named tuple, not a frozen dataclass: cheaper to define at every cold start (issue 21).
 class Request(NamedTuple):

@@ -125,3 +125,23 @@ def test_a_profile_of_another_household_is_never_acted_on() -> None:
         {"profile": '{"household_id":"theirs","partner_a":"A","partner_b":"B"}'}, HOUSEHOLD
     )
     assert state == SessionState()
+
+
+@given(profiles)
+def test_turns_carrying_the_same_profile_read_it_once_and_a_change_is_carried(
+    profile: Any,
+) -> None:
+    """A packed profile is read back once per warm container (help, repeat and "give me a
+    second" carry it unchanged); a turn that changes it hands on the change, never the
+    profile another turn read."""
+    profile = profile.with_changes(household_id=HOUSEHOLD)
+    carried = SessionState(profile=profile, profile_loaded=True).to_attributes()
+    first = SessionState.from_attributes(dict(carried), HOUSEHOLD)
+    second = SessionState.from_attributes(dict(carried), HOUSEHOLD)
+    assert first.profile == profile
+    assert second.profile is first.profile  # read once
+    changed = profile.with_changes(stage=profile.stage % 6 + 1)
+    second.profile = changed
+    assert SessionState.from_attributes(second.to_attributes(), HOUSEHOLD).profile == changed
+    third = SessionState.from_attributes(dict(carried), HOUSEHOLD)
+    assert third.profile == profile  # the change reached no other turn

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from hashlib import blake2b
+from struct import Struct
+
+_WORDS = Struct(">16I")  # a 64-byte digest as sixteen big-endian 32-bit numbers
 
 
 def variant(count: int, stream: str, draw: int, spacing: int | None = None) -> int:
@@ -45,7 +48,7 @@ def _dealt(count: int, stream: str, deck: int, spacing: int) -> tuple[int, ...]:
     order = _shuffled(count, stream, deck)
     if deck == 0:
         return tuple(order)
-    tail = set(_shuffled(count, stream, deck - 1)[count - spacing :])
+    tail = set(_shuffled(count, stream, deck - 1, settled=spacing)[count - spacing :])
     middle = [i for i in range(spacing, count - spacing) if order[i] not in tail]
     for head in range(spacing):
         if order[head] in tail:
@@ -54,11 +57,16 @@ def _dealt(count: int, stream: str, deck: int, spacing: int) -> tuple[int, ...]:
     return tuple(order)
 
 
-def _shuffled(count: int, stream: str, deck: int) -> list[int]:
-    """A Fisher-Yates shuffle of range(count) drawn from hashes of (stream, deck)."""
+def _shuffled(count: int, stream: str, deck: int, settled: int | None = None) -> list[int]:
+    """A Fisher-Yates shuffle of range(count) drawn from hashes of (stream, deck).
+
+    The shuffle settles the deck from its end: with `settled`, only the last `settled`
+    cards are dealt (the rest are left unshuffled), enough to know a deck's tail.
+    """
     order = list(range(count))
     numbers = _numbers(stream, deck, count)
-    for i in range(count - 1, 0, -1):
+    last = 0 if settled is None else max(0, count - 1 - settled)
+    for i in range(count - 1, last, -1):
         j = numbers[i] % (i + 1)
         order[i], order[j] = order[j], order[i]
     return order
@@ -70,6 +78,6 @@ def _numbers(stream: str, deck: int, count: int = 1) -> list[int]:
     block = 0
     while len(out) < count:
         digest = blake2b(f"{stream}|{deck}|{block}".encode(), digest_size=64).digest()
-        out.extend(int.from_bytes(digest[i : i + 4], "big") for i in range(0, 64, 4))
+        out.extend(_WORDS.unpack(digest))
         block += 1
     return out[:count]

@@ -19,8 +19,6 @@ from skill.store import DeletionIncomplete, StorageError, Store
 
 log = logging.getLogger("stagewise")
 
-SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"
-
 
 def forget_household(store: Store, household_id: str, alexa: AlexaApi | None = None) -> int:
     """Delete everything held for a household; raise DeletionIncomplete unless it is all gone.

@@ -14,21 +14,8 @@ from dataclasses import dataclass, field
 
 from ask_sdk_model.response import Response
 
-from skill.handlers import (
-    answers,
-    corrections,
-    forget,
-    memory,
-    names,
-    onboarding,
-    recap,
-    reminders,
-    saving,
-    stages,
-    tonight,
-    voices,
-    who,
-)
+from skill.handlers import onboarding, tonight, voices
+from skill.handlers.later import later
 from skill.handlers.turn import Turn
 from skill.session import (
     AskingName,
@@ -102,6 +89,8 @@ def names_while_choosing(turn: Turn) -> Response:
     """Names said while the couple is asked where to start: new names start meeting afresh;
     anything else in the name slot ("er", "yes please") was not a name, and the question
     stays, both names kept."""
+    from skill.handlers import names  # a feature a launch does not load
+
     checks = names.heard(turn)
     if not checks or any(c.verdict == "not_a_name" or c.name is None for c in checks):
         return ask_again(turn, "fallback")
@@ -128,7 +117,7 @@ MOMENTS: dict[Moment, Row] = {
         unclear="unclear.name",
         elicit=("NamesIntent", "first_name"),
         takes={
-            "NamesIntent": names.heard_names,
+            "NamesIntent": later("names", "heard_names"),
             "TonightQuestionIntent": first("onboarding.question_after_names"),
             NO: unclear,
             "AMAZON.StopIntent": onboarding.stop_onboarding,
@@ -138,21 +127,21 @@ MOMENTS: dict[Moment, Row] = {
     ),
     Moment.NAME_CONFIRM: yes_no(
         "onboarding.confirm_name",
-        yes=names.name_confirmed,
-        no=names.name_denied,
+        yes=later("names", "name_confirmed"),
+        no=later("names", "name_denied"),
         takes={
-            "NamesIntent": names.heard_names,
+            "NamesIntent": later("names", "heard_names"),
             "TonightQuestionIntent": first("onboarding.question_after_names"),
         },
         leave=onboarding.keep_name_on_leaving,
     ),
     Moment.STAGE_CHOICE: yes_no(
         "onboarding.offer_stage_reprompt",
-        yes=stages.start_at_stage_one,
-        no=stages.which_stage,
+        yes=later("stages", "start_at_stage_one"),
+        no=later("stages", "which_stage"),
         takes={
-            "ChooseStageIntent": stages.choose_first_stage,
-            "ChangeStageIntent": stages.choose_first_stage,
+            "ChooseStageIntent": later("stages", "choose_first_stage"),
+            "ChangeStageIntent": later("stages", "choose_first_stage"),
             "NamesIntent": names_while_choosing,
             "TonightQuestionIntent": first("onboarding.question_after_stage"),
         },
@@ -165,12 +154,12 @@ MOMENTS: dict[Moment, Row] = {
         unclear="unclear.answer",
         elicit=("AnswerIntent", "answer"),
         takes={
-            "AnswerIntent": answers.answer_step,
-            "NamesIntent": corrections.names_as_answer,
-            "Think": answers.take_time,
-            "GoFirst": answers.goes_first,
-            "SetReminderIntent": answers.reminder_later,
-            "MoveReminderIntent": answers.reminder_later,
+            "AnswerIntent": later("answers", "answer_step"),
+            "NamesIntent": later("corrections", "names_as_answer"),
+            "Think": later("answers", "take_time"),
+            "GoFirst": later("answers", "goes_first"),
+            "SetReminderIntent": later("answers", "reminder_later"),
+            "MoveReminderIntent": later("answers", "reminder_later"),
             NO: unclear,
         },
         resume=tonight.restate,
@@ -182,32 +171,36 @@ MOMENTS: dict[Moment, Row] = {
         unclear="unclear.answer",
         elicit=("AnswerIntent", "answer"),
         takes={
-            "AnswerIntent": corrections.correction_step,
-            "NamesIntent": corrections.names_as_answer,
-            "Think": answers.take_time,
-            "SkipIntent": corrections.keep_as_it_was,
-            NO: corrections.keep_as_it_was,
-            "CorrectAnswerIntent": corrections.ask_correction_again,
+            "AnswerIntent": later("corrections", "correction_step"),
+            "NamesIntent": later("corrections", "names_as_answer"),
+            "Think": later("answers", "take_time"),
+            "SkipIntent": later("corrections", "keep_as_it_was"),
+            NO: later("corrections", "keep_as_it_was"),
+            "CorrectAnswerIntent": later("corrections", "ask_correction_again"),
         },
-        resume=corrections.resume_correction,
+        resume=later("corrections", "resume_correction"),
         leave=saying("answer.correction_left"),
     ),
     Moment.QUESTION_OFFER: yes_no("offer.question", yes=tonight.question_or_onboarding, no=goodbye),
     Moment.RECAP_MORE: yes_no(
         "recap.more",
-        yes=recap.continue_recap,
-        no=recap.stop_recap,
-        takes={"FavouriteIntent": memory.keep_favourite},
+        yes=later("recap", "continue_recap"),
+        no=later("recap", "stop_recap"),
+        takes={"FavouriteIntent": later("memory", "keep_favourite")},
     ),
-    Moment.RECAP_TODAY: yes_no("question.both_done_reprompt", yes=recap.recap_today, no=goodbye),
+    Moment.RECAP_TODAY: yes_no(
+        "question.both_done_reprompt", yes=later("recap", "recap_today"), no=goodbye
+    ),
     Moment.KEEP_OFFER: yes_no(
         "memory.keep_offer",
-        yes=memory.keep_favourite,
+        yes=later("memory", "keep_favourite"),
         no=goodbye,
-        takes={"FavouriteIntent": memory.keep_favourite},
+        takes={"FavouriteIntent": later("memory", "keep_favourite")},
     ),
     Moment.STAGE_CONFIRM: yes_no(
-        "stage.confirm_reprompt", yes=stages.apply_change, no=stages.keep_stage
+        "stage.confirm_reprompt",
+        yes=later("stages", "apply_change"),
+        no=later("stages", "keep_stage"),
     ),
     Moment.RENAME: Row(
         question="rename.need_both",
@@ -215,51 +208,55 @@ MOMENTS: dict[Moment, Row] = {
         fallback="fallback.rename",
         unclear="unclear.rename",
         elicit=("NamesIntent", "first_name"),
-        takes={"NamesIntent": names.heard_names, NO: goodbye},
+        takes={"NamesIntent": later("names", "heard_names"), NO: goodbye},
     ),
     Moment.RENAME_CONFIRM: yes_no(
         "rename.confirm",
-        yes=names.rename_confirmed,
-        no=names.rename_declined,
-        takes={"NamesIntent": names.heard_names},
+        yes=later("names", "rename_confirmed"),
+        no=later("names", "rename_declined"),
+        takes={"NamesIntent": later("names", "heard_names")},
         leave=saying("rename.kept_short"),
     ),
     Moment.DELETE_CONFIRM: yes_no(
         "forget.confirm_reprompt",
-        yes=forget.delete_confirmed,
-        no=forget.delete_declined,
+        yes=later("forget", "delete_confirmed"),
+        no=later("forget", "delete_declined"),
         leave=saying("forget.kept_short"),
     ),
     Moment.REMINDER_CONFIRM: yes_no(
         "reminder.confirm_again",
-        yes=reminders.confirm_reminder,
-        no=reminders.decline_reminder,
+        yes=later("reminders", "confirm_reminder"),
+        no=later("reminders", "decline_reminder"),
         leave=saying("reminder.not_set_short"),
     ),
     Moment.RETRY_SAVE: yes_no(
         "answer.not_saved_reprompt",
-        yes=saving.retry_save,
-        no=saving.drop_unsaved,
-        leave=saving.unsaved_on_leaving,
+        yes=later("saving", "retry_save"),
+        no=later("saving", "drop_unsaved"),
+        leave=later("saving", "unsaved_on_leaving"),
     ),
     Moment.YEAR_AGO: yes_no(
-        "memory.year_ago_reprompt", yes=memory.read_year_ago, no=memory.decline_year_ago
+        "memory.year_ago_reprompt",
+        yes=later("memory", "read_year_ago"),
+        no=later("memory", "decline_year_ago"),
     ),
-    Moment.FAVOURITE_MORE: yes_no("memory.favourite_more", yes=memory.next_favourite, no=goodbye),
+    Moment.FAVOURITE_MORE: yes_no(
+        "memory.favourite_more", yes=later("memory", "next_favourite"), no=goodbye
+    ),
     Moment.WHO_SPEAKS: Row(
         question="voices.who_reprompt",
         help="help.who_speaks",
         fallback="fallback.who_speaks",
         unclear="unclear.who_speaks",
         elicit=("NamesIntent", "first_name"),
-        takes={"NamesIntent": who.identify, NO: unclear},
+        takes={"NamesIntent": later("who", "identify"), NO: unclear},
         leave=voices.held_on_leaving,
     ),
     Moment.VOICE_CONFIRM: yes_no(
         "voices.is_it",
-        yes=who.confirm_voice,
-        no=who.deny_voice,
-        takes={"NamesIntent": who.identify},
+        yes=later("who", "confirm_voice"),
+        no=later("who", "deny_voice"),
+        takes={"NamesIntent": later("who", "identify")},
         leave=voices.held_on_leaving,
     ),
 }

@@ -16,22 +16,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.response import Response
 
 from skill.content import supports_locale
-from skill.handlers import (
-    answers,
-    conversation,
-    corrections,
-    deletion,
-    events,
-    forget,
-    journey_summary,
-    memory,
-    names,
-    recap,
-    reminders,
-    stages,
-    tonight,
-    voices,
-)
+from skill.handlers import conversation, tonight, voices
+from skill.handlers.later import later
 from skill.handlers.moments import MOMENTS, ask_again, leaving, row
 from skill.handlers.turn import Services, Turn
 from skill.speech import Speech
@@ -44,31 +30,31 @@ SideTrip = Callable[[Turn], Speech | None]  # what to say; None: not a side trip
 GENERAL: Mapping[str, Step] = {
     "LaunchRequest": tonight.launch,
     "SessionEndedRequest": conversation.session_ended,
-    "Connections.Response": reminders.permission_response,
+    "Connections.Response": later("reminders", "permission_response"),
     "TonightQuestionIntent": tonight.question_or_onboarding,
-    "AnswerIntent": answers.answer_step,
-    "NamesIntent": names.heard_names,
-    "ChooseStageIntent": stages.choose_stage,
-    "ChangeStageIntent": stages.move_stage,
+    "AnswerIntent": later("answers", "answer_step"),
+    "NamesIntent": later("names", "heard_names"),
+    "ChooseStageIntent": later("stages", "choose_stage"),
+    "ChangeStageIntent": later("stages", "move_stage"),
     "SkipIntent": tonight.skip,
-    "CorrectAnswerIntent": corrections.correct,
-    "Think": answers.take_time,
-    "GoFirst": answers.goes_first,
-    "RecapIntent": recap.recap_period,
-    "RecapLastTimeIntent": recap.recap_last_time,
-    "RecapStageIntent": memory.recap_stage,
-    "RecapYearAgoIntent": memory.read_year_ago,
-    "FavouriteIntent": memory.keep_favourite,
-    "PlayFavouritesIntent": memory.play_favourites,
+    "CorrectAnswerIntent": later("corrections", "correct"),
+    "Think": later("answers", "take_time"),
+    "GoFirst": later("answers", "goes_first"),
+    "RecapIntent": later("recap", "recap_period"),
+    "RecapLastTimeIntent": later("recap", "recap_last_time"),
+    "RecapStageIntent": later("memory", "recap_stage"),
+    "RecapYearAgoIntent": later("memory", "read_year_ago"),
+    "FavouriteIntent": later("memory", "keep_favourite"),
+    "PlayFavouritesIntent": later("memory", "play_favourites"),
     "ForgetVoiceIntent": voices.forget_voice_step,
-    "DeleteAllIntent": forget.delete_all,
-    "DeleteLastAnswerIntent": forget.delete_last,
-    "DeleteTonightIntent": forget.delete_tonight,
-    "SetReminderIntent": reminders.set_reminder,
-    "MoveReminderIntent": reminders.set_reminder,
-    "ReminderStatusIntent": reminders.reminder_status,
-    "CancelReminderIntent": reminders.cancel_reminder,
-    "ReconnectIntent": reminders.reconnect,
+    "DeleteAllIntent": later("forget", "delete_all"),
+    "DeleteLastAnswerIntent": later("forget", "delete_last"),
+    "DeleteTonightIntent": later("forget", "delete_tonight"),
+    "SetReminderIntent": later("reminders", "set_reminder"),
+    "MoveReminderIntent": later("reminders", "set_reminder"),
+    "ReminderStatusIntent": later("reminders", "reminder_status"),
+    "CancelReminderIntent": later("reminders", "cancel_reminder"),
+    "ReconnectIntent": later("reminders", "reconnect"),
     "AMAZON.YesIntent": conversation.unclear,
     "AMAZON.NoIntent": conversation.goodbye,
     "AMAZON.RepeatIntent": conversation.repeat,
@@ -81,17 +67,18 @@ GENERAL: Mapping[str, Step] = {
 
 # Said in passing: the open moment stays open and asks its question again afterwards.
 SIDE_TRIPS: Mapping[str, SideTrip] = {
-    "StageInfoIntent": stages.stage_info,
-    "StageMoreIntent": stages.stage_more,
-    "JourneyIntent": journey_summary.summary_step,
+    "StageInfoIntent": later("stages", "stage_info"),
+    "StageMoreIntent": later("stages", "stage_more"),
+    "JourneyIntent": later("journey_summary", "summary_step"),
     "ForgetVoiceIntent": voices.forget_voice_said,
 }
 # Skill events: no session, no speech.
 EVENTS: Mapping[str, Step] = {
-    "Reminders.ReminderDeleted": reminders.reminder_event,
-    "AlexaSkillEvent.SkillPermissionChanged": reminders.reminder_event,
-    "AlexaSkillEvent.SkillPermissionAccepted": reminders.reminder_event,
+    "Reminders.ReminderDeleted": later("reminders", "reminder_event"),
+    "AlexaSkillEvent.SkillPermissionChanged": later("reminders", "reminder_event"),
+    "AlexaSkillEvent.SkillPermissionAccepted": later("reminders", "reminder_event"),
 }
+NOTHING = later("events", "nothing")  # any other event
 DIALOG = frozenset({"LaunchRequest", "IntentRequest", "SessionEndedRequest"})
 
 
@@ -100,7 +87,7 @@ def dispatch(turn: Turn) -> Response:
     turn.router = route
     kind = turn.request.kind
     if kind not in DIALOG and kind != "Connections.Response":
-        return EVENTS.get(kind, events.nothing)(turn)
+        return EVENTS.get(kind, NOTHING)(turn)
     if kind in ("LaunchRequest", "IntentRequest") and not supports_locale(turn.locale):
         return turn.close(turn.speech("error.locale"))
     return route(turn)
@@ -146,6 +133,8 @@ class Dispatcher(AbstractRequestHandler):
         try:
             response = dispatch(turn)
         except DeletionPending:  # "forget everything" is under way: it goes first
+            from skill.handlers import deletion  # rare: not loaded at start
+
             turn, response = deletion.finish_first(handler_input, self.services, dispatch)
         write_session(turn, response)
         return response

@@ -9,6 +9,7 @@ back, each checked against the request's household.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from skill.records import Answer, Profile
@@ -99,7 +100,7 @@ class SessionState:
     def _unpack(self) -> None:
         packed, self._packed = self._packed, None
         try:
-            profile = Profile.from_dict(_unpacked(packed))
+            profile = _profile_of(packed) if isinstance(packed, str) else None
         except (KeyError, TypeError, ValueError, AttributeError):
             profile = None
         if profile is None or profile.household_id != self._household_id:
@@ -172,6 +173,14 @@ def _household_prefix(household_id: str) -> str:
 
 def _packed(data: dict[str, Any]) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+@lru_cache(maxsize=64)
+def _profile_of(packed: str) -> Profile:
+    """A packed profile read back. Kept for a while: a session's turns that leave the profile
+    as it was (help, repeat, "give me a second") carry the same string, and a warm container
+    reads it once. A Profile is immutable, so turns can share one."""
+    return Profile.from_dict(_unpacked(packed))
 
 
 def _unpacked(value: object) -> dict[str, Any]:
