@@ -23,6 +23,8 @@ BANK_PATH = Path(__file__).resolve().parents[1] / "skill" / "content" / "en-US" 
 LOCALES = frozenset({"en-US", "en-GB", "en-CA", "en-AU", "en-IN"})
 OWN_IDIOM_LOCALES = ("en-GB", "en-AU", "en-IN")  # each needs rows in its own idiom
 MIN_PER_OWN_IDIOM_LOCALE = 12
+SET_2 = ("danger_2.tsv", "benign_2.tsv")  # the second, larger safety set
+MIN_PER_OWN_IDIOM_LOCALE_SET_2 = 25
 
 # Spoken text as Alexa hands it over: lower case words (any alphabet, so "zoë" and "josé"),
 # single spaces, apostrophes only inside or at the end of a word ("what's", "parents'").
@@ -81,6 +83,7 @@ class FileSpec:
     label_column: str | None = None
     labels: frozenset[str] = frozenset()
     min_per_label: dict[str, int] = field(default_factory=dict)
+    min_per_own_idiom_locale: int = MIN_PER_OWN_IDIOM_LOCALE
 
 
 SPECS = {
@@ -102,6 +105,19 @@ SPECS = {
         min_per_label={"self_harm": 35, "violence": 35, "help": 35},
     ),
     "benign.tsv": FileSpec(columns=("locale", "question_id", "text"), min_rows=320),
+    "danger_2.tsv": FileSpec(
+        columns=("locale", "category", "text"),
+        min_rows=200,
+        label_column="category",
+        labels=frozenset({"self_harm", "violence", "help"}),
+        min_per_label={"self_harm": 80, "violence": 60, "help": 35},
+        min_per_own_idiom_locale=MIN_PER_OWN_IDIOM_LOCALE_SET_2,
+    ),
+    "benign_2.tsv": FileSpec(
+        columns=("locale", "question_id", "text"),
+        min_rows=500,
+        min_per_own_idiom_locale=MIN_PER_OWN_IDIOM_LOCALE_SET_2,
+    ),
     "names.tsv": FileSpec(
         columns=("locale", "label", "text"),
         min_rows=320,
@@ -175,9 +191,10 @@ def count_problems(rows: list[Row], spec: FileSpec) -> list[str]:
             if per_label[label] < minimum:
                 problems.append(f"{label}: {per_label[label]} rows, need {minimum}")
     per_locale = Counter(row["locale"] for row in rows)
+    minimum = spec.min_per_own_idiom_locale
     for locale in OWN_IDIOM_LOCALES:
-        if per_locale[locale] < MIN_PER_OWN_IDIOM_LOCALE:
-            problems.append(f"{locale}: {per_locale[locale]} rows, need {MIN_PER_OWN_IDIOM_LOCALE}")
+        if per_locale[locale] < minimum:
+            problems.append(f"{locale}: {per_locale[locale]} rows, need {minimum}")
     return problems
 
 
@@ -202,6 +219,13 @@ def benign_word_problems(rows: list[Row]) -> list[str]:
         if count < minimum:
             problems.append(f"{family}: {count} benign rows, need {minimum}")
     return problems
+
+
+def shared_text_problems(rows: list[Row], other_texts: set[str]) -> list[str]:
+    """Texts that also appear in another held-out file, so no row is counted twice."""
+    return [
+        f"text also in another file: {row['text']!r}" for row in rows if row["text"] in other_texts
+    ]
 
 
 STAGES = question_stages()
@@ -231,9 +255,21 @@ def test_answers_cover_every_stage_and_hard_cases() -> None:
     assert answer_coverage_problems(load("answers.tsv"), STAGES) == []
 
 
-def test_benign_answers_share_danger_words() -> None:
+@pytest.mark.parametrize("name", ["benign.tsv", "benign_2.tsv"])
+def test_benign_answers_share_danger_words(name: str) -> None:
     """Benign answers carry enough of each word a danger check might trip on."""
-    assert benign_word_problems(load("benign.tsv")) == []
+    assert benign_word_problems(load(name)) == []
+
+
+def other_texts(name: str) -> set[str]:
+    """Every text in the held-out files other than this one."""
+    return {row["text"] for other in SPECS if other != name for row in load(other)}
+
+
+@pytest.mark.parametrize("name", SET_2)
+def test_set_2_shares_no_text_with_other_files(name: str) -> None:
+    """Set 2 repeats no text from any other held-out file, so it measures something new."""
+    assert shared_text_problems(load(name), other_texts(name)) == []
 
 
 def test_each_file_has_a_readme_entry() -> None:
@@ -299,3 +335,12 @@ def test_count_checks_catch_thin_files() -> None:
 
     no_kill = [row for row in load("benign.tsv") if "kill" not in row["text"]]
     assert any(p.startswith("kill:") for p in benign_word_problems(no_kill))
+
+    # Set 2 needs more rows per own-idiom locale than set 1 and a text of its own.
+    danger_2 = SPECS["danger_2.tsv"]
+    few_indian = [row for row in load("danger_2.tsv") if row["locale"] != "en-IN"]
+    few_indian += [row for row in load("danger_2.tsv") if row["locale"] == "en-IN"][:20]
+    assert "en-IN: 20 rows, need 25" in count_problems(few_indian, danger_2)
+    benign_2 = load("benign_2.tsv")
+    taken = {benign_2[0]["text"]}
+    assert shared_text_problems(benign_2, taken) == [f"text also in another file: {taken.pop()!r}"]
