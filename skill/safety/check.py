@@ -28,11 +28,10 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from skill.content import Content, content_data
-from skill.safety.patterns import Compiler, Rule, RuleSet
+from skill.safety.patterns import NAME_TOKEN, Compiler, Rule, RuleSet
 
 CATEGORIES = ("self_harm", "violence", "help")  # checked in this order; the first match wins
 SIGNALS_NEEDED = 2  # different signals that decide together where no rule decides alone
-NAME_TOKEN = "@name"  # a couple's first name, as patterns write it
 _NON_WORD = re.compile(r"[^\w' @]+")
 
 

@@ -1,0 +1,135 @@
+"""The learned half of the check: a small logistic regression over an answer's words, as data.
+
+The phrase rules catch what someone wrote down; this catches what is said like it. It reads
+the answer as skill.safety.check prepares it, turns it into features (its words, the pairs
+of words side by side and, as its `features` say, pairs one word apart and words after a
+negation marked), and adds up each feature's weights for the three kinds of danger against
+a benign answer (a multinomial logistic regression with benign as the reference class).
+`stagewise_tools.safety_model` trains it from the development and validation sets and
+writes it to the locale's `safety_model.json`; SAFETY.md says how it was chosen and how
+well it works.
+
+It is loaded with the first answer that is checked, never at cold start, and takes tens of
+microseconds an answer: a dictionary look-up a feature, no numpy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+from skill.content import content_data
+from skill.safety.patterns import NAME_TOKEN, NEGATORS
+
+MODEL_FILE = "safety_model.json"
+NAME_READS_AS = "he"  # a couple's first name reads as a partner ("@name hits me": "he hits me")
+SCALE = 1000  # weights are stored as integers, thousandths
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Which features an answer is read as (chosen by cross-validation, stored with the
+    weights so that training and the runtime read an answer the same way)."""
+
+    skip: bool = False  # pairs one word apart: "hit _ me" from "hit him me"... "hits her me"
+    negation: int = 0  # words after "not", "never", "no" read as "!word", up to this many
+    edges: bool = False  # the answer's first and last words marked: "^ help", "help $"
+
+    @classmethod
+    def of(cls, raw: dict[str, object]) -> FeatureSpec:
+        return cls(
+            skip=bool(raw.get("skip", False)),
+            negation=int(str(raw.get("negation", 0))),
+            edges=bool(raw.get("edges", False)),
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {"skip": self.skip, "negation": self.negation, "edges": self.edges}
+
+
+def features(said: str, spec: FeatureSpec) -> set[str]:
+    """The features of an answer prepared as the rules read it (" word word ... ")."""
+    words = [NAME_READS_AS if w == NAME_TOKEN else w for w in said.split()]
+    if spec.negation:
+        after = 0
+        for i, word in enumerate(words):
+            if word in NEGATORS:
+                after = spec.negation
+            elif after:
+                words[i], after = f"!{word}", after - 1
+    found = set(words)
+    found.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    if spec.skip:
+        found.update(f"{a} _ {b}" for a, b in zip(words, words[2:], strict=False))
+    if spec.edges and words:
+        found.update((f"^ {words[0]}", f"{words[-1]} $"))
+    return found
+
+
+@dataclass(frozen=True)
+class Model:
+    """One locale's model: per feature, a weight for each kind of danger against benign."""
+
+    categories: tuple[str, ...]  # the danger classes, in the order of each weight list
+    bias: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]]
+    spec: FeatureSpec
+    flag_at: float  # flags an answer no rule matched at this p(danger) or above
+    veto_below: float  # below this p(danger), signals alone do not decide (0: never)
+
+    def danger(self, said: str) -> tuple[float, str]:
+        """p(danger) of a prepared answer, and the most likely kind of danger."""
+        scores = list(self.bias)
+        for feature in features(said, self.spec):
+            weights = self.weights.get(feature)
+            if weights is not None:
+                for k, weight in enumerate(weights):
+                    scores[k] += weight
+        top = max(0.0, *scores)  # benign scores 0: the reference class
+        exps = [math.exp(s - top) for s in scores]
+        total = math.exp(-top) + sum(exps)
+        best = max(range(len(scores)), key=scores.__getitem__)
+        return sum(exps) / total, self.categories[best]
+
+    @classmethod
+    def of(cls, raw: dict[str, object]) -> Model:
+        """A model from its JSON (weights in thousandths)."""
+        if not isinstance(raw, dict) or not isinstance(raw.get("weights"), dict):
+            raise ValueError(f"{MODEL_FILE}: expected an object with weights")
+        categories = tuple(str(c) for c in _list(raw["categories"]))
+        width = len(categories)
+        weights: dict[str, tuple[float, ...]] = {}
+        for feature, each in dict(raw["weights"]).items():
+            values = tuple(int(v) / SCALE for v in _list(each))
+            if len(values) != width:
+                raise ValueError(f"{MODEL_FILE}: {feature!r} has {len(values)} weights")
+            weights[str(feature)] = values
+        bias = tuple(float(b) for b in _list(raw["bias"]))
+        if len(bias) != width:
+            raise ValueError(f"{MODEL_FILE}: bias has {len(bias)} values, not {width}")
+        spec = FeatureSpec.of(dict(raw.get("features", {})))  # type: ignore[call-overload]
+        return cls(
+            categories=categories,
+            bias=bias,
+            weights=weights,
+            spec=spec,
+            flag_at=float(str(raw["flag_at"])),
+            veto_below=float(str(raw.get("veto_below", 0.0))),
+        )
+
+
+def _list(value: object) -> list[object]:
+    """A real check (asserts vanish under python -O): bad data stops the load, clearly."""
+    if not isinstance(value, list):
+        raise ValueError(f"{MODEL_FILE}: expected a list, found {type(value).__name__}")
+    return value
+
+
+@cache
+def model_for(locale: str) -> Model:
+    """A locale's model, read once for the life of the process (with the first answer)."""
+    raw = content_data(locale, MODEL_FILE)
+    if not isinstance(raw, dict):
+        raise ValueError(f"{MODEL_FILE}: expected a JSON object")
+    return Model.of(raw)
