@@ -4,7 +4,9 @@
     python -m stagewise_tools.safety_model --check    # exit 1 if the shipped file differs
 
 It reads tests/data/safety_dev.tsv and tests/data/safety_validation.tsv (each row an answer
-as Alexa hands it over: locale, category, text; "benign" rows are ordinary answers) as
+as Alexa hands it over: locale, category, text; "benign" rows are ordinary answers) and
+every question of the bank (a benign answer: partners say the question back) and every
+phrase said instead of an answer (skill.not_answers' data: "pass", "I'm stumped") as
 skill.safety.check prepares them, and fits a multinomial logistic regression (benign,
 self_harm, violence, help) with an L2 penalty by full-batch Adam from zeros: no randomness,
 so the same data gives the same file. The features are pruned to the strongest `KEEP` and
@@ -19,20 +21,24 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from skill.content import PUBLISHED_LOCALES, content_data, content_for
 from skill.content import ROOT as CONTENT_ROOT
 from skill.safety.check import CATEGORIES, prepare, rules_for
+from skill.not_answers import expand
 from skill.safety.model import MODEL_FILE, SCALE, FeatureSpec, features
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 DEV_SET = DATA / "safety_dev.tsv"
 VALIDATION_SET = DATA / "safety_validation.tsv"
 SHIPPED = CONTENT_ROOT / "en-US" / MODEL_FILE
+INTENT_SAMPLES = "intent_samples.json"
 CLASSES = ("benign", *CATEGORIES)  # benign is the reference class, weight 0
 
 
@@ -40,14 +46,15 @@ CLASSES = ("benign", *CATEGORIES)  # benign is the reference class, weight 0
 class Settings:
     """What training takes (SAFETY.md: chosen by cross-validation)."""
 
-    spec: FeatureSpec = field(default_factory=lambda: FeatureSpec(skip=True, negation=2))
-    penalty: float = 1e-3  # L2, on the mean loss
+    spec: FeatureSpec = field(default_factory=lambda: FeatureSpec(negation=2, stem=4))
+    penalty: float = 3e-6  # L2, on the mean loss
     min_count: int = 2  # a feature seen in fewer answers is left out
     keep: int = 6000  # features kept after pruning
     steps: int = 400
     rate: float = 0.05
-    flag_at: float = 0.9
-    veto_below: float = 0.0
+    flag_at: float = 0.5
+    veto_below: float = 0.15
+    min_words: int = 2  # no one-word validation answers: not chosen by CV (SAFETY.md)
 
 
 SETTINGS = Settings()
@@ -83,9 +90,61 @@ def read_rows(path: Path, first_batch: int = 0) -> list[Row]:
     return rows
 
 
+def bank_rows() -> list[Row]:
+    """Every question of every locale's bank, as a benign answer (batch 0): partners answer
+    by saying the question back ("what makes me feel safe is..."), and none may be flagged."""
+    found: dict[str, Row] = {}
+    for locale in PUBLISHED_LOCALES:
+        for stage in content_for(locale).questions.values():
+            for question in stage:
+                found.setdefault(question.text, Row(0, locale, "benign", question.text))
+    return list(found.values())
+
+
+# What a not-answer's {slot} is said as (tests/test_not_answers.py says them the same way).
+SAID_FOR = {
+    "name": "alex",
+    "first_name": "jo",
+    "second_name": "zara",
+    "stage_number": "three",
+    "period": "last week",
+    "day": "sunday",
+    "time": "eight pm",
+}
+
+
+def not_answer_rows() -> list[Row]:
+    """Every phrase said instead of an answer ("skip this one", "I'm stumped"; batch 0):
+    the not-answer recogniser's data (skill.not_answers), which safety must never flag."""
+    found: dict[str, Row] = {}
+    for locale in PUBLISHED_LOCALES:
+        data, samples = (content_data(locale, f) for f in ("not_answers.json", INTENT_SAMPLES))
+        if not isinstance(data, dict) or not isinstance(samples, dict):
+            raise ValueError(f"{locale}: not_answers.json or {INTENT_SAMPLES} is not an object")
+        ignored = {(i, s) for i, listed in data["not_evidence"].items() for s in listed}
+        phrases = [
+            sample
+            for intent, listed in samples.items()
+            if not intent.startswith("_")
+            for sample in listed
+            if (intent, sample) not in ignored
+        ]
+        phrases += [p for listed in data["phrases"].values() for t in listed for p in expand(t)]
+        for phrase in phrases:
+            said = re.sub(r"\{(\w+)\}", lambda m: SAID_FOR[m[1]], phrase)
+            found.setdefault(said, Row(0, locale, "benign", said))
+    return list(found.values())
+
+
 def training_rows() -> list[Row]:
-    """The development set (batch 0) and the validation batches."""
-    return read_rows(DEV_SET) + read_rows(VALIDATION_SET, first_batch=1)
+    """The development set, the bank's questions and the not-answers (batch 0), then the
+    validation batches."""
+    return (
+        read_rows(DEV_SET)
+        + bank_rows()
+        + not_answer_rows()
+        + read_rows(VALIDATION_SET, first_batch=1)
+    )
 
 
 def prepared(rows: list[Row]) -> list[str]:
@@ -197,19 +256,19 @@ def train(texts: list[str], categories: list[str], settings: Settings = SETTINGS
 
 
 def as_json(trained: Trained, settings: Settings = SETTINGS) -> dict[str, object]:
-    """The shipped form: weights in thousandths, features sorted, dropped where all round to 0."""
-    rounded = np.rint(trained.weights * SCALE * np.sqrt(1.0)).astype(np.int64)
+    """The shipped form: weights in thousandths, features sorted (all of them: an answer's
+    sum is scaled by how many of its features the model knows, as in training)."""
+    rounded = np.rint(trained.weights * SCALE).astype(np.int64)
     return {
         "_about": "skill/safety/model.py; trained by python -m stagewise_tools.safety_model",
         "categories": list(CATEGORIES),
         "features": trained.spec.to_dict(),
         "flag_at": settings.flag_at,
         "veto_below": settings.veto_below,
+        "min_words": settings.min_words,
         "bias": [round(float(b), 4) for b in trained.bias],
         "weights": {
-            feature: rounded[i].tolist()
-            for feature, i in sorted(trained.vocabulary.items())
-            if rounded[i].any()
+            feature: rounded[i].tolist() for feature, i in sorted(trained.vocabulary.items())
         },
     }
 

@@ -4,7 +4,8 @@ The phrase rules catch what someone wrote down; this catches what is said like i
 the answer as skill.safety.check prepares it, turns it into features (its words, the pairs
 of words side by side and, as its `features` say, pairs one word apart and words after a
 negation marked), and adds up each feature's weights for the three kinds of danger against
-a benign answer (a multinomial logistic regression with benign as the reference class).
+a benign answer, scaled by one over the square root of how many features it knows (a
+multinomial logistic regression with benign as the reference class).
 `stagewise_tools.safety_model` trains it from the development and validation sets and
 writes it to the locale's `safety_model.json`; SAFETY.md says how it was chosen and how
 well it works.
@@ -35,6 +36,7 @@ class FeatureSpec:
     skip: bool = False  # pairs one word apart: "hit _ me" from "hit him me"... "hits her me"
     negation: int = 0  # words after "not", "never", "no" read as "!word", up to this many
     edges: bool = False  # the answer's first and last words marked: "^ help", "help $"
+    stem: int = 0  # also each word cut to this many letters, alone and in pairs ("hitt~")
 
     @classmethod
     def of(cls, raw: dict[str, object]) -> FeatureSpec:
@@ -42,10 +44,16 @@ class FeatureSpec:
             skip=bool(raw.get("skip", False)),
             negation=int(str(raw.get("negation", 0))),
             edges=bool(raw.get("edges", False)),
+            stem=int(str(raw.get("stem", 0))),
         )
 
     def to_dict(self) -> dict[str, object]:
-        return {"skip": self.skip, "negation": self.negation, "edges": self.edges}
+        return {
+            "skip": self.skip,
+            "negation": self.negation,
+            "edges": self.edges,
+            "stem": self.stem,
+        }
 
 
 def features(said: str, spec: FeatureSpec) -> set[str]:
@@ -62,6 +70,10 @@ def features(said: str, spec: FeatureSpec) -> set[str]:
     found.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
     if spec.skip:
         found.update(f"{a} _ {b}" for a, b in zip(words, words[2:], strict=False))
+    if spec.stem:
+        stems = [f"{w[: spec.stem]}~" if len(w) > spec.stem else w for w in words]
+        found.update(stems)
+        found.update(f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False))
     if spec.edges and words:
         found.update((f"^ {words[0]}", f"{words[-1]} $"))
     return found
@@ -76,16 +88,21 @@ class Model:
     weights: dict[str, tuple[float, ...]]
     spec: FeatureSpec
     flag_at: float  # flags an answer no rule matched at this p(danger) or above
-    veto_below: float  # below this p(danger), signals alone do not decide (0: never)
+    veto_below: float  # below this p(danger), a rule's match does not stand (0: never)
+    min_words: int  # the model alone never decides a shorter answer: "help" is one feature
 
     def danger(self, said: str) -> tuple[float, str]:
         """p(danger) of a prepared answer, and the most likely kind of danger."""
-        scores = list(self.bias)
+        sums = [0.0] * len(self.bias)
+        known = 0
         for feature in features(said, self.spec):
             weights = self.weights.get(feature)
             if weights is not None:
+                known += 1
                 for k, weight in enumerate(weights):
-                    scores[k] += weight
+                    sums[k] += weight
+        scale = 1 / math.sqrt(known) if known else 0.0  # each answer's features: unit length
+        scores = [b + s * scale for b, s in zip(self.bias, sums, strict=True)]
         top = max(0.0, *scores)  # benign scores 0: the reference class
         exps = [math.exp(s - top) for s in scores]
         total = math.exp(-top) + sum(exps)
@@ -116,6 +133,7 @@ class Model:
             spec=spec,
             flag_at=float(str(raw["flag_at"])),
             veto_below=float(str(raw.get("veto_below", 0.0))),
+            min_words=int(str(raw.get("min_words", 1))),
         )
 
 
