@@ -53,8 +53,8 @@ class Settings:
     steps: int = 400
     rate: float = 0.05
     flag_at: float = 0.5
-    veto_below: float = 0.15
-    min_words: int = 2  # no one-word validation answers: not chosen by CV (SAFETY.md)
+    veto_below: float = 0.1
+    min_words: int = 3  # the validation set has one answer shorter: not chosen by CV (SAFETY.md)
 
 
 SETTINGS = Settings()
