@@ -203,7 +203,7 @@ def report(settings: Settings, grid: bool) -> None:
     print(f"leave-one-batch-out, flag_at {t}, veto_below {v}")
     for name, flags in lines.items():
         print(f"  {name}: {figures(flags, held.danger)}")
-        mine = [held.batches == b for b in range(1, 18)]
+        mine = [held.batches == b for b in sorted(set(held.batches.tolist()))]
         each = [figures(flags[m], held.danger[m]) for m in mine]
         print("    caught  " + " ".join(f"{f.caught:5.1f}" for f in each))
         print("    flagged " + " ".join(f"{f.flagged:5.2f}" for f in each))
