@@ -128,26 +128,27 @@ def out_of_fold(rows: list[Row], settings: Settings) -> np.ndarray:
 
 
 # The settings tried, by name (SAFETY.md has their figures); SETTINGS is the one chosen.
+_PAIRS = FeatureSpec(skip=True, negation=2)  # words, pairs, pairs one word apart
+_STEMS = FeatureSpec(skip=True, negation=2, stem=4)  # ...and words cut to four letters
 SWEEP = {
-    "pairs, penalty 1e-3": Settings(spec=FeatureSpec(negation=2), penalty=1e-3),
-    "pairs, penalty 1e-4": Settings(spec=FeatureSpec(negation=2), penalty=1e-4),
-    "pairs, penalty 1e-5": Settings(spec=FeatureSpec(negation=2), penalty=1e-5),
-    "pairs and skips, penalty 1e-5": Settings(
-        spec=FeatureSpec(skip=True, negation=2), penalty=1e-5
-    ),
-    "pairs, no negation, 1e-5": Settings(spec=FeatureSpec(stem=4), penalty=1e-5),
-    "stems, penalty 1e-5": Settings(spec=FeatureSpec(negation=2, stem=4), penalty=1e-5),
-    "stems, penalty 3e-6": Settings(spec=FeatureSpec(negation=2, stem=4), penalty=3e-6),
-    "stems, penalty 1e-6": Settings(spec=FeatureSpec(negation=2, stem=4), penalty=1e-6),
-    "stems and skips, 3e-6": Settings(
-        spec=FeatureSpec(skip=True, negation=2, stem=4), penalty=3e-6
-    ),
-    "stems, skips, edges, 3e-6": Settings(
-        spec=FeatureSpec(skip=True, negation=2, stem=4, edges=True), penalty=3e-6
-    ),
-    "stems, 3e-6, 4,000 kept": Settings(
-        spec=FeatureSpec(negation=2, stem=4), penalty=3e-6, keep=4000
-    ),
+    "pairs, 1e-3": Settings(spec=_PAIRS, penalty=1e-3),
+    "pairs, 1e-4": Settings(spec=_PAIRS, penalty=1e-4),
+    "pairs, 3e-5": Settings(spec=_PAIRS, penalty=3e-5),
+    "pairs, 1e-5": Settings(spec=_PAIRS, penalty=1e-5),
+    "pairs, 3e-6": Settings(spec=_PAIRS, penalty=3e-6),
+    "pairs, 1e-5, 12,000 kept": Settings(spec=_PAIRS, penalty=1e-5, keep=12000),
+    "pairs, stems of 5, 1e-5": Settings(spec=FeatureSpec(True, 2, stem=5), penalty=1e-5),
+    "pairs, stems, 1e-5": Settings(spec=_STEMS, penalty=1e-5),
+    "pairs, stems, 3e-6": Settings(spec=_STEMS, penalty=3e-6),
+    "pairs, stems, 1e-6": Settings(spec=_STEMS, penalty=1e-6),
+    "pairs, stems, no negation, 1e-5": Settings(spec=FeatureSpec(True, 0, stem=4), penalty=1e-5),
+    "pairs, stems, 1e-5, 4,000 kept": Settings(spec=_STEMS, penalty=1e-5, keep=4000),
+    "pairs, stems, edges, 3e-6": Settings(spec=FeatureSpec(True, 2, True, 4), penalty=3e-6),
+    "stems, no skips, 1e-5": Settings(spec=FeatureSpec(negation=2, stem=4), penalty=1e-5),
+    "stems, no skips, 3e-6 (chosen)": SETTINGS,
+    "stems, no skips, 1e-6": Settings(spec=FeatureSpec(negation=2, stem=4), penalty=1e-6),
+    "stems, no skips, negation 5": Settings(spec=FeatureSpec(negation=5, stem=4)),
+    "stems, no skips, negation 9": Settings(spec=FeatureSpec(negation=9, stem=4)),
 }
 
 

@@ -30,8 +30,8 @@ import numpy as np
 
 from skill.content import PUBLISHED_LOCALES, content_data, content_for
 from skill.content import ROOT as CONTENT_ROOT
-from skill.safety.check import CATEGORIES, prepare, rules_for
 from skill.not_answers import expand
+from skill.safety.check import CATEGORIES, prepare, rules_for
 from skill.safety.model import MODEL_FILE, SCALE, FeatureSpec, features
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"

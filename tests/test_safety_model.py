@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from skill.content import PUBLISHED_LOCALES, content_data, content_for
-from skill.safety import concern, prepare, rules_for
+from skill.safety import Concern, concern, prepare, rules_for
 from skill.safety.check import MODEL_RULE, by_rules
 from skill.safety.model import MODEL_FILE, FeatureSpec, Model, features, model_for
 
@@ -34,20 +34,39 @@ def p_danger(said: str) -> float:
 # -- what it adds to the rules -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("said", "category"), MODEL_CATCHES := [])
+# Written for these tests (in no set the model was trained on); SAFETY.md has the figures.
+MODEL_CATCHES = [  # danger no rule or pair of signals was written for
+    ("honestly i think everyone would cope fine once i'm gone for good", "self_harm"),
+    ("lately i keep wondering what the point of waking up is", "self_harm"),
+    ("i keep a bag packed in the car just in case he kicks off again", "violence"),
+]
+MODEL_KEEPS = [  # danger's words, an ordinary answer: the model leaves it, as the rules do
+    "we nearly killed ourselves laughing at the wedding speech",
+    "i felt hopeless about the job hunt until she helped me with my cv",
+    "i'm scared of spiders but he catches them for me",
+    "my husband choked me up with that speech at our anniversary",
+]
+MODEL_VETOES = [  # a rule or two signals match; the model finds it ordinary
+    "i hide in the bathroom with a book when he gets angry at the football",
+    "i'm scared to go home because he's planned a surprise party",
+    "he grabbed my hair and braided it for the wedding",
+]
+
+
+@pytest.mark.parametrize(("said", "category"), MODEL_CATCHES)
 def test_the_model_catches_danger_no_rule_was_written_for(said: str, category: str) -> None:
     assert not rules_say(said)  # no rule or pair of signals matches...
     found = concern(said, content_for("en-US"))
-    assert found is not None and found == type(found)(category, MODEL_RULE)  # ...the model does
+    assert found == Concern(category, MODEL_RULE)  # ...the model does, and names its kind
 
 
-@pytest.mark.parametrize("said", MODEL_KEEPS := [])
+@pytest.mark.parametrize("said", MODEL_KEEPS)
 def test_the_model_keeps_answers_that_only_share_dangers_words(said: str) -> None:
     assert p_danger(said) < model_for("en-US").flag_at
     assert concern(said, content_for("en-US")) is None
 
 
-@pytest.mark.parametrize("said", MODEL_VETOES := [])
+@pytest.mark.parametrize("said", MODEL_VETOES)
 def test_a_rule_match_the_model_finds_ordinary_is_kept(said: str) -> None:
     assert rules_say(said)
     assert p_danger(said) < model_for("en-US").veto_below

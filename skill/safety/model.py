@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from skill.content import content_data
 from skill.safety.patterns import NAME_TOKEN, NEGATORS
@@ -39,12 +40,12 @@ class FeatureSpec:
     stem: int = 0  # also each word cut to this many letters, alone and in pairs ("hitt~")
 
     @classmethod
-    def of(cls, raw: dict[str, object]) -> FeatureSpec:
+    def of(cls, raw: dict[str, Any]) -> FeatureSpec:
         return cls(
             skip=bool(raw.get("skip", False)),
-            negation=int(str(raw.get("negation", 0))),
+            negation=int(raw.get("negation", 0)),
             edges=bool(raw.get("edges", False)),
-            stem=int(str(raw.get("stem", 0))),
+            stem=int(raw.get("stem", 0)),
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -110,10 +111,10 @@ class Model:
         return sum(exps) / total, self.categories[best]
 
     @classmethod
-    def of(cls, raw: dict[str, object]) -> Model:
+    def of(cls, raw: dict[str, Any]) -> Model:
         """A model from its JSON (weights in thousandths)."""
-        if not isinstance(raw, dict) or not isinstance(raw.get("weights"), dict):
-            raise ValueError(f"{MODEL_FILE}: expected an object with weights")
+        if not isinstance(raw.get("weights"), dict) or not isinstance(raw.get("features"), dict):
+            raise ValueError(f"{MODEL_FILE}: expected an object with weights and features")
         categories = tuple(str(c) for c in _list(raw["categories"]))
         width = len(categories)
         weights: dict[str, tuple[float, ...]] = {}
@@ -125,19 +126,19 @@ class Model:
         bias = tuple(float(b) for b in _list(raw["bias"]))
         if len(bias) != width:
             raise ValueError(f"{MODEL_FILE}: bias has {len(bias)} values, not {width}")
-        spec = FeatureSpec.of(dict(raw.get("features", {})))  # type: ignore[call-overload]
+        spec = FeatureSpec.of(raw["features"])
         return cls(
             categories=categories,
             bias=bias,
             weights=weights,
             spec=spec,
-            flag_at=float(str(raw["flag_at"])),
-            veto_below=float(str(raw.get("veto_below", 0.0))),
-            min_words=int(str(raw.get("min_words", 1))),
+            flag_at=float(raw["flag_at"]),
+            veto_below=float(raw.get("veto_below", 0.0)),
+            min_words=int(raw.get("min_words", 1)),
         )
 
 
-def _list(value: object) -> list[object]:
+def _list(value: object) -> list[Any]:
     """A real check (asserts vanish under python -O): bad data stops the load, clearly."""
     if not isinstance(value, list):
         raise ValueError(f"{MODEL_FILE}: expected a list, found {type(value).__name__}")
