@@ -54,7 +54,7 @@ class Settings:
     rate: float = 0.05
     flag_at: float = 0.5
     veto_below: float = 0.1
-    min_words: int = 3  # the validation set has one answer shorter: not chosen by CV (SAFETY.md)
+    min_words: int = 5  # shorter benign answers are too few in our sets to measure (SAFETY.md)
 
 
 SETTINGS = Settings()

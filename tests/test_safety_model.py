@@ -73,6 +73,16 @@ def test_a_rule_match_the_model_finds_ordinary_is_kept(said: str) -> None:
     assert concern(said, content_for("en-US")) is None
 
 
+@pytest.mark.parametrize("said", ["only mine tonight", "end it", "beats me"])
+def test_the_model_alone_never_decides_a_short_answer(said: str) -> None:
+    """Our sets hold almost no short benign answers, so the model's false alarms there are
+    unmeasured; "only mine tonight" scores high. Short danger is the rules' ground."""
+    model = model_for("en-US")
+    assert len(prepare(said, rules_for("en-US")).split()) < model.min_words
+    assert concern(said, content_for("en-US")) is None
+    assert concern("i want to die", content_for("en-US")) is not None
+
+
 @pytest.mark.parametrize("locale", PUBLISHED_LOCALES)
 def test_no_question_of_the_bank_said_back_as_an_answer_is_flagged(locale: str) -> None:
     """Partners often answer by echoing the question ("what makes me feel safe is...")."""

@@ -90,7 +90,7 @@ class Model:
     spec: FeatureSpec
     flag_at: float  # flags an answer no rule matched at this p(danger) or above
     veto_below: float  # below this p(danger), a rule's match does not stand (0: never)
-    min_words: int  # the model alone never decides a shorter answer: "help" is one feature
+    min_words: int  # the model alone never decides a shorter answer (unmeasured: SAFETY.md)
 
     def danger(self, said: str) -> tuple[float, str]:
         """p(danger) of a prepared answer, and the most likely kind of danger."""
