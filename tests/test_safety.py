@@ -21,6 +21,7 @@ from skill.app import Stagewise
 from skill.content import PUBLISHED_LOCALES, content_data, content_for
 from skill.records import Answer
 from skill.safety import CATEGORIES, Rules, _Compiler, concern, prepare, rules_for
+from skill.safety.check import MODEL_RULE, by_rules
 from stagewise_tools import alexa_requests as alexa
 from stagewise_tools.packaging.skill_package import ManifestSettings, manifest
 from tests.conversation import Couple, Reply, says
@@ -132,9 +133,11 @@ def test_answers_that_share_the_words_are_kept(said: str) -> None:
     ],
 )
 def test_a_negation_just_before_keeps_the_answer(negated: str, said: str) -> None:
-    content = content_for("en-US")
-    assert concern(negated, content) is None
-    assert concern(said, content) is not None
+    """To the rules. (The model, which reads "not" only two words on, finds "i don't ever want
+    to hurt myself" dangerous: SAFETY.md counts such false alarms in its figures.)"""
+    rules = rules_for("en-US")
+    assert by_rules(prepare(negated, rules), rules) is None
+    assert concern(said, content_for("en-US")) is not None
 
 
 @pytest.mark.parametrize(
@@ -168,10 +171,12 @@ def test_an_unless_reads_the_whole_answer_even_what_benign_phrases_set_aside() -
 
 
 def test_a_partners_name_counts_as_the_one_who_scares() -> None:
-    content = content_for("en-US")
-    assert concern("jordan scares me", content) is None  # a word like any other
+    """To the rules a name is a word like any other until it is one of the couple's. (The
+    model flags "jordan scares me" either way: it learned "scares me", not the name.)"""
+    content, rules = content_for("en-US"), rules_for("en-US")
+    assert by_rules(prepare("jordan scares me", rules), rules) is None  # a word like any other
     found = concern("jordan scares me", content, ("Maya", "Jordan"))
-    assert found is not None and found.category == "violence"
+    assert found is not None and found.category == "violence" and found.rule != MODEL_RULE
 
 
 def test_a_concern_carries_the_rule_never_the_words() -> None:

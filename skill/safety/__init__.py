@@ -2,12 +2,14 @@
 
 While the skill listens, whatever a partner says arrives as an answer. Before anything is
 said back or stored it passes through `concern`: a phrase check over the locale's
-`safety.json` (resolved like all content: the locale's folder, its language's, then en-US),
-compiled once per locale. It is a phrase check, not a clinical judgement: SAFETY.md says
-what it recognises and its limits.
+`safety.json` and a small learned model in its `safety_model.json` (both resolved like all
+content: the locale's folder, its language's, then en-US), loaded once per locale with the
+first answer. It is not a clinical judgement: SAFETY.md says what it recognises, how well,
+and its limits.
 
-check.py holds the check (`concern`: how an answer is prepared and which rules decide);
-patterns.py the pattern language the rules are written in, and its compiler.
+check.py holds the check (`concern`: how an answer is prepared, which rules decide, and how
+the model joins them); patterns.py the pattern language the rules are written in, and its
+compiler; model.py the model (trained by stagewise_tools.safety_model).
 """
 
 from skill.safety.check import CATEGORIES, Concern, Rules, concern, prepare, rules_for

@@ -1,4 +1,4 @@
-"""The check: an answer prepared as the rules read it, then tried against a locale's rules.
+"""The check: an answer prepared as the rules read it, then read by the rules and the model.
 
 How an answer is read, in order (everything below is data in safety.json; the pattern
 language its rules are written in is skill.safety.patterns):
@@ -18,6 +18,12 @@ language its rules are written in is skill.safety.patterns):
    (self_harm/means: "pills", "rope"; self_harm/plan: "looked up how"; violence/temper:
    "he loses it"). One signal alone is ordinary talk; two different kinds in one answer
    decide ("i bought a rope and i keep looking at it").
+5. The model (skill.safety.model, `safety_model.json`) weighs the same prepared answer:
+   p(danger), from its words and pairs of words. A rule's match (steps 3 and 4) stands
+   unless p(danger) is below the model's `veto_below`; where no rule matched, the model
+   alone flags at `flag_at` or above, in an answer of `min_words` or more (the Concern's
+   rule is then "model"). The settings
+   were chosen by leave-one-batch-out cross-validation (SAFETY.md).
 """
 
 from __future__ import annotations
@@ -28,11 +34,12 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from skill.content import Content, content_data
-from skill.safety.patterns import Compiler, Rule, RuleSet
+from skill.safety.model import model_for
+from skill.safety.patterns import NAME_TOKEN, Compiler, Rule, RuleSet
 
 CATEGORIES = ("self_harm", "violence", "help")  # checked in this order; the first match wins
 SIGNALS_NEEDED = 2  # different signals that decide together where no rule decides alone
-NAME_TOKEN = "@name"  # a couple's first name, as patterns write it
+MODEL_RULE = "model"  # a Concern's rule when the learned model alone decided (skill.safety.model)
 _NON_WORD = re.compile(r"[^\w' @]+")
 
 
@@ -60,11 +67,23 @@ class Rules:
 
 
 def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern | None:
-    """The danger an answer signals, or None for an answer to keep."""
+    """The danger an answer signals, or None for an answer to keep: the rules and the model."""
     rules = rules_for(content.locale)
     said = prepare(text, rules, names)
     if not said.strip():
         return None
+    model = model_for(content.locale)
+    p_danger, likeliest = model.danger(said)
+    found = by_rules(said, rules)
+    if found is not None and p_danger >= model.veto_below:
+        return found
+    if p_danger >= model.flag_at and len(said.split()) >= model.min_words:
+        return Concern(likeliest, MODEL_RULE)
+    return None
+
+
+def by_rules(said: str, rules: Rules) -> Concern | None:
+    """What the rules say of a prepared answer: a rule that decides alone, or two signals."""
     whole, said = said, rules.benign.mask(said)
     for category in CATEGORIES:
         rule = rules.categories[category].first_match(said, rules.negation, whole)

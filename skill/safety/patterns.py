@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 NEGATORS = ("not", "never", "no")  # a gap (`..`) never steps over these
+NAME_TOKEN = "@name"  # a couple's first name, as patterns write it
 GAP_WORDS = 3
 _WORD_CHARS = r"[\w'@]"
 _TOKENS = re.compile(r"\.\.|[()\[\]|!^$]|\{[a-z_]+\}|[\w'@*-]+")

@@ -1,0 +1,114 @@
+"""What the phrase rules said about each validation batch before they were tuned on it.
+
+    python -m stagewise_tools.safety_replay    # rewrite tests/data/safety_rules_before.json
+
+Each batch of tests/data/safety_validation.tsv was measured with the rules as they stood
+before any tuning on it, and only the figures were kept. This replays those rules from git
+(the tree just before the batch's tuning: `BEFORE`) on the batch's rows, and keeps each
+row's verdict: "." kept, "r" flagged by a rule that decides alone, "s" by signals together.
+The figures it gives match those on each batch's comment line (batch 4 by one row: a
+phrasing edited later). With them, cross-validation can measure the rules and the model
+together honestly (stagewise_tools.safety_cv): the rules, like the model, never saw the
+batch they are measured on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+from stagewise_tools.safety_model import DATA, VALIDATION_SET, read_rows
+
+REPLAYED = DATA / "safety_rules_before.json"
+# The commit whose tree holds the rules before tuning on each batch: batches 1-7 were tuned
+# in the commit that added them (so its parent), batches 8-17 were committed before tuning,
+# and batches 18-20 (written blind, measured once) were never tuned on.
+BEFORE = {
+    1: "81ed6a4^",
+    2: "6297de0^",
+    3: "da89fb9^",
+    4: "05b0712^",
+    5: "a6a96d7^",
+    6: "d702846^",
+    7: "a08cd29^",
+    8: "c7103ad",
+    9: "fdc8247",
+    10: "e65e7e3",
+    11: "301df2b",
+    12: "42d9583",
+    13: "92a6ed0",
+    14: "f62ff5c",
+    15: "ed6a93c",
+    16: "bd7ccde",
+    17: "877df03",
+    18: "ddc75a6",  # batches 18-20 were never tuned on: the rules as this branch began
+    19: "ddc75a6",
+    20: "ddc75a6",
+}
+# Run inside the old tree: one verdict a row ("locale<TAB>text" lines on stdin).
+VERDICTS = """
+import sys
+from skill.content import content_for
+from skill.safety import concern
+out = []
+for line in sys.stdin.read().splitlines():
+    locale, text = line.split("\\t", 1)
+    found = concern(text, content_for(locale))
+    out.append("." if found is None else "s" if " + " in found.rule else "r")
+print("".join(out))
+"""
+
+
+def verdicts(revision: str, lines: list[str], repository: Path) -> str:
+    """Each row's verdict from the rules in `revision`'s tree."""
+    archive = subprocess.run(
+        ["git", "-C", str(repository), "archive", revision, "skill"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    with tempfile.TemporaryDirectory() as tree:
+        with tarfile.open(fileobj=BytesIO(archive)) as tar:
+            tar.extractall(tree, filter="data")
+        done = subprocess.run(
+            [sys.executable, "-c", VERDICTS],
+            input="\n".join(lines),
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=tree,
+            env={**os.environ, "PYTHONPATH": tree},
+        )
+    found = done.stdout.strip()
+    if len(found) != len(lines):
+        raise RuntimeError(f"{revision}: {len(found)} verdicts for {len(lines)} rows")
+    return found
+
+
+def replay(repository: Path = DATA.parents[1]) -> dict[str, str]:
+    """Every batch's verdicts, in row order, by batch number."""
+    rows = read_rows(VALIDATION_SET, first_batch=1)
+    return {
+        str(batch): verdicts(
+            revision,
+            [f"{r.locale}\t{r.text}" for r in rows if r.batch == batch],
+            repository,
+        )
+        for batch, revision in BEFORE.items()
+    }
+
+
+def main() -> int:
+    found = replay()
+    REPLAYED.write_text(json.dumps(found, indent=1) + "\n", encoding="utf-8")
+    print(f"{REPLAYED}: {len(found)} batches")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
