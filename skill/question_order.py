@@ -26,8 +26,9 @@ evening that records it. Who answers first takes turns, evening by evening
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
+from typing import NamedTuple
 
 from skill.content import SEASONS, STAGE_COUNT, Content, Question
 from skill.records import PARTNERS, CurrentQuestion, Place, Profile
@@ -153,8 +154,8 @@ def recurring_due(profile: Profile, bank: Sequence[Question], day: date, locale:
     return None
 
 
-@dataclass(frozen=True)
-class Tonight:
+# A named tuple, not a frozen dataclass: cheaper to define at every cold start (issue 21).
+class Tonight(NamedTuple):
     """Tonight's question for a household, and how to introduce it."""
 
     profile: Profile  # with the question recorded as asked

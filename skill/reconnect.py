@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # date.weekday() order
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -55,8 +55,8 @@ class Ritual:
         )
 
 
-@dataclass(frozen=True)
-class Schedule:
+# A named tuple, not a frozen dataclass: cheaper to define at every cold start (issue 21).
+class Schedule(NamedTuple):
     """A weekly time: a weekday and a local hour and minute."""
 
     day: str  # "SU".."SA"

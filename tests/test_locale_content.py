@@ -74,6 +74,34 @@ def test_every_published_locale_resolves_every_content_file() -> None:
         )
 
 
+def test_the_start_check_reads_what_a_locale_overrides_and_leaves_en_us_alone_for_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A locale's own file with a key en-US lacks stops the start; a file only en-US holds
+    (the safety data) is not read at every cold start but by the turn that uses it."""
+    import skill.content as content_module
+
+    for folder in ("en-US", "en-GB"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "en-US" / "shared.json").write_text(json.dumps({"a": 1}))
+    (tmp_path / "en-GB" / "shared.json").write_text(json.dumps({"a": 2}))
+    (tmp_path / "en-US" / "big.json").write_text("{ not read at start")
+    monkeypatch.setattr(content_module, "ROOT", tmp_path)
+    monkeypatch.setattr(content_module, "load_content", lambda locale: None)
+    content_module._read.cache_clear()
+    try:
+        check_locales()
+        assert content_data("en-GB", "shared.json") == {"a": 2}
+        with pytest.raises(json.JSONDecodeError):
+            content_data("en-US", "big.json")  # the turn that uses it finds it broken
+        (tmp_path / "en-GB" / "shared.json").write_text(json.dumps({"typo": 2}))
+        content_module._read.cache_clear()
+        with pytest.raises(ValueError, match="typo"):
+            check_locales()
+    finally:
+        content_module._read.cache_clear()
+
+
 def test_a_locale_folder_wins_key_by_key_then_the_language_then_en_us(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

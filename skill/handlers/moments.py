@@ -10,7 +10,8 @@ does not take goes through the general table (skill.handlers.routes).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from ask_sdk_model.response import Response
 
@@ -36,8 +37,8 @@ Resume = Callable[[Turn, Speech | None], Response | None]
 YES, NO = "AMAZON.YesIntent", "AMAZON.NoIntent"
 
 
-@dataclass(frozen=True)
-class Row:
+# A named tuple, not a frozen dataclass: cheaper to define at every cold start (issue 21).
+class Row(NamedTuple):
     """What one moment asks, what it takes, and how it explains itself."""
 
     question: str | Callable[[Turn], str]  # content key asked again after help or a miss
@@ -45,7 +46,7 @@ class Row:
     fallback: str  # ... when what was heard did not fit
     unclear: str  # ... when a yes or no means nothing here
     elicit: tuple[str, str] | None = None  # (intent, slot) Alexa should listen for
-    takes: Mapping[str, Step] = field(default_factory=dict)  # intent -> step, in this moment
+    takes: Mapping[str, Step] = MappingProxyType({})  # intent -> step, in this moment
     restate: bool = False  # say the question after the explanation (a bare yes/no question)
     resume: Resume | None = None  # back after a side trip or "repeat"; else its question again
     leave: Leave | None = None  # the couple asked for something else: drop the data, say so

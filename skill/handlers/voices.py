@@ -12,7 +12,6 @@ stale match is cleared, and the new voice is learned the next time.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
 
 from ask_sdk_model.response import Response
@@ -67,7 +66,7 @@ def first_for(partner: str) -> Callable[[Profile, Content, date], Tonight]:
         current = plan.profile.current
         if plan.status != "new" or current is None:
             return plan
-        return replace(plan, profile=plan.profile.with_changes(current=current.first(partner)))
+        return plan._replace(profile=plan.profile.with_changes(current=current.first(partner)))
 
     return choose
 
