@@ -101,7 +101,8 @@ def bank_rows() -> list[Row]:
     return list(found.values())
 
 
-# What a not-answer's {slot} is said as (tests/test_not_answers.py says them the same way).
+# What a not-answer's {slot} is said as (here as training data, in tests/test_not_answers.py
+# when a phrase is said in a test).
 SAID_FOR = {
     "name": "alex",
     "first_name": "jo",

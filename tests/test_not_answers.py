@@ -20,6 +20,7 @@ from skill.content import content_data, load_content
 from skill.not_answers import THRESHOLD, compiled, expand, normalize, recognise
 from stagewise_tools import content_sync
 from stagewise_tools.packaging.skill_package import locale_model
+from stagewise_tools.safety_model import SAID_FOR  # a phrase's {slot}, as said (one list)
 from tests.conversation import Couple, says
 from tests.recogniser_figures import (
     DATA,
@@ -32,16 +33,6 @@ from tests.test_conversation import stored
 
 CONTENT = load_content()
 COUPLE = ("Sam", "Alex")
-# What a placeholder of a phrase is filled with when the phrase is said in a test.
-SAID_FOR = {
-    "name": "alex",
-    "first_name": "jo",
-    "second_name": "zara",
-    "stage_number": "three",
-    "period": "last week",
-    "day": "sunday",
-    "time": "eight pm",
-}
 # Intents the skill treats alike while an answer is awaited: either is right.
 ALIKE = [
     frozenset({"AMAZON.RepeatIntent", "TonightQuestionIntent"}),

@@ -8,6 +8,7 @@ import sys
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from stagewise_tools.alexa_requests import Device, launch
 
@@ -31,7 +32,9 @@ ONE_LAUNCH = textwrap.dedent(
 )
 
 
-def test_a_launch_turn_loads_no_tooling() -> None:
+def launch_in_a_fresh_process() -> tuple[dict[str, Any], set[str]]:
+    """A new couple's launch answered by a fresh interpreter: the response, and the modules
+    the process loaded."""
     device = Device()  # the envelope is built here, so the turn's process never loads tooling
     device.new_session()
     result = subprocess.run(
@@ -46,7 +49,39 @@ def test_a_launch_turn_loads_no_tooling() -> None:
     loaded = json.loads(result.stdout)
     # The turn really ran: the couple was greeted.
     assert "<speak>" in loaded["response"]["response"]["outputSpeech"]["ssml"]
-    modules = loaded["modules"]
+    return loaded["response"], set(loaded["modules"])
+
+
+def test_a_launch_turn_loads_no_tooling() -> None:
+    _, modules = launch_in_a_fresh_process()
     assert "skill.narration_clips" in modules  # the one narration module a turn needs
     tooling = [m for m in modules if any(m == t or m.startswith(f"{t}.") for t in TOOLING)]
     assert tooling == []
+
+
+# Features a new couple's launch does not use: imported by the first turn that does
+# (skill.handlers.later; issue 21).
+NOT_AT_LAUNCH = (
+    "skill.handlers.answers",
+    "skill.handlers.saving",
+    "skill.handlers.corrections",
+    "skill.handlers.after_answer",
+    "skill.handlers.recap",
+    "skill.handlers.memory",
+    "skill.handlers.reminders",
+    "skill.handlers.forget",
+    "skill.handlers.deletion",
+    "skill.handlers.events",
+    "skill.handlers.names",
+    "skill.handlers.stages",
+    "skill.handlers.who",
+    "skill.handlers.safety",
+    "skill.safety",
+    "skill.not_answers",
+)
+
+
+def test_a_launch_loads_only_the_features_it_uses() -> None:
+    _, modules = launch_in_a_fresh_process()
+    assert "skill.handlers.tonight" in modules  # the launch's own step was loaded
+    assert sorted(modules.intersection(NOT_AT_LAUNCH)) == []

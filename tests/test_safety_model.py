@@ -6,9 +6,6 @@ the rules and the model do together on answers neither was tuned on.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -134,23 +131,8 @@ def test_the_shipped_model_is_small() -> None:
     assert size < 300 * 1024
 
 
-def test_a_cold_start_loads_neither_the_check_nor_its_model() -> None:
-    """Both load with the first answer (skill/handlers/safety.py), never with `import skill.app`."""
-    loaded = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import json, sys, skill.app; print(json.dumps(sorted(sys.modules)))",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    modules = json.loads(loaded.stdout)
-    assert "skill.app" in modules
-    assert [m for m in modules if m.startswith("skill.safety")] == []
+# That a cold start (a whole launch) loads neither the check nor its model:
+# tests/test_runtime_imports.py (NOT_AT_LAUNCH).
 
 
 def test_the_model_takes_a_fraction_of_a_millisecond_an_answer() -> None:
