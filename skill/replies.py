@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from skill.content import Content, content_data
+from skill.content import Content, content_data, json_object
 
 
 def normalise(text: str) -> str:
@@ -20,9 +20,7 @@ def normalise(text: str) -> str:
 
 @cache
 def _replies(locale: str) -> dict[str, frozenset[str]]:
-    raw = content_data(locale, "replies.json")
-    if not isinstance(raw, dict):
-        raise ValueError("replies.json: expected a JSON object")
+    raw = json_object(content_data(locale, "replies.json"), "replies.json")
     return {kind: frozenset(normalise(p) for p in raw[kind]) for kind in ("yes", "no")}
 
 

@@ -157,7 +157,7 @@ def content_data(locale: str | None, name: str) -> object:
         return found[0][1]
     merged = dict(base)
     for folder, layer in reversed(found[:-1]):
-        layer = _as_dict(layer, f"{folder}/{name}")
+        layer = json_object(layer, f"{folder}/{name}")
         unknown = sorted(k for k in layer if k not in base and not k.startswith("_"))
         if unknown:
             raise ValueError(f"{folder}/{name}: no such keys in {base_folder}: {unknown}")
@@ -165,14 +165,16 @@ def content_data(locale: str | None, name: str) -> object:
     return merged
 
 
-def _as_list(value: object, where: str) -> list[Any]:
-    """A real check (asserts vanish under python -O): bad content stops the load, clearly."""
+def json_list(value: object, where: str) -> list[Any]:
+    """A content file's list, checked (asserts vanish under python -O): bad content stops the
+    load, clearly. Every reader of content data (prompts, safety, the not-answer phrases)
+    checks with this and `json_object`."""
     if not isinstance(value, list):
         raise ValueError(f"{where}: expected a JSON list, found {type(value).__name__}")
     return value
 
 
-def _as_dict(value: object, where: str) -> dict[str, Any]:
+def json_object(value: object, where: str) -> dict[str, Any]:
     """A real check (asserts vanish under python -O): bad content stops the load, clearly."""
     if not isinstance(value, dict):
         raise ValueError(f"{where}: expected a JSON object, found {type(value).__name__}")
@@ -180,7 +182,7 @@ def _as_dict(value: object, where: str) -> dict[str, Any]:
 
 
 def _question(value: object, stage: int, where: str) -> Question:
-    raw = _as_dict(value, where)
+    raw = json_object(value, where)
     missing = [name for name in ("id", "text") if not isinstance(raw.get(name), str)]
     if missing:
         raise ValueError(f"{where}: missing or non-text {', '.join(missing)}")
@@ -207,7 +209,7 @@ def _folder_prompts(folder: str) -> dict[str, tuple[str, ...]]:
     names = [n for n in extra if n == "prompts.json" or n.startswith("prompts-")]
     merged: dict[str, tuple[str, ...]] = {}
     for name in names:
-        for key, value in _as_dict(_read(folder, name), f"{folder}/{name}").items():
+        for key, value in json_object(_read(folder, name), f"{folder}/{name}").items():
             if key.startswith("_"):
                 continue
             if key in merged:
@@ -249,11 +251,11 @@ def _load_content(locale: str) -> Content:
     if base is not None and not _has_own(chain, "stages.json"):
         stages = base.stages
     else:
-        stages = _stages(_as_list(content_data(locale, "stages.json"), f"{locale}/stages.json"))
+        stages = _stages(json_list(content_data(locale, "stages.json"), f"{locale}/stages.json"))
     if base is not None and not _has_own(chain, "questions.json"):
         questions, retired = base.questions, base.retired
     else:
-        raw = _as_dict(content_data(locale, "questions.json"), f"{locale}/questions.json")
+        raw = json_object(content_data(locale, "questions.json"), f"{locale}/questions.json")
         questions, retired = _bank(raw, stages, locale)
     return Content(
         locale=locale,
@@ -286,14 +288,14 @@ def _bank(
     questions: dict[int, tuple[Question, ...]] = {}
     for stage in stages:
         where = f"{locale}/questions.json[{stage.key!r}]"
-        bank = _as_list(raw_questions.get(stage.key), where)
+        bank = json_list(raw_questions.get(stage.key), where)
         questions[stage.number] = tuple(
             _question(q, stage.number, f"{where}[{i}]") for i, q in enumerate(bank)
         )
     retired: dict[str, Question] = {}
     where = f"{locale}/questions.json['_retired']"
-    for i, value in enumerate(_as_list(raw_questions.get("_retired", []), where)):
-        stage_number = _as_dict(value, f"{where}[{i}]").get("stage")
+    for i, value in enumerate(json_list(raw_questions.get("_retired", []), where)):
+        stage_number = json_object(value, f"{where}[{i}]").get("stage")
         if not isinstance(stage_number, int):
             raise ValueError(f"{where}[{i}]: 'stage' must be a stage number")
         question = _question(value, stage_number, f"{where}[{i}]")

@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from skill.content import content_data, content_for
+from skill.content import content_data, content_for, json_object
 
 SLOT_WEIGHT = 0.5  # what a placeholder ({stage_number}, {name}) weighs in its phrase
 MIN_WEIGHT = 0.25  # the commonest words ("you", "the") still count
@@ -138,19 +138,13 @@ def _read_list(raw: object, where: str) -> list[str]:
     return raw
 
 
-def _as_mapping(raw: object, where: str) -> Mapping[str, object]:
-    if not isinstance(raw, dict):
-        raise ValueError(f"{where}: expected a JSON object")
-    return raw
-
-
 @cache
 def compiled(locale: str) -> Recogniser:
     """A locale's recogniser, built from its content once per process."""
-    data = _as_mapping(content_data(locale, "not_answers.json"), "not_answers.json")
-    samples = _as_mapping(content_data(locale, "intent_samples.json"), "intent_samples.json")
-    aside = _as_mapping(data.get("set_aside"), "not_answers.json: set_aside")
-    folds_raw = _as_mapping(data.get("fold", {}), "not_answers.json: fold")
+    data = json_object(content_data(locale, "not_answers.json"), "not_answers.json")
+    samples = json_object(content_data(locale, "intent_samples.json"), "intent_samples.json")
+    aside = json_object(data.get("set_aside"), "not_answers.json: set_aside")
+    folds_raw = json_object(data.get("fold", {}), "not_answers.json: fold")
     folds = {
         tuple(normalize(k).split()): tuple(normalize(str(v)).split()) for k, v in folds_raw.items()
     }
@@ -166,7 +160,7 @@ def compiled(locale: str) -> Recogniser:
         slot_words={},
         stage_numbers={
             k: str(v)
-            for k, v in _as_mapping(data.get("stage_numbers", {}), "stage_numbers").items()
+            for k, v in json_object(data.get("stage_numbers", {}), "stage_numbers").items()
         },
     )
     for fold in folds:
@@ -177,7 +171,7 @@ def compiled(locale: str) -> Recogniser:
     recogniser.yes_no = frozenset(
         tuple(recogniser.words(p)) for p in _read_list(data.get("yes_no", []), "yes_no")
     )
-    slots = _as_mapping(data.get("slots", {}), "not_answers.json: slots")
+    slots = json_object(data.get("slots", {}), "not_answers.json: slots")
     recogniser.slot_words = {
         name: frozenset(
             stem(w) for p in _read_list(words, f"slots.{name}") for w in recogniser.words(p)
@@ -187,7 +181,7 @@ def compiled(locale: str) -> Recogniser:
     recogniser.slot_vocabulary = frozenset().union(*recogniser.slot_words.values())
     ignored = {
         (intent, sample)
-        for intent, listed in _as_mapping(data.get("not_evidence", {}), "not_evidence").items()
+        for intent, listed in json_object(data.get("not_evidence", {}), "not_evidence").items()
         for sample in _read_list(listed, f"not_evidence.{intent}")
     }
     sources: list[tuple[str, str]] = [
@@ -197,7 +191,7 @@ def compiled(locale: str) -> Recogniser:
         for sample in _read_list(listed, f"intent_samples.json: {intent}")
         if (intent, sample) not in ignored
     ]
-    phrases = _as_mapping(data.get("phrases"), "not_answers.json: phrases")
+    phrases = json_object(data.get("phrases"), "not_answers.json: phrases")
     sources += [
         (intent, phrase)
         for intent, listed in phrases.items()

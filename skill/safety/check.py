@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import cache
 
-from skill.content import Content, content_data
+from skill.content import Content, content_data, json_object
 from skill.safety.model import model_for
 from skill.safety.patterns import NAME_TOKEN, Compiler, Rule, RuleSet
 
@@ -136,9 +136,7 @@ def _suffix(word: str, suffixes: dict[str, str]) -> str | None:
 @cache
 def rules_for(locale: str) -> Rules:
     """A locale's rules, compiled once for the life of the process."""
-    raw = content_data(locale, "safety.json")
-    if not isinstance(raw, dict):
-        raise ValueError("safety.json: expected a JSON object")
+    raw = json_object(content_data(locale, "safety.json"), "safety.json")
     compiler = Compiler({name: list(values) for name, values in raw.get("slots", {}).items()})
     categories: dict[str, RuleSet] = {}
     for category in CATEGORIES:

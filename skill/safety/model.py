@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from skill.content import content_data
+from skill.content import content_data, json_list, json_object
 from skill.safety.patterns import NAME_TOKEN, NEGATORS
 
 MODEL_FILE = "safety_model.json"
@@ -113,20 +113,18 @@ class Model:
     @classmethod
     def of(cls, raw: dict[str, Any]) -> Model:
         """A model from its JSON (weights in thousandths)."""
-        if not isinstance(raw.get("weights"), dict) or not isinstance(raw.get("features"), dict):
-            raise ValueError(f"{MODEL_FILE}: expected an object with weights and features")
-        categories = tuple(str(c) for c in _list(raw["categories"]))
+        categories = tuple(str(c) for c in json_list(raw["categories"], MODEL_FILE))
         width = len(categories)
         weights: dict[str, tuple[float, ...]] = {}
-        for feature, each in dict(raw["weights"]).items():
-            values = tuple(int(v) / SCALE for v in _list(each))
+        for feature, each in json_object(raw["weights"], f"{MODEL_FILE}: weights").items():
+            values = tuple(int(v) / SCALE for v in json_list(each, MODEL_FILE))
             if len(values) != width:
                 raise ValueError(f"{MODEL_FILE}: {feature!r} has {len(values)} weights")
             weights[str(feature)] = values
-        bias = tuple(float(b) for b in _list(raw["bias"]))
+        bias = tuple(float(b) for b in json_list(raw["bias"], MODEL_FILE))
         if len(bias) != width:
             raise ValueError(f"{MODEL_FILE}: bias has {len(bias)} values, not {width}")
-        spec = FeatureSpec.of(raw["features"])
+        spec = FeatureSpec.of(json_object(raw["features"], f"{MODEL_FILE}: features"))
         return cls(
             categories=categories,
             bias=bias,
@@ -138,17 +136,7 @@ class Model:
         )
 
 
-def _list(value: object) -> list[Any]:
-    """A real check (asserts vanish under python -O): bad data stops the load, clearly."""
-    if not isinstance(value, list):
-        raise ValueError(f"{MODEL_FILE}: expected a list, found {type(value).__name__}")
-    return value
-
-
 @cache
 def model_for(locale: str) -> Model:
     """A locale's model, read once for the life of the process (with the first answer)."""
-    raw = content_data(locale, MODEL_FILE)
-    if not isinstance(raw, dict):
-        raise ValueError(f"{MODEL_FILE}: expected a JSON object")
-    return Model.of(raw)
+    return Model.of(json_object(content_data(locale, MODEL_FILE), MODEL_FILE))
