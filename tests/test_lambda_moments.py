@@ -159,6 +159,20 @@ def test_a_missed_second_name_is_asked_once(couple: Couple) -> None:
     assert says(missed, "onboarding.ask_second_name_reprompt")
 
 
+@pytest.mark.parametrize(
+    ("intent", "why"),
+    [("AMAZON.FallbackIntent", "fallback.name"), ("AMAZON.YesIntent", "unclear.name")],
+)
+def test_a_miss_after_one_name_asks_for_the_partners(couple: Couple, intent: str, why: str) -> None:
+    """One name kept: a miss or a stray yes asks for the partner's name, once, never for
+    "one of your first names" as if nothing were heard."""
+    couple.launch()
+    couple.intent("NamesIntent", first_name="priya")
+    missed = couple.intent(intent)
+    assert says(missed, why) and says(missed, "onboarding.ask_second_name_reprompt")
+    assert missed.text.count("?") == 1
+
+
 def test_names_change_only_after_a_rename_and_a_yes(couple: Couple) -> None:
     couple.onboard("maya", "jordan")
     couple.later(hours=1)

@@ -117,6 +117,7 @@ MOMENTS: dict[Moment, Row] = {
         fallback="fallback.name",
         unclear="unclear.name",
         elicit=("NamesIntent", "first_name"),
+        restate=True,  # the name asked for next: one of theirs, or the partner's
         takes={
             "NamesIntent": later("names", "heard_names"),
             "TonightQuestionIntent": first("onboarding.question_after_names"),
