@@ -133,11 +133,11 @@ def test_answers_that_share_the_words_are_kept(said: str) -> None:
     ],
 )
 def test_a_negation_just_before_keeps_the_answer(negated: str, said: str) -> None:
-    """The rules' reading of "not" stands over the model's (which reads it only two words on
-    and, alone, finds "i don't ever want to hurt myself" dangerous)."""
-    content = content_for("en-US")
-    assert concern(negated, content) is None
-    assert concern(said, content) is not None
+    """To the rules. (The model, which reads "not" only two words on, finds "i don't ever want
+    to hurt myself" dangerous: SAFETY.md counts such false alarms in its figures.)"""
+    rules = rules_for("en-US")
+    assert by_rules(prepare(negated, rules), rules) is None
+    assert concern(said, content_for("en-US")) is not None
 
 
 @pytest.mark.parametrize(

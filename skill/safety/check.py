@@ -78,16 +78,8 @@ def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern
     if found is not None and p_danger >= model.veto_below:
         return found
     if p_danger >= model.flag_at and len(said.split()) >= model.min_words:
-        if found is None and _only_negated(said, rules):
-            return None  # the rules' reading of "not" stands: "i don't ever want to hurt myself"
         return Concern(likeliest, MODEL_RULE)
     return None
-
-
-def _only_negated(said: str, rules: Rules) -> bool:
-    """A rule matches the answer only where a negation stands just before it. The model reads
-    "not" two words on; the rules' negation pattern reads it as said, so it decides."""
-    return rules.negation is not None and by_rules(said, replace(rules, negation=None)) is not None
 
 
 def by_rules(said: str, rules: Rules) -> Concern | None:
