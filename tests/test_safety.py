@@ -170,6 +170,21 @@ def test_an_unless_reads_the_whole_answer_even_what_benign_phrases_set_aside() -
     assert found is not None and found.category == "violence"
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "i don't want to hurt myself but i can't stop thinking about it",
+        "i'm not going to kill myself but i think about it a lot",
+    ],
+)
+def test_a_negation_that_turns_is_still_caught(said: str) -> None:
+    """The rules set these aside ("not" just before); the model reads on and catches them,
+    so the rules' negation must never veto the model."""
+    rules = rules_for("en-US")
+    assert by_rules(prepare(said, rules), rules) is None
+    assert concern(said, content_for("en-US")) is not None
+
+
 def test_a_partners_name_counts_as_the_one_who_scares() -> None:
     """To the rules a name is a word like any other until it is one of the couple's. (The
     model flags "jordan scares me" either way: it learned "scares me", not the name.)"""
