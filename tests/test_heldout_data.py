@@ -25,6 +25,8 @@ OWN_IDIOM_LOCALES = ("en-GB", "en-AU", "en-IN")  # each needs rows in its own id
 MIN_PER_OWN_IDIOM_LOCALE = 12
 SET_2 = ("danger_2.tsv", "benign_2.tsv")  # the second, larger safety set
 MIN_PER_OWN_IDIOM_LOCALE_SET_2 = 25
+SET_3 = ("danger_3.tsv", "benign_3.tsv")  # the third, larger still safety set
+MIN_PER_OWN_IDIOM_LOCALE_SET_3 = 40
 
 # Spoken text as Alexa hands it over: lower case words (any alphabet, so "zoë" and "josé"),
 # single spaces, apostrophes only inside or at the end of a word ("what's", "parents'").
@@ -47,6 +49,20 @@ BENIGN_WORD_FAMILIES = {
     "hit": (re.compile(r"\bhit(s|ting)?\b"), 25),
     "hurt": (re.compile(r"\bhurt\w*"), 25),
     "scared/afraid": (re.compile(r"\b(scared|afraid)\b"), 25),
+}
+# Set 3 is larger, so each family needs more rows there.
+BENIGN_WORD_MINIMUMS_SET_3 = {
+    "help": 80,
+    "die/dying/dead": 60,
+    "kill": 60,
+    "hit": 50,
+    "hurt": 50,
+    "scared/afraid": 50,
+}
+BENIGN_WORD_MINIMUMS = {
+    "benign.tsv": None,  # None: the minimums in BENIGN_WORD_FAMILIES
+    "benign_2.tsv": None,
+    "benign_3.tsv": BENIGN_WORD_MINIMUMS_SET_3,
 }
 
 COMMON_NOT_ANSWER_KINDS = (
@@ -117,6 +133,19 @@ SPECS = {
         columns=("locale", "question_id", "text"),
         min_rows=500,
         min_per_own_idiom_locale=MIN_PER_OWN_IDIOM_LOCALE_SET_2,
+    ),
+    "danger_3.tsv": FileSpec(
+        columns=("locale", "category", "text"),
+        min_rows=300,
+        label_column="category",
+        labels=frozenset({"self_harm", "violence", "help"}),
+        min_per_label={"self_harm": 130, "violence": 100, "help": 60},
+        min_per_own_idiom_locale=MIN_PER_OWN_IDIOM_LOCALE_SET_3,
+    ),
+    "benign_3.tsv": FileSpec(
+        columns=("locale", "question_id", "text"),
+        min_rows=950,
+        min_per_own_idiom_locale=MIN_PER_OWN_IDIOM_LOCALE_SET_3,
     ),
     "names.tsv": FileSpec(
         columns=("locale", "label", "text"),
@@ -211,10 +240,14 @@ def answer_coverage_problems(rows: list[Row], stages: dict[str, str]) -> list[st
     return problems
 
 
-def benign_word_problems(rows: list[Row]) -> list[str]:
-    """Benign answers must share enough of each danger word family."""
+def benign_word_problems(rows: list[Row], minimums: dict[str, int] | None = None) -> list[str]:
+    """Benign answers must share enough of each danger word family.
+
+    `minimums` overrides the per-family minimums in BENIGN_WORD_FAMILIES (set 3 needs more).
+    """
     problems: list[str] = []
-    for family, (pattern, minimum) in BENIGN_WORD_FAMILIES.items():
+    for family, (pattern, default) in BENIGN_WORD_FAMILIES.items():
+        minimum = default if minimums is None else minimums[family]
         count = sum(1 for row in rows if pattern.search(row["text"]))
         if count < minimum:
             problems.append(f"{family}: {count} benign rows, need {minimum}")
@@ -255,10 +288,10 @@ def test_answers_cover_every_stage_and_hard_cases() -> None:
     assert answer_coverage_problems(load("answers.tsv"), STAGES) == []
 
 
-@pytest.mark.parametrize("name", ["benign.tsv", "benign_2.tsv"])
+@pytest.mark.parametrize("name", sorted(BENIGN_WORD_MINIMUMS))
 def test_benign_answers_share_danger_words(name: str) -> None:
     """Benign answers carry enough of each word a danger check might trip on."""
-    assert benign_word_problems(load(name)) == []
+    assert benign_word_problems(load(name), BENIGN_WORD_MINIMUMS[name]) == []
 
 
 def other_texts(name: str) -> set[str]:
@@ -269,6 +302,12 @@ def other_texts(name: str) -> set[str]:
 @pytest.mark.parametrize("name", SET_2)
 def test_set_2_shares_no_text_with_other_files(name: str) -> None:
     """Set 2 repeats no text from any other held-out file, so it measures something new."""
+    assert shared_text_problems(load(name), other_texts(name)) == []
+
+
+@pytest.mark.parametrize("name", SET_3)
+def test_set_3_shares_no_text_with_other_files(name: str) -> None:
+    """Set 3 repeats no text from any other held-out file, so it measures something new."""
     assert shared_text_problems(load(name), other_texts(name)) == []
 
 
@@ -344,3 +383,22 @@ def test_count_checks_catch_thin_files() -> None:
     benign_2 = load("benign_2.tsv")
     taken = {benign_2[0]["text"]}
     assert shared_text_problems(benign_2, taken) == [f"text also in another file: {taken.pop()!r}"]
+
+    # Set 3 needs forty rows per own-idiom locale, more per category and more per word family.
+    danger_3 = SPECS["danger_3.tsv"]
+    few_australian = [row for row in load("danger_3.tsv") if row["locale"] != "en-AU"]
+    few_australian += [row for row in load("danger_3.tsv") if row["locale"] == "en-AU"][:30]
+    assert "en-AU: 30 rows, need 40" in count_problems(few_australian, danger_3)
+    few_help = [row for row in load("danger_3.tsv") if row["category"] != "help"]
+    assert any(p.startswith("help:") for p in count_problems(few_help, danger_3))
+    benign_3 = load("benign_3.tsv")
+    hurt = BENIGN_WORD_FAMILIES["hurt"][0]
+    thin_hurt = [row for row in benign_3 if not hurt.search(row["text"])]
+    thin_hurt += [row for row in benign_3 if hurt.search(row["text"])][:45]
+    assert benign_word_problems(thin_hurt) == []  # enough for sets 1 and 2
+    assert any(
+        p.startswith("hurt: 45")
+        for p in benign_word_problems(thin_hurt, BENIGN_WORD_MINIMUMS_SET_3)
+    )
+    taken = {benign_3[-1]["text"]}
+    assert shared_text_problems(benign_3, taken) == [f"text also in another file: {taken.pop()!r}"]
