@@ -32,6 +32,9 @@ GOAL_FLAGGED = 1.0  # % of benign answers
 SETS = {
     "set 1": ("danger.tsv", "benign.tsv", 97.0, 2.87),
     "set 2": ("danger_2.tsv", "benign_2.tsv", 89.0, 2.77),
+    # Set 3, written blind on 2026-12-06, measured twice (totals only): once with a trial
+    # encoder on a branch (not merged; SAFETY.md), once with this check.
+    "set 3": ("danger_3.tsv", "benign_3.tsv", 82.5, 2.03),
 }
 
 
