@@ -27,6 +27,7 @@ SET_2 = ("danger_2.tsv", "benign_2.tsv")  # the second, larger safety set
 MIN_PER_OWN_IDIOM_LOCALE_SET_2 = 25
 SET_3 = ("danger_3.tsv", "benign_3.tsv")  # the third, larger still safety set
 MIN_PER_OWN_IDIOM_LOCALE_SET_3 = 40
+SET_4 = ("danger_4.tsv", "benign_4.tsv")  # the fourth: as large as set 3, written later
 
 # Spoken text as Alexa hands it over: lower case words (any alphabet, so "zoë" and "josé"),
 # single spaces, apostrophes only inside or at the end of a word ("what's", "parents'").
@@ -63,6 +64,7 @@ BENIGN_WORD_MINIMUMS = {
     "benign.tsv": None,  # None: the minimums in BENIGN_WORD_FAMILIES
     "benign_2.tsv": None,
     "benign_3.tsv": BENIGN_WORD_MINIMUMS_SET_3,
+    "benign_4.tsv": BENIGN_WORD_MINIMUMS_SET_3,
 }
 
 COMMON_NOT_ANSWER_KINDS = (
@@ -139,6 +141,12 @@ SPECS = {
     ),
     "danger_3.tsv": danger_spec(300, (130, 100, 60), MIN_PER_OWN_IDIOM_LOCALE_SET_3),
     "benign_3.tsv": FileSpec(
+        columns=("locale", "question_id", "text"),
+        min_rows=950,
+        min_per_own_idiom_locale=MIN_PER_OWN_IDIOM_LOCALE_SET_3,
+    ),
+    "danger_4.tsv": danger_spec(320, (130, 110, 70), MIN_PER_OWN_IDIOM_LOCALE_SET_3),
+    "benign_4.tsv": FileSpec(
         columns=("locale", "question_id", "text"),
         min_rows=950,
         min_per_own_idiom_locale=MIN_PER_OWN_IDIOM_LOCALE_SET_3,
@@ -295,9 +303,9 @@ def other_texts(name: str) -> set[str]:
     return {row["text"] for other in SPECS if other != name for row in load(other)}
 
 
-@pytest.mark.parametrize("name", SET_2 + SET_3)
+@pytest.mark.parametrize("name", SET_2 + SET_3 + SET_4)
 def test_a_later_set_shares_no_text_with_other_files(name: str) -> None:
-    """Sets 2 and 3 repeat no text from any other held-out file, so each measures something
+    """Sets 2 to 4 repeat no text from any other held-out file, so each measures something
     new."""
     assert shared_text_problems(load(name), other_texts(name)) == []
 
