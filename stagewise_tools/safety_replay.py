@@ -50,12 +50,22 @@ BEFORE = {
     18: "ddc75a6",  # batches 18-20 were never tuned on: the rules as this branch began
     19: "ddc75a6",
     20: "ddc75a6",
+    21: "0b18da9",  # batches 21-23 (written blind, measured once): the rules as main stood
+    22: "0b18da9",
+    23: "0b18da9",
 }
-# Run inside the old tree: one verdict a row ("locale<TAB>text" lines on stdin).
+# Run inside the old tree: one verdict a row ("locale<TAB>text" lines on stdin). The rules
+# alone: in a tree with the model (batches 21-23), without it, as in the trees before it.
 VERDICTS = """
+import os
 import sys
 from skill.content import content_for
 from skill.safety import concern
+if os.path.exists("skill/safety/model.py"):
+    from skill.safety.check import by_rules, prepare, rules_for
+    def concern(text, content):
+        rules = rules_for(content.locale)
+        return by_rules(prepare(text, rules), rules)
 out = []
 for line in sys.stdin.read().splitlines():
     locale, text = line.split("\\t", 1)
