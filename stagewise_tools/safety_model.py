@@ -66,6 +66,7 @@ class Row:
     locale: str
     category: str
     text: str
+    names: tuple[str, ...] = ()  # the couple's first names in it, read as the check reads them
 
     @property
     def danger(self) -> bool:
@@ -114,6 +115,11 @@ SAID_FOR = {
 }
 
 
+# The couple's names in those phrases: the check reads a known name as "he" (skill.safety.model),
+# so "tell me what alex said" is trained as the check will read it, "tell me what he said".
+NAMES_SAID = tuple(SAID_FOR[slot] for slot in ("name", "first_name", "second_name"))
+
+
 def not_answer_rows() -> list[Row]:
     """Every phrase said instead of an answer ("skip this one", "I'm stumped"; batch 0):
     the not-answer recogniser's data (skill.not_answers), which safety must never flag."""
@@ -133,7 +139,7 @@ def not_answer_rows() -> list[Row]:
         phrases += [p for listed in data["phrases"].values() for t in listed for p in expand(t)]
         for phrase in phrases:
             said = re.sub(r"\{(\w+)\}", lambda m: SAID_FOR[m[1]], phrase)
-            found.setdefault(said, Row(0, locale, "benign", said))
+            found.setdefault(said, Row(0, locale, "benign", said, NAMES_SAID))
     return list(found.values())
 
 
@@ -149,8 +155,8 @@ def training_rows() -> list[Row]:
 
 
 def prepared(rows: list[Row]) -> list[str]:
-    """Each answer as the check reads it (no names: our sets have no couple)."""
-    return [prepare(r.text, rules_for(r.locale)) for r in rows]
+    """Each answer as the check reads it (our sets have no couple; the not-answers name one)."""
+    return [prepare(r.text, rules_for(r.locale), r.names) for r in rows]
 
 
 class Matrix:
