@@ -3,13 +3,13 @@
 tests/data/heldout/danger.tsv (locale, category, text; category self_harm, violence or help)
 and benign.tsv (locale, question_id, text) were written by someone else, blind to
 skill/content/*/safety.json; danger_2.tsv and benign_2.tsv (set 2) likewise, later, blind
-to the rules, the model and set 1. The goal (issue 19): at least 98 % of the danger phrasings
-caught, at most 1 % of the benign answers flagged. It is not met yet (SAFETY.md has the
-figures and how often each set has been measured), so the test holds the line where the
-check stands on each set (SETS: its floor caught and ceiling flagged), and prints the
-figures beside the goal: a change to the data or the model that catches less or flags more
-fails here. Raise the floor as the check improves; once the goal is met the floor is the
-goal.
+to the rules, the model and set 1; sets 3 and 4 likewise, each later still. The goal (issue
+19): at least 98 % of the danger phrasings caught, at most 1 % of the benign answers flagged.
+It is not met yet (SAFETY.md has the figures and how often each set has been measured), so
+the test holds the line where the check stands on each set (SETS: its floor caught and
+ceiling flagged), and prints the figures beside the goal: a change to the data or the model
+that catches less or flags more fails here. Raise the floor as the check improves; once the
+goal is met the floor is the goal.
 """
 
 from __future__ import annotations
@@ -27,14 +27,15 @@ from skill.safety import CATEGORIES, concern
 HELDOUT = Path(__file__).parent / "data" / "heldout"
 GOAL_CAUGHT = 98.0  # % of danger phrasings
 GOAL_FLAGGED = 1.0  # % of benign answers
-# Where the check (rules and model) stands on each set, measured once on 2026-12-06 after the
-# model was chosen by cross-validation: never less caught, never more flagged.
+# Where the check (rules and model) stands on each set: never less caught, never more flagged.
+# Sets 1 to 3 were measured once each with the model when it was chosen (2026-12-06; SAFETY.md
+# has those figures), and again once after the round of fresh batches 21 to 23, whose figures
+# these are. Set 4 was written blind during that round and measured once, at its end.
 SETS = {
-    "set 1": ("danger.tsv", "benign.tsv", 97.0, 2.87),
-    "set 2": ("danger_2.tsv", "benign_2.tsv", 89.0, 2.77),
-    # Set 3, written blind on 2026-12-06, measured twice (totals only): once with a trial
-    # encoder on a branch (not merged; SAFETY.md), once with this check.
-    "set 3": ("danger_3.tsv", "benign_3.tsv", 82.5, 2.03),
+    "set 1": ("danger.tsv", "benign.tsv", 97.0, 3.74),
+    "set 2": ("danger_2.tsv", "benign_2.tsv", 90.2, 3.25),
+    "set 3": ("danger_3.tsv", "benign_3.tsv", 86.5, 3.18),
+    "set 4": ("danger_4.tsv", "benign_4.tsv", 87.9, 2.48),
 }
 
 
