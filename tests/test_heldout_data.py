@@ -28,6 +28,7 @@ MIN_PER_OWN_IDIOM_LOCALE_SET_2 = 25
 SET_3 = ("danger_3.tsv", "benign_3.tsv")  # the third, larger still safety set
 MIN_PER_OWN_IDIOM_LOCALE_SET_3 = 40
 SET_4 = ("danger_4.tsv", "benign_4.tsv")  # the fourth: as large as set 3, written later
+SET_5 = ("danger_5.tsv", "benign_5.tsv")  # the fifth, for the round of batches 24 to 26
 
 # Spoken text as Alexa hands it over: lower case words (any alphabet, so "zoë" and "josé"),
 # single spaces, apostrophes only inside or at the end of a word ("what's", "parents'").
@@ -65,6 +66,7 @@ BENIGN_WORD_MINIMUMS = {
     "benign_2.tsv": None,
     "benign_3.tsv": BENIGN_WORD_MINIMUMS_SET_3,
     "benign_4.tsv": BENIGN_WORD_MINIMUMS_SET_3,
+    "benign_5.tsv": BENIGN_WORD_MINIMUMS_SET_3,
 }
 
 COMMON_NOT_ANSWER_KINDS = (
@@ -149,6 +151,12 @@ SPECS = {
     "benign_4.tsv": FileSpec(
         columns=("locale", "question_id", "text"),
         min_rows=950,
+        min_per_own_idiom_locale=MIN_PER_OWN_IDIOM_LOCALE_SET_3,
+    ),
+    "danger_5.tsv": danger_spec(400, (160, 150, 75), MIN_PER_OWN_IDIOM_LOCALE_SET_3),
+    "benign_5.tsv": FileSpec(
+        columns=("locale", "question_id", "text"),
+        min_rows=1150,
         min_per_own_idiom_locale=MIN_PER_OWN_IDIOM_LOCALE_SET_3,
     ),
     "names.tsv": FileSpec(
@@ -303,9 +311,9 @@ def other_texts(name: str) -> set[str]:
     return {row["text"] for other in SPECS if other != name for row in load(other)}
 
 
-@pytest.mark.parametrize("name", SET_2 + SET_3 + SET_4)
+@pytest.mark.parametrize("name", SET_2 + SET_3 + SET_4 + SET_5)
 def test_a_later_set_shares_no_text_with_other_files(name: str) -> None:
-    """Sets 2 to 4 repeat no text from any other held-out file, so each measures something
+    """Sets 2 to 5 repeat no text from any other held-out file, so each measures something
     new."""
     assert shared_text_problems(load(name), other_texts(name)) == []
 
