@@ -61,7 +61,12 @@ def recap_window(
         except (ValueError, OverflowError):  # no such date, or past the end of the calendar
             window = recent
     if window.kind == "day" and window.start > now:
-        window = _most_recent_past(window, now, evening_of(window.start, zone), _midnight)
+        day = evening_of(window.start, zone)
+        if day == now.astimezone(zone).date():
+            # "Tonight" after midnight: Alexa sends the calendar date, still this evening.
+            window = Window(_midnight(today), _midnight(today + timedelta(days=1)), "day")
+        else:
+            window = _most_recent_past(window, now, day, _midnight)
     if window.start >= now:  # the future: nothing said yet
         window = Window(window.start, window.start, window.kind)
     elif window.kind == "week" and window.until >= now - timedelta(days=RECAP_DEFAULT_DAYS):

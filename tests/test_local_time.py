@@ -97,6 +97,26 @@ def test_a_partner_at_half_past_midnight_still_answers_tonights_question(
     assert question_of(couple) != tonight
 
 
+@pytest.mark.parametrize("zone", ["Asia/Kolkata", "America/Los_Angeles"])
+def test_tonight_asked_after_midnight_reads_this_evening_not_a_week_ago(
+    sqlite_store: SqliteStore, settings: Settings, zone: str
+) -> None:
+    """At 1 am Alexa resolves "tonight" to the new calendar date; the evening is still on."""
+    couple, _ = couple_in(sqlite_store, settings, zone, at(zone, 2026, 11, 22, 23, 40))
+    couple.onboard("maya", "jordan")
+    couple.answer("the walk by the river")
+    couple.later(minutes=80)  # Monday 01:00 local, still Sunday's evening
+    tonight = couple.intent("RecapIntent", new_session=True, period="2026-11-23")
+    assert "the walk by the river" in tonight.text, tonight.text
+    assert "nothing saved" not in tonight.text.lower(), tonight.text
+    assert recap_window("2026-11-23", at(zone, 2026, 11, 23, 1, 0), zone=ZoneInfo(zone)).start == (
+        evening_start(date(2026, 11, 22), ZoneInfo(zone))
+    )
+    # A weekday Alexa placed in the coming week still means last week's.
+    later = recap_window("2026-11-27", at(zone, 2026, 11, 23, 1, 0), zone=ZoneInfo(zone))
+    assert later.start == evening_start(date(2026, 11, 20), ZoneInfo(zone))
+
+
 def test_sunday_night_is_found_under_its_local_sunday(
     sqlite_store: SqliteStore, settings: Settings
 ) -> None:
