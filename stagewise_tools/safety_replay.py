@@ -28,7 +28,8 @@ from stagewise_tools.safety_model import DATA, VALIDATION_SET, read_rows
 REPLAYED = DATA / "safety_rules_before.json"
 # The commit whose tree holds the rules before tuning on each batch: batches 1-7 were tuned
 # in the commit that added them (so its parent), batches 8-17 were committed before tuning,
-# and batches 18-20 (written blind, measured once) were never tuned on.
+# and batches 18-26 (written blind, measured once) were measured before any tuning on them
+# (18-20 were first tuned on, by rules, after batch 26).
 BEFORE = {
     1: "81ed6a4^",
     2: "6297de0^",
@@ -47,7 +48,7 @@ BEFORE = {
     15: "ed6a93c",
     16: "bd7ccde",
     17: "877df03",
-    18: "ddc75a6",  # batches 18-20 were never tuned on: the rules as this branch began
+    18: "ddc75a6",  # batches 18-20: the rules as that branch began, before any tuning on them
     19: "ddc75a6",
     20: "ddc75a6",
     21: "0b18da9",  # batches 21-23 (written blind, measured once): the rules as main stood
