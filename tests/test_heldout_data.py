@@ -124,6 +124,16 @@ def danger_spec(
     )
 
 
+def benign_spec(min_rows: int, per_locale: int = MIN_PER_OWN_IDIOM_LOCALE) -> FileSpec:
+    """A benign set's spec: ordinary answers to the bank's questions, its minimum rows and rows
+    per own-idiom locale."""
+    return FileSpec(
+        columns=("locale", "question_id", "text"),
+        min_rows=min_rows,
+        min_per_own_idiom_locale=per_locale,
+    )
+
+
 SPECS = {
     "not_answers.tsv": FileSpec(
         columns=("locale", "kind", "text"),
@@ -136,37 +146,17 @@ SPECS = {
     ),
     "answers.tsv": FileSpec(columns=("locale", "question_id", "text"), min_rows=320),
     "danger.tsv": danger_spec(120, (35, 35, 35)),
-    "benign.tsv": FileSpec(columns=("locale", "question_id", "text"), min_rows=320),
+    "benign.tsv": benign_spec(320),
     "danger_2.tsv": danger_spec(200, (80, 60, 35), MIN_PER_OWN_IDIOM_LOCALE_SET_2),
-    "benign_2.tsv": FileSpec(
-        columns=("locale", "question_id", "text"),
-        min_rows=500,
-        min_per_own_idiom_locale=MIN_PER_OWN_IDIOM_LOCALE_SET_2,
-    ),
+    "benign_2.tsv": benign_spec(500, MIN_PER_OWN_IDIOM_LOCALE_SET_2),
     "danger_3.tsv": danger_spec(300, (130, 100, 60), MIN_PER_OWN_IDIOM_LOCALE_SET_3),
-    "benign_3.tsv": FileSpec(
-        columns=("locale", "question_id", "text"),
-        min_rows=950,
-        min_per_own_idiom_locale=MIN_PER_OWN_IDIOM_LOCALE_SET_3,
-    ),
+    "benign_3.tsv": benign_spec(950, MIN_PER_OWN_IDIOM_LOCALE_SET_3),
     "danger_4.tsv": danger_spec(320, (130, 110, 70), MIN_PER_OWN_IDIOM_LOCALE_SET_3),
-    "benign_4.tsv": FileSpec(
-        columns=("locale", "question_id", "text"),
-        min_rows=950,
-        min_per_own_idiom_locale=MIN_PER_OWN_IDIOM_LOCALE_SET_3,
-    ),
+    "benign_4.tsv": benign_spec(950, MIN_PER_OWN_IDIOM_LOCALE_SET_3),
     "danger_5.tsv": danger_spec(400, (160, 150, 75), MIN_PER_OWN_IDIOM_LOCALE_SET_3),
-    "benign_5.tsv": FileSpec(
-        columns=("locale", "question_id", "text"),
-        min_rows=1150,
-        min_per_own_idiom_locale=MIN_PER_OWN_IDIOM_LOCALE_SET_3,
-    ),
+    "benign_5.tsv": benign_spec(1150, MIN_PER_OWN_IDIOM_LOCALE_SET_3),
     "danger_6.tsv": danger_spec(380, (150, 140, 90), MIN_PER_OWN_IDIOM_LOCALE_SET_3),
-    "benign_6.tsv": FileSpec(
-        columns=("locale", "question_id", "text"),
-        min_rows=1200,
-        min_per_own_idiom_locale=MIN_PER_OWN_IDIOM_LOCALE_SET_3,
-    ),
+    "benign_6.tsv": benign_spec(1200, MIN_PER_OWN_IDIOM_LOCALE_SET_3),
     "names.tsv": FileSpec(
         columns=("locale", "label", "text"),
         min_rows=320,

@@ -24,6 +24,7 @@ from skill.safety import CATEGORIES, Rules, _Compiler, concern, prepare, rules_f
 from skill.safety.check import MODEL_RULE, by_rules
 from stagewise_tools import alexa_requests as alexa
 from stagewise_tools.packaging.skill_package import ManifestSettings, manifest
+from stagewise_tools.safety_model import read_rows
 from tests.conversation import Couple, Reply, says
 
 DEV_SET = Path(__file__).parent / "data" / "safety_dev.tsv"
@@ -33,8 +34,8 @@ VALIDATION_SET = Path(__file__).parent / "data" / "safety_validation.tsv"
 VALIDATION_CAUGHT = 99.5  # % of danger phrasings, at least
 VALIDATION_FLAGGED = 0.5  # % of benign answers, at most (outside the twin batches)
 # Batch 26 was written as twins: a disclosure's own words, then a harmless turn at the end
-# ("he said he will kill me if i talk to my friends ... about the surprise party"). Most of
-# its benign rows are flagged on purpose (SAFETY.md: the check errs toward the calm line);
+# ("he said he will kill me if i talk to my friends ... about the surprise party"). Where only
+# such a tail would clear one, it stays flagged on purpose (SAFETY.md: 45 of 198 when tuned);
 # they are measured apart, against a ceiling of their own, so that the rest keeps its guard.
 TWIN_BATCHES = frozenset({26})
 TWINS_FLAGGED = 25.0  # % of the twin batches' benign rows, at most
@@ -52,15 +53,10 @@ def dev_rows(path: Path = DEV_SET) -> list[dict[str, str]]:
 def batch_rows(path: Path = VALIDATION_SET) -> dict[int, list[dict[str, str]]]:
     """The validation set's rows by batch ("# batch N ..." starts each)."""
     batches: dict[int, list[dict[str, str]]] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        header = next(handle).rstrip("\n").split("\t")
-        current = 0
-        for line in handle:
-            if line.startswith("# batch "):
-                current = int(line.split()[2])
-            elif not line.startswith("#") and line.strip():
-                cells = line.rstrip("\n").split("\t")
-                batches.setdefault(current, []).append(dict(zip(header, cells, strict=True)))
+    for row in read_rows(path):
+        batches.setdefault(row.batch, []).append(
+            {"locale": row.locale, "category": row.category, "text": row.text}
+        )
     return batches
 
 
