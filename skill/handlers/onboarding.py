@@ -74,9 +74,19 @@ def stop_onboarding(turn: Turn) -> Response:
 
 
 def keep_names_on_leaving(turn: Turn) -> Speech | None:
-    """Both names heard but no stage chosen: the first is kept (the pair needs a stage)."""
-    keep_first_name(turn, names_so_far(turn)[:1])
-    return None
+    """Onboarding left at the stage offer. Both names were greeted, so both are kept, at the
+    stage offered (stage one), and the couple hears so; with one name, that one is kept."""
+    names = names_so_far(turn)
+    if len(names) != 2:
+        keep_first_name(turn, names[:1])
+        return None
+    first, second = names
+    turn.household.update(
+        lambda p: (p.with_changes(partner_a=first, partner_b=second, stage=1), None),
+        base=new_profile(turn, names, 1),
+    )
+    stage = turn.content.stage(1)
+    return turn.speech("onboarding.kept_names", name_a=first, name_b=second, stage_name=stage.name)
 
 
 def new_profile(turn: Turn, names: tuple[str, ...], stage: int) -> Profile:
