@@ -318,9 +318,18 @@ DANGER = {
 PHRASES = [text for texts in DANGER.values() for text in texts]
 
 
-def crisis_line(locale: str) -> str:
+CATEGORY_OF = {text: category for category, texts in DANGER.items() for text in texts}
+
+
+def crisis_line(locale: str, category: str = "self_harm") -> str:
+    """The line a couple hears; one who asked for help hears the emergency number first."""
     content = content_for(locale)
-    return content.say("crisis.line", crisis=content.say("crisis.number"))
+    crisis = content.say("crisis.number")
+    if category == "help":
+        return content.say(
+            "crisis.line_help", crisis=crisis, emergency=content.say("crisis.emergency")
+        )
+    return content.say("crisis.line", crisis=crisis)
 
 
 def stored(app: Stagewise) -> list[Answer]:
@@ -331,7 +340,7 @@ def stored(app: Stagewise) -> list[Answer]:
 
 def assert_safe_exit(reply: Reply, phrase: str, locale: str) -> None:
     """The locale's line, nothing of the phrase, no reprompt, no card, the session closed."""
-    assert reply.text == crisis_line(locale)
+    assert reply.text == crisis_line(locale, CATEGORY_OF[phrase])
     assert reply.ended and not reply.reprompt and not reply.elicits
     assert "card" not in reply.response and not reply.response.get("directives")
     assert phrase.lower() not in json.dumps(reply.raw).lower()
@@ -467,10 +476,23 @@ CRISIS_NUMBERS = {
 }
 
 
+# Said to someone who asked for help, before the crisis line: as each country says it.
+EMERGENCY_NUMBERS = {
+    "en-US": "9 1 1",
+    "en-CA": "9 1 1",
+    "en-GB": "9 9 9",
+    "en-AU": "triple zero",
+    "en-IN": "1 1 2",
+}
+
+
 @pytest.mark.parametrize("locale", PUBLISHED_LOCALES)
 def test_each_locale_gives_its_own_crisis_line(locale: str) -> None:
     spoken, written = CRISIS_NUMBERS[locale]
     assert spoken in crisis_line(locale)
+    assert spoken in crisis_line(locale, "help")
+    assert EMERGENCY_NUMBERS[locale] in crisis_line(locale, "help")
+    assert EMERGENCY_NUMBERS[locale] not in crisis_line(locale)  # one number for the others
     assert written in content_for(locale).say("crisis.where_to_turn")
 
 

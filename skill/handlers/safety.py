@@ -2,8 +2,9 @@
 
 Every entry point that could store or say back what a partner said calls `danger` first
 and, on a match, answers with `safety_exit`. The line is safe for a partner to overhear:
-it names no abuse and repeats nothing, gives the locale's crisis line and ends the session
-so Alexa's own features are in reach. SAFETY.md says why, and what the check is not.
+it names no abuse and repeats nothing, gives the locale's crisis line (and, to someone who
+asked for help, the emergency number first) and ends the session so Alexa's own features are
+in reach. SAFETY.md says why, and what the check is not.
 """
 
 from __future__ import annotations
@@ -40,4 +41,7 @@ def safety_exit(turn: Turn, found: Concern) -> Response:
     turn.state.last_answer = None
     log.warning("safety concern heard (%s): nothing stored, crisis line given", found.category)
     crisis = turn.line("crisis.number")
+    if found.category == "help":  # someone asked for help: the emergency number first
+        emergency = turn.line("crisis.emergency")
+        return turn.close(turn.speech("crisis.line_help", crisis=crisis, emergency=emergency))
     return turn.close(turn.speech("crisis.line", crisis=crisis))
