@@ -33,7 +33,8 @@ GOAL_FLAGGED = 1.0  # % of benign answers
 # 26). Set 4 was written blind during the first round and measured once at its end, and again
 # after the second; sets 5 and 6 were written blind during the second and measured once at its
 # end. These are the figures after the second round and the rules written after it for the
-# phrasings of batches 18 to 20 that the rules alone missed (each set read once more).
+# phrasings of batches 18 to 20 that the rules alone missed (each set read once more). Set 7
+# was written blind during the third round (batches 27 to 29) and measured once at its end.
 SETS = {
     "set 1": ("danger.tsv", "benign.tsv", 97.0, 2.87),
     "set 2": ("danger_2.tsv", "benign_2.tsv", 92.2, 2.65),
@@ -41,6 +42,7 @@ SETS = {
     "set 4": ("danger_4.tsv", "benign_4.tsv", 90.2, 2.28),
     "set 5": ("danger_5.tsv", "benign_5.tsv", 88.0, 2.89),
     "set 6": ("danger_6.tsv", "benign_6.tsv", 87.4, 1.21),
+    "set 7": ("danger_7.tsv", "benign_7.tsv", 89.5, 3.21),
 }
 
 
