@@ -60,6 +60,8 @@ BEFORE = {
     27: "b53f1f7",  # batches 27-29 (written blind, measured once): the rules as main stood
     28: "b53f1f7",
     29: "b53f1f7",
+    30: "bdd01ba",  # batches 30-31 (written blind, measured once): the rules after batches 27-29
+    31: "bdd01ba",
 }
 # Run inside the old tree: one verdict a row ("locale<TAB>text" lines on stdin). The rules
 # alone: in a tree with the model (batches 21-23), without it, as in the trees before it.
