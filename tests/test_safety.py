@@ -35,8 +35,9 @@ VALIDATION_CAUGHT = 99.5  # % of danger phrasings, at least
 VALIDATION_FLAGGED = 0.5  # % of benign answers, at most (outside the twin batches)
 # Batch 26 was written as twins: a disclosure's own words, then a harmless turn at the end
 # ("he said he will kill me if i talk to my friends ... about the surprise party"). Where only
-# such a tail would clear one, it stays flagged on purpose (SAFETY.md: 45 of 198 when tuned);
-# they are measured apart, against a ceiling of their own, so that the rest keeps its guard.
+# such a tail would clear one, it stays flagged on purpose (SAFETY.md: 45 of 198 when tuned,
+# 47 now); they are measured apart, against a ceiling of their own, so that the rest keeps
+# its guard.
 TWIN_BATCHES = frozenset({26})
 TWINS_FLAGGED = 25.0  # % of the twin batches' benign rows, at most
 EVER = datetime(2020, 1, 1, tzinfo=UTC)
