@@ -3,7 +3,7 @@
 tests/data/heldout/danger.tsv (locale, category, text; category self_harm, violence or help)
 and benign.tsv (locale, question_id, text) were written by someone else, blind to
 skill/content/*/safety.json; danger_2.tsv and benign_2.tsv (set 2) likewise, later, blind
-to the rules, the model and set 1; sets 3 to 9 likewise, each later still. The goal (issue
+to the rules, the model and set 1; sets 3 to 10 likewise, each later still. The goal (issue
 19): at least 98 % of the danger phrasings caught, at most 1 % of the benign answers flagged.
 It is not met yet (SAFETY.md has the figures and how often each set has been measured), so
 the test holds the line where the check stands on each set (SETS: its floor caught and
@@ -29,25 +29,26 @@ GOAL_CAUGHT = 98.0  # % of danger phrasings
 GOAL_FLAGGED = 1.0  # % of benign answers
 # Where the check (rules and model) stands on each set: never less caught, never more flagged.
 # Sets 1 to 3 were measured once each with the model when it was chosen (2026-12-06; SAFETY.md
-# has those figures), and once more after each round of fresh batches. Sets 4 to 9 were each
+# has those figures), and once more after each round of fresh batches. Sets 4 to 10 were each
 # written blind during a round and measured once at its end (set 7 after batches 27 to 29,
-# set 8 after 30 and 31, set 9 after 32 and 33), then once more after each later round. These
-# are the figures after the round of batches 32 and 33. The three rounds of that session
-# caught more on every set but set 1 (one of 135 fewer), flagged more on sets 2, 3, 4, 6, 8
-# and 9 (1 to 9 answers each) and fewer on sets 1, 5 and 7: across sets 1 to 9, 168 more
-# disclosures caught of 3,408 and 21 more false alarms of 9,708, a trade the issue's own
-# weighting (98 % caught, 1 % flagged) favours; the floors were moved to where the check now
-# stands, and SAFETY.md says so.
+# set 8 after 30 and 31, set 9 after 32 and 33, set 10 after 34 to 36), then once more after
+# each later round. These are the figures after the round of batches 34 to 36: against the
+# round before it caught more on every set (43 more of 3,408 disclosures on sets 1 to 9; set
+# 10, 15 more of 570) and flagged more on sets 1, 5, 6, 8 and 9 (2 to 6 answers each) and
+# fewer on sets 2, 3, 4 and 7 (5 more of 9,708 on sets 1 to 9; set 10, 8 more of 2,273), a
+# trade the issue's own weighting (98 % caught, 1 % flagged) favours; the floors were moved
+# to where the check now stands, and SAFETY.md says so.
 SETS = {
-    "set 1": ("danger.tsv", "benign.tsv", 96.3, 2.59),
-    "set 2": ("danger_2.tsv", "benign_2.tsv", 93.1, 2.77),
-    "set 3": ("danger_3.tsv", "benign_3.tsv", 92.1, 2.74),
-    "set 4": ("danger_4.tsv", "benign_4.tsv", 93.6, 3.17),
-    "set 5": ("danger_5.tsv", "benign_5.tsv", 92.6, 2.72),
-    "set 6": ("danger_6.tsv", "benign_6.tsv", 91.2, 1.77),
-    "set 7": ("danger_7.tsv", "benign_7.tsv", 90.3, 2.98),
-    "set 8": ("danger_8.tsv", "benign_8.tsv", 89.4, 1.68),
-    "set 9": ("danger_9.tsv", "benign_9.tsv", 89.8, 2.13),
+    "set 1": ("danger.tsv", "benign.tsv", 97.8, 3.16),
+    "set 2": ("danger_2.tsv", "benign_2.tsv", 93.9, 2.29),
+    "set 3": ("danger_3.tsv", "benign_3.tsv", 93.1, 2.39),
+    "set 4": ("danger_4.tsv", "benign_4.tsv", 94.5, 2.97),
+    "set 5": ("danger_5.tsv", "benign_5.tsv", 93.3, 3.22),
+    "set 6": ("danger_6.tsv", "benign_6.tsv", 91.4, 1.93),
+    "set 7": ("danger_7.tsv", "benign_7.tsv", 92.1, 2.90),
+    "set 8": ("danger_8.tsv", "benign_8.tsv", 91.3, 1.84),
+    "set 9": ("danger_9.tsv", "benign_9.tsv", 92.0, 2.43),
+    "set 10": ("danger_10.tsv", "benign_10.tsv", 94.4, 2.51),
 }
 
 
