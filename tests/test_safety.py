@@ -447,6 +447,25 @@ def test_danger_said_in_one_breath_with_alexa(
     assert stored(app) == []
 
 
+@pytest.mark.parametrize("phrase", ["i want to die", "he hits me", "i need help"])
+def test_danger_said_when_asked_for_a_name_is_not_taken_for_one(
+    app: Stagewise, local_couple: Couple, locale: str, phrase: str
+) -> None:
+    """Where the name slot carries words that are no name (an NLU that hands over whatever was
+    said), they get the answer's check: the calm line, and no couple begun."""
+    local_couple.launch()
+    reply = local_couple.intent("NamesIntent", first_name=phrase)
+    assert_safe_exit(reply, phrase, locale)
+    assert app.services.store.get_profile(HOUSEHOLD) is None
+    assert stored(app) == []
+
+
+def test_words_that_are_no_name_and_no_danger_are_asked_for_again(couple: Couple) -> None:
+    couple.launch()
+    reply = couple.intent("NamesIntent", first_name="coffee and cake")
+    assert says(reply, "onboarding.name_missed") and not reply.ended
+
+
 @pytest.mark.parametrize("said", ["i'd die for your lasagna", "that song was a hit"])
 def test_answers_that_only_share_the_words_are_kept_and_said_back(
     app: Stagewise, couple: Couple, said: str

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ask_sdk_model.response import Response
 
 from skill.handlers.onboarding import ask_start_stage, names_so_far
+from skill.handlers.safety import danger, safety_exit
 from skill.handlers.tonight import after_side_trip
 from skill.handlers.turn import Turn
 from skill.names import NameCheck, check_name
@@ -28,9 +29,21 @@ def heard(turn: Turn) -> list[NameCheck]:
     return [check_name(value, turn.content) for value in said if value]
 
 
+def said_instead(turn: Turn, checks: list[NameCheck]) -> str | None:
+    """What the name slots held when it was not a name ("i don't want to be here"): words
+    a partner said aloud, so they get the safety check an answer gets."""
+    if not any(c.verdict == "not_a_name" for c in checks):
+        return None
+    said = (turn.slot("first_name"), turn.slot("second_name"))
+    return " ".join(value for value in said if value) or None
+
+
 def heard_names(turn: Turn) -> Response:
     """NamesIntent: the couple's names during onboarding, else a rename (confirmed first)."""
     checks = heard(turn)
+    found = danger(turn, said_instead(turn, checks))
+    if found is not None:  # not a name but a disclosure: nothing kept, the calm line
+        return safety_exit(turn, found)
     if turn.household.couple() is None:
         return meet(turn, checks)
     return rename_heard(turn, checks)
