@@ -69,7 +69,7 @@ BEFORE = {
     36: "531c8a6",
     37: "9bc3645",  # batches 37-38 (written blind, measured once): the rules after batches 34-36
     38: "9bc3645",
-    39: "41fa6f4",  # batches 39-40 (written blind, measured once): the rules after 37-38 and the review
+    39: "41fa6f4",  # batches 39-40 (written blind, measured once): after 37-38 and the review
     40: "41fa6f4",
 }
 # Run inside the old tree: one verdict a row ("locale<TAB>text" lines on stdin). The rules
