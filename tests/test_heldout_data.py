@@ -35,6 +35,7 @@ SET_8 = ("danger_8.tsv", "benign_8.tsv")  # the eighth, for the round of batches
 SET_9 = ("danger_9.tsv", "benign_9.tsv")  # the ninth, for the round of batches 32 and 33
 SET_10 = ("danger_10.tsv", "benign_10.tsv")  # the tenth, for the round of batches 34 to 36
 SET_11 = ("danger_11.tsv", "benign_11.tsv")  # the eleventh, for the round of batches 37 and 38
+SET_12 = ("danger_12.tsv", "benign_12.tsv")  # the twelfth, for the round of batches 39 and 40
 
 # Spoken text as Alexa hands it over: lower case words (any alphabet, so "zoë" and "josé"),
 # single spaces, apostrophes only inside or at the end of a word ("what's", "parents'").
@@ -79,6 +80,7 @@ BENIGN_WORD_MINIMUMS = {
     "benign_9.tsv": BENIGN_WORD_MINIMUMS_SET_3,
     "benign_10.tsv": BENIGN_WORD_MINIMUMS_SET_3,
     "benign_11.tsv": BENIGN_WORD_MINIMUMS_SET_3,
+    "benign_12.tsv": BENIGN_WORD_MINIMUMS_SET_3,
 }
 
 COMMON_NOT_ANSWER_KINDS = (
@@ -177,6 +179,8 @@ SPECS = {
     "benign_10.tsv": benign_spec(2250, MIN_PER_OWN_IDIOM_LOCALE_SET_3),
     "danger_11.tsv": danger_spec(460, (185, 160, 110), MIN_PER_OWN_IDIOM_LOCALE_SET_3),
     "benign_11.tsv": benign_spec(2300, MIN_PER_OWN_IDIOM_LOCALE_SET_3),
+    "danger_12.tsv": danger_spec(480, (190, 165, 115), MIN_PER_OWN_IDIOM_LOCALE_SET_3),
+    "benign_12.tsv": benign_spec(1540, MIN_PER_OWN_IDIOM_LOCALE_SET_3),
     "names.tsv": FileSpec(
         columns=("locale", "label", "text"),
         min_rows=320,
@@ -330,10 +334,10 @@ def other_texts(name: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "name", SET_2 + SET_3 + SET_4 + SET_5 + SET_6 + SET_7 + SET_8 + SET_9 + SET_10 + SET_11
+    "name", SET_2 + SET_3 + SET_4 + SET_5 + SET_6 + SET_7 + SET_8 + SET_9 + SET_10 + SET_11 + SET_12
 )
 def test_a_later_set_shares_no_text_with_other_files(name: str) -> None:
-    """Sets 2 to 11 repeat no text from any other held-out file, so each measures something
+    """Sets 2 to 12 repeat no text from any other held-out file, so each measures something
     new."""
     assert shared_text_problems(load(name), other_texts(name)) == []
 
