@@ -37,8 +37,9 @@ VALIDATION_FLAGGED = 0.5  # % of benign answers, at most (outside the twin batch
 # ("he said he will kill me if i talk to my friends ... about the surprise party"). Where only
 # such a tail would clear one, it stays flagged on purpose (SAFETY.md: 45 of 198 when tuned,
 # 48 after batches 27 to 33, 52 after 34 to 38, whose disclosures taught the model the very
-# words the twins turn on, so that it no longer clears three rule matches); they are measured
-# apart, against a ceiling of their own, so that the rest keeps its guard.
+# words the twins turn on, so that it no longer clears three rule matches; 51 after 39 and
+# 40); they are measured apart, against a ceiling of their own, so that the rest keeps its
+# guard.
 TWIN_BATCHES = frozenset({26})
 TWINS_FLAGGED = 27.0  # % of the twin batches' benign rows, at most
 EVER = datetime(2020, 1, 1, tzinfo=UTC)
