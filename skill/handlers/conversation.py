@@ -13,10 +13,10 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 from ask_sdk_model.response import Response
 
 from skill.handlers.moments import ask_again
-from skill.handlers.onboarding import keep_first_name
+from skill.handlers.onboarding import keep_first_name, keep_names_on_leaving
 from skill.handlers.tonight import restate, stop_evening
 from skill.handlers.turn import Turn
-from skill.session import AskingName
+from skill.session import AskingName, ChoosingStage
 
 log = logging.getLogger("stagewise")
 
@@ -53,12 +53,16 @@ def stop(turn: Turn) -> Response:
 
 
 def session_ended(turn: Turn) -> Response:
-    """Alexa closed the session: nothing may be said; a first name heard is kept."""
+    """Alexa closed the session: nothing may be said. A first name heard is kept; both names,
+    once greeted at the stage offer, are kept at stage one (as when they leave it for
+    something else), so the couple is welcomed back, not asked their names again."""
     error = getattr(turn.request.sdk, "error", None)
     if error is not None:  # Alexa rejected one of our responses: the operator must know
         log.warning("session ended by an Alexa error: %s", getattr(error, "object_type", error))
     if isinstance(turn.state.awaiting, AskingName):  # they walked away after one name
         keep_first_name(turn, turn.state.awaiting.names)
+    elif isinstance(turn.state.awaiting, ChoosingStage):  # they walked away at the offer
+        keep_names_on_leaving(turn)
     turn.state.awaiting = None
     return turn.empty()
 
