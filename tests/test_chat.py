@@ -65,6 +65,21 @@ def test_an_elicited_answer_needs_no_carrier_but_stop_still_stops(resolver: Reso
     assert resolver.resolve("your kindness", in_session=True).intent == "AMAZON.FallbackIntent"
 
 
+def test_a_hesitation_before_a_name_is_left_out_as_alexa_mostly_does(resolver: Resolver) -> None:
+    eliciting = ("NamesIntent", "first_name")
+    for line in ("erm it's priya", "um priya", "uh erm my name is priya"):
+        found = resolver.resolve(line, in_session=True, eliciting=eliciting)
+        assert (found.intent, found.slots, found.matched) == (
+            "NamesIntent",
+            {"first_name": "priya"},
+            True,
+        ), line
+    # An elicited answer keeps its hesitation: the skill hears it and asks again.
+    answer = resolver.resolve("um", in_session=True, eliciting=("AnswerIntent", "answer"))
+    assert (answer.intent, answer.slots) == ("AnswerIntent", {"answer": "um"})
+    assert resolver.resolve("erm what's the weather", in_session=True).matched is False
+
+
 def test_invocations_open_a_session(resolver: Resolver) -> None:
     assert resolver.resolve("open stagewise", in_session=False).kind == "launch"
     one_shot = resolver.resolve("Alexa, ask Stagewise for tonight's question", in_session=False)

@@ -13,6 +13,9 @@ from stagewise_tools.nlu.slot_values import slot_value
 
 INVOCATION = "stagewise"
 CONNECTING_WORDS = ("to", "for", "about", "if", "whether", "that")
+# Sounds Alexa's speech recognition mostly leaves out; a line that fits no sample is tried
+# again without those it starts with ("erm it's priya" at the name prompt is "it's priya").
+HESITATIONS = frozenset({"um", "umm", "uh", "uhh", "erm", "er", "hmm", "ah"})
 
 # Common phrasings of the built-in intents we use (Alexa's own models know many more).
 BUILT_IN_PHRASES: dict[str, tuple[str, ...]] = {
@@ -136,7 +139,12 @@ class Resolver:
             if found is not None:
                 return found
         found = self._best(text, self.model.templates, bare=True)
-        return found or Resolution("intent", "AMAZON.FallbackIntent", matched=False)
+        if found is not None:
+            return found
+        words = text.split()
+        if len(words) > 1 and words[0] in HESITATIONS:
+            return self._match(" ".join(words[1:]), eliciting)
+        return Resolution("intent", "AMAZON.FallbackIntent", matched=False)
 
     def _best(self, text: str, templates: list[Template], *, bare: bool) -> Resolution | None:
         """The most specific template that matches with valid slot values.
