@@ -8,14 +8,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from skill.not_answers import compiled
 from stagewise_tools.nlu.model import Model, Template
 from stagewise_tools.nlu.slot_values import slot_value
 
 INVOCATION = "stagewise"
 CONNECTING_WORDS = ("to", "for", "about", "if", "whether", "that")
-# Sounds Alexa's speech recognition mostly leaves out; a line that fits no sample is tried
-# again without those it starts with ("erm it's priya" at the name prompt is "it's priya").
-HESITATIONS = frozenset({"um", "umm", "uh", "uhh", "erm", "er", "hmm", "ah"})
 
 # Common phrasings of the built-in intents we use (Alexa's own models know many more).
 BUILT_IN_PHRASES: dict[str, tuple[str, ...]] = {
@@ -141,8 +139,10 @@ class Resolver:
         found = self._best(text, self.model.templates, bare=True)
         if found is not None:
             return found
+        # Alexa's speech recognition mostly leaves hesitation sounds out: a line that fits no
+        # sample is tried again without one it starts with ("erm it's priya" is a name).
         words = text.split()
-        if len(words) > 1 and words[0] in HESITATIONS:
+        if len(words) > 1 and words[0] in compiled("en-US").sounds:
             return self._match(" ".join(words[1:]), eliciting)
         return Resolution("intent", "AMAZON.FallbackIntent", matched=False)
 
