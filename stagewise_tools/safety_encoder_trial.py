@@ -24,6 +24,7 @@ import csv
 import importlib
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,16 +32,7 @@ import numpy as np
 
 from skill.safety.check import by_rules, prepare, rules_for
 from skill.safety.model import model_for
-from stagewise_tools.safety_cv import (
-    FLAG_AT,
-    VETO_BELOW,
-    Figures,
-    combined,
-    figures,
-    out_of_fold,
-    replayed_verdicts,
-    word_counts,
-)
+from stagewise_tools.safety_cv import Held, combined, figures
 from stagewise_tools.safety_model import CLASSES, SETTINGS, training_rows
 
 HELDOUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "heldout"
@@ -71,10 +63,9 @@ def p_danger(fitted: Any, x: np.ndarray) -> np.ndarray:
 
 
 def cross_validated(model: Any) -> tuple[float, float, float]:
-    """Leave one batch out: the word model alone, and averaged with the encoder's; the best
-    (mix, flag_at, veto_below) by the goal's shortfall."""
+    """Leave one batch out: the word model alone (as safety_cv has it), and averaged with the
+    encoder's; the best (mix, flag_at, veto_below) by the goal's shortfall."""
     rows = training_rows()
-    held = np.array([r.batch > 0 for r in rows])
     labels = np.array([CLASSES.index(r.category) for r in rows])
     batches = np.array([r.batch for r in rows])
     x = embed(model, [r.text for r in rows])
@@ -82,23 +73,12 @@ def cross_validated(model: Any) -> tuple[float, float, float]:
     for batch in sorted(set(batches.tolist()) - {0}):
         into, out = batches != batch, batches == batch
         p_encoder[out] = p_danger(regression(x[into], labels[into]), x[out])
-    p_words = out_of_fold(rows, SETTINGS)[held]
-    p_encoder = p_encoder[held]
-    danger = np.array([r.danger for r in rows])[held]
-    before, words = replayed_verdicts(rows)[held], word_counts(rows)[held]
-
-    def best(p: np.ndarray) -> tuple[Figures, float, float]:
-        found = [
-            (figures(combined(before, p, t, v, words), danger), t, v)
-            for t in FLAG_AT
-            for v in VETO_BELOW
-            if v < t
-        ]
-        return min(found, key=lambda each: each[0].shortfall)
-
+    words_only = Held.of(SETTINGS)  # its rows: the validation rows, in the same order
+    p_encoder = p_encoder[batches > 0]
     chosen = (float("inf"), 1.0, SETTINGS.flag_at, SETTINGS.veto_below)
     for share in (1.0, *MIX):
-        found, t, v = best(share * p_words + (1 - share) * p_encoder)
+        mixed = replace(words_only, p=share * words_only.p + (1 - share) * p_encoder)
+        found, t, v = mixed.search()[0]
         name = "the word model alone" if share == 1.0 else f"word model {share}, encoder"
         print(f"{name}: best at {t}, {v}: {found} ({found.shortfall:.2f})", flush=True)
         if share != 1.0 and found.shortfall < chosen[0]:
