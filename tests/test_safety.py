@@ -38,8 +38,8 @@ VALIDATION_FLAGGED = 0.5  # % of benign answers, at most (outside the twin batch
 # such a tail would clear one, it stays flagged on purpose (SAFETY.md: 45 of 198 when tuned,
 # 48 after batches 27 to 33, 52 after 34 to 38, whose disclosures taught the model the very
 # words the twins turn on, so that it no longer clears three rule matches; 51 after 39 and
-# 40, 52 after 41 to 44); they are measured apart, against a ceiling of their own, so that the rest keeps its
-# guard.
+# 40, 53 after 41 to 44); they are measured apart, against a ceiling of their own, so
+# that the rest keeps its guard.
 TWIN_BATCHES = frozenset({26})
 TWINS_FLAGGED = 27.0  # % of the twin batches' benign rows, at most
 EVER = datetime(2020, 1, 1, tzinfo=UTC)
