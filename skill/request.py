@@ -34,6 +34,7 @@ class Request(NamedTuple):
     api_endpoint: str = ""
     api_token: str = ""
     has_session: bool = False
+    new_session: bool = True  # the session's first request (session.new), or no session
     attributes: Mapping[str, Any] = MappingProxyType({})
     sdk: Any = None  # the SDK's request object, for the few fields of rare requests
 
@@ -64,6 +65,7 @@ class Request(NamedTuple):
             api_endpoint=str(system.api_endpoint or "") if system else "",
             api_token=str(system.api_access_token or "") if system else "",
             has_session=session is not None,
+            new_session=session is None or session.new is not False,
             attributes=dict(session.attributes or {}) if session is not None else {},
             sdk=request,
         )

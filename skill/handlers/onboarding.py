@@ -18,8 +18,11 @@ def start_onboarding(turn: Turn, intro_key: str = "onboarding.welcome") -> Respo
     """Welcome a new couple and ask for a first name (or the second, if one was kept)."""
     profile = turn.household.profile()
     if profile is not None and profile.partner_a and not profile.partner_b:
+        # Mid-conversation ("stage two" before the partner's name), "hello again" is odd.
+        new = turn.request.new_session
+        key = "onboarding.welcome_back_partial" if new else "onboarding.finish_meeting"
         return turn.ask(
-            turn.speech("onboarding.welcome_back_partial", name_a=profile.partner_a),
+            turn.speech(key, name_a=profile.partner_a),
             turn.speech("onboarding.ask_second_name_reprompt"),
             AskingName((profile.partner_a,)),
         )
