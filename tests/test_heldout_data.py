@@ -38,6 +38,7 @@ SET_11 = ("danger_11.tsv", "benign_11.tsv")  # the eleventh, for the round of ba
 SET_12 = ("danger_12.tsv", "benign_12.tsv")  # the twelfth, for the round of batches 39 and 40
 SET_13 = ("danger_13.tsv", "benign_13.tsv")  # the thirteenth, for the round of batches 41 and 42
 SET_14 = ("danger_14.tsv", "benign_14.tsv")  # the fourteenth, for the round of batches 43 and 44
+SET_15 = ("danger_15.tsv", "benign_15.tsv")  # the fifteenth, written after that round, read once
 
 # Spoken text as Alexa hands it over: lower case words (any alphabet, so "zoë" and "josé"),
 # single spaces, apostrophes only inside or at the end of a word ("what's", "parents'").
@@ -85,6 +86,7 @@ BENIGN_WORD_MINIMUMS = {
     "benign_12.tsv": BENIGN_WORD_MINIMUMS_SET_3,
     "benign_13.tsv": BENIGN_WORD_MINIMUMS_SET_3,
     "benign_14.tsv": BENIGN_WORD_MINIMUMS_SET_3,
+    "benign_15.tsv": BENIGN_WORD_MINIMUMS_SET_3,
 }
 
 COMMON_NOT_ANSWER_KINDS = (
@@ -189,6 +191,8 @@ SPECS = {
     "benign_13.tsv": benign_spec(1720, MIN_PER_OWN_IDIOM_LOCALE_SET_3),
     "danger_14.tsv": danger_spec(490, (195, 170, 120), MIN_PER_OWN_IDIOM_LOCALE_SET_3),
     "benign_14.tsv": benign_spec(1700, MIN_PER_OWN_IDIOM_LOCALE_SET_3),
+    "danger_15.tsv": danger_spec(515, (210, 175, 125), MIN_PER_OWN_IDIOM_LOCALE_SET_3),
+    "benign_15.tsv": benign_spec(1730, MIN_PER_OWN_IDIOM_LOCALE_SET_3),
     "names.tsv": FileSpec(
         columns=("locale", "label", "text"),
         min_rows=320,
@@ -343,13 +347,13 @@ def other_texts(name: str) -> set[str]:
 
 LATER_SETS = (
     *(SET_2 + SET_3 + SET_4 + SET_5 + SET_6 + SET_7 + SET_8 + SET_9),
-    *(SET_10 + SET_11 + SET_12 + SET_13 + SET_14),
+    *(SET_10 + SET_11 + SET_12 + SET_13 + SET_14 + SET_15),
 )
 
 
 @pytest.mark.parametrize("name", LATER_SETS)
 def test_a_later_set_shares_no_text_with_other_files(name: str) -> None:
-    """Sets 2 to 14 repeat no text from any other held-out file, so each measures something
+    """Sets 2 to 15 repeat no text from any other held-out file, so each measures something
     new."""
     assert shared_text_problems(load(name), other_texts(name)) == []
 

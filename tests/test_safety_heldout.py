@@ -62,6 +62,7 @@ SETS = {
     "set 12": ("danger_12.tsv", "benign_12.tsv", 90.4, 2.00),
     "set 13": ("danger_13.tsv", "benign_13.tsv", 94.0, 3.06),
     "set 14": ("danger_14.tsv", "benign_14.tsv", 90.9, 2.98),
+    "set 15": ("danger_15.tsv", "benign_15.tsv", 86.5, 2.24),
 }
 
 
