@@ -29,6 +29,8 @@ WHY_PACKAGE = {
     "ask-sdk-model": "generated classes for every Alexa API, which ask-sdk-core imports",
     "ask-sdk-core": "the SDK itself",
     "tzdata": "the zone database, for a Lambda runtime without one",
+    "skill": "the runtime, most of it the safety encoder's 8-bit weights (issue 19)",
+    "numpy": "the safety encoder's forward pass (issue 19)",
 }
 
 

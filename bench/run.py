@@ -35,6 +35,7 @@ from bench import (  # noqa: E402
     history,
     latency,
     round_trips,
+    safety_check,
     web,
     year_old,
 )
@@ -50,6 +51,7 @@ MEASUREMENTS: dict[str, ModuleType] = {
     "cold_start": cold_start,
     "web": web,
     "bundle": bundle,
+    "safety_check": safety_check,
 }
 
 

@@ -27,8 +27,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -114,14 +114,17 @@ def replayed_verdicts(rows: Sequence[Row]) -> np.ndarray:
     return np.array(found)
 
 
-def out_of_fold(rows: list[Row], settings: Settings) -> np.ndarray:
-    """p(danger) of each validation row from a model trained without its batch (dev: nan)."""
+def out_of_fold(
+    rows: list[Row], settings: Settings, fold: Callable[[int], int] = lambda batch: batch
+) -> np.ndarray:
+    """p(danger) of each validation row from a model trained without its fold: by default
+    its batch (development rows: nan, and always trained on)."""
     texts = prepared(rows)
-    batches = np.array([r.batch for r in rows])
+    folds = np.array([fold(r.batch) if r.batch > 0 else -1 for r in rows])
     p = np.full(len(rows), np.nan)
-    for batch in sorted(set(batches.tolist()) - {0}):
-        into = np.flatnonzero(batches != batch)
-        out = np.flatnonzero(batches == batch)
+    for each in sorted(set(folds.tolist()) - {-1}):
+        into = np.flatnonzero(folds != each)
+        out = np.flatnonzero(folds == each)
         model = train([texts[i] for i in into], [rows[i].category for i in into], settings)
         p[out] = model.danger([texts[i] for i in out])[0]
     return p
@@ -164,17 +167,21 @@ class Held:
     today: np.ndarray  # today's rules
 
     @classmethod
-    def of(cls, settings: Settings) -> Held:
+    def of(cls, settings: Settings, fold: Callable[[int], int] = lambda batch: batch) -> Held:
         rows = training_rows()
         held = np.array([r.batch > 0 for r in rows])
         return cls(
-            p=out_of_fold(rows, settings)[held],
+            p=out_of_fold(rows, settings, fold)[held],
             danger=np.array([r.danger for r in rows])[held],
             batches=np.array([r.batch for r in rows])[held],
             words=word_counts(rows)[held],
             before=replayed_verdicts(rows)[held],
             today=rule_verdicts(rows)[held],
         )
+
+    def where(self, keep: np.ndarray) -> Held:
+        """Only the rows `keep` marks."""
+        return Held(*(getattr(self, f.name)[keep] for f in fields(self)))
 
     def search(self) -> list[tuple[Figures, float, float]]:
         """Every (flag_at, veto_below) of the grid with the rules before tuning, best first."""

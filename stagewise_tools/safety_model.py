@@ -52,9 +52,12 @@ class Settings:
     keep: int = 6000  # features kept after pruning
     steps: int = 400
     rate: float = 0.05
+    # With the encoder: chosen by stagewise_tools.safety_encoder's cv and choose (SAFETY.md);
+    # the word model alone was at 0.5 and 0.1 (safety_cv --search).
     flag_at: float = 0.5
-    veto_below: float = 0.1
+    veto_below: float = 0.2
     min_words: int = 5  # shorter benign answers are too few in our sets to measure (SAFETY.md)
+    words_share: float = 0.5  # the word model's share of p(danger), the encoder's the rest
 
 
 SETTINGS = Settings()
@@ -273,6 +276,7 @@ def as_json(trained: Trained, settings: Settings = SETTINGS) -> dict[str, object
         "flag_at": settings.flag_at,
         "veto_below": settings.veto_below,
         "min_words": settings.min_words,
+        "words_share": settings.words_share,
         "bias": [round(float(b), 4) for b in trained.bias],
         "weights": {
             feature: rounded[i].tolist() for feature, i in sorted(trained.vocabulary.items())

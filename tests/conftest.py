@@ -14,6 +14,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+# Before numpy is first imported (as skill.safety.encoder does in a turn): see there.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import boto3
 import pytest
 import requests

@@ -27,42 +27,31 @@ from skill.safety import CATEGORIES, concern
 HELDOUT = Path(__file__).parent / "data" / "heldout"
 GOAL_CAUGHT = 98.0  # % of danger phrasings
 GOAL_FLAGGED = 1.0  # % of benign answers
-# Where the check (rules and model) stands on each set: never less caught, never more flagged.
-# Sets 1 to 3 were measured once each with the model when it was chosen (2026-12-06; SAFETY.md
-# has those figures), and once more after each round of fresh batches. Sets 4 to 14 were each
-# written blind during a round and measured once at its end (set 7 after batches 27 to 29,
-# set 8 after 30 and 31, set 9 after 32 and 33, set 10 after 34 to 36, set 11 after 37 and
-# 38, set 12 after 39 and 40, set 13 after 41 and 42, set 14 after 43 and 44), then once more
-# after each later round (SAFETY.md says how often each was read). These are the figures
-# after the round of batches 43 and 44, its review and the last rule of the session. Against
-# the check before that session's two rounds (ad9858c) they catch as much or more on every
-# set (46 more of 4,935 disclosures across sets 1 to 12) and flag fewer or as many on all but
-# sets 6 and 7 (five and three more; 29 fewer of 15,849 in all). Set 13 went from 93.4 %
-# caught and 3.34 % flagged before the rounds to 94.0 % and 3.06 %; set 14, the honest figure
-# of the session, measured once at the round's end, from 90.1 % and 2.74 % to 90.7 % and
-# 2.86 %. The review then narrowed rules that would flag ordinary answers of our own ("your
-# arms are the only place I feel safe", "the cat's been grumpy since she hurt her paw"), a
-# last rule caught a partner who "counts every mile I drive", development answers were added
-# for both and the model retrained; read again each time, the sets moved by a few answers
-# either way (in all, 0 more caught and 4 more flagged than at the round's end; set 14 90.9 %
-# and 2.98 %; sets 3, 7 and 13 one disclosure fewer each, set 11 three), and the floors sit
-# at the last reading.
+# Where the check (rules, word model and encoder) stands on each set: never less caught,
+# never more flagged. Sets 1 to 14 had each been read after earlier rounds of tuning
+# (SAFETY.md says how often); set 15, written blind after the round of batches 43 and 44,
+# was read once with the check before the encoder (86.5 % caught, 2.24 % flagged). These are
+# the figures with the fine-tuned encoder averaged in, at the share and settings
+# cross-validation chose over the validation batches (stagewise_tools.safety_encoder),
+# measured once: against the check without it, across all fifteen sets, 95.9 % caught
+# instead of 92.8 % (198 more of 6,452) and 2.29 % flagged instead of 2.32 % (6 fewer of
+# 21,034); every set catches more, seven of the fifteen flag fewer.
 SETS = {
-    "set 1": ("danger.tsv", "benign.tsv", 97.0, 2.59),
-    "set 2": ("danger_2.tsv", "benign_2.tsv", 93.9, 2.05),
-    "set 3": ("danger_3.tsv", "benign_3.tsv", 94.4, 1.68),
-    "set 4": ("danger_4.tsv", "benign_4.tsv", 95.1, 2.97),
-    "set 5": ("danger_5.tsv", "benign_5.tsv", 94.9, 2.89),
-    "set 6": ("danger_6.tsv", "benign_6.tsv", 92.2, 2.49),
-    "set 7": ("danger_7.tsv", "benign_7.tsv", 94.1, 2.75),
-    "set 8": ("danger_8.tsv", "benign_8.tsv", 93.2, 1.61),
-    "set 9": ("danger_9.tsv", "benign_9.tsv", 95.3, 2.20),
-    "set 10": ("danger_10.tsv", "benign_10.tsv", 96.0, 2.02),
-    "set 11": ("danger_11.tsv", "benign_11.tsv", 89.1, 1.77),
-    "set 12": ("danger_12.tsv", "benign_12.tsv", 90.4, 2.00),
-    "set 13": ("danger_13.tsv", "benign_13.tsv", 94.0, 3.06),
-    "set 14": ("danger_14.tsv", "benign_14.tsv", 90.9, 2.98),
-    "set 15": ("danger_15.tsv", "benign_15.tsv", 86.5, 2.24),
+    "set 1": ("danger.tsv", "benign.tsv", 97.8, 2.30),
+    "set 2": ("danger_2.tsv", "benign_2.tsv", 96.3, 3.01),
+    "set 3": ("danger_3.tsv", "benign_3.tsv", 96.8, 1.77),
+    "set 4": ("danger_4.tsv", "benign_4.tsv", 97.7, 2.57),
+    "set 5": ("danger_5.tsv", "benign_5.tsv", 95.6, 2.97),
+    "set 6": ("danger_6.tsv", "benign_6.tsv", 94.9, 2.65),
+    "set 7": ("danger_7.tsv", "benign_7.tsv", 96.2, 3.06),
+    "set 8": ("danger_8.tsv", "benign_8.tsv", 97.7, 1.15),
+    "set 9": ("danger_9.tsv", "benign_9.tsv", 97.3, 1.90),
+    "set 10": ("danger_10.tsv", "benign_10.tsv", 96.8, 2.07),
+    "set 11": ("danger_11.tsv", "benign_11.tsv", 94.9, 2.24),
+    "set 12": ("danger_12.tsv", "benign_12.tsv", 96.5, 1.16),
+    "set 13": ("danger_13.tsv", "benign_13.tsv", 96.2, 2.94),
+    "set 14": ("danger_14.tsv", "benign_14.tsv", 93.9, 3.44),
+    "set 15": ("danger_15.tsv", "benign_15.tsv", 91.9, 1.55),
 }
 
 

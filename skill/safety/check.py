@@ -75,9 +75,22 @@ def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern
     model = model_for(content.locale)
     p_danger, likeliest = model.danger(said)
     found = by_rules(said, rules)
+    long_enough = len(said.split()) >= model.min_words
+    share = model.words_share  # of p(danger): the encoder's, which reads the answer as said,
+    low, high = share * p_danger, share * p_danger + 1 - share  # is the rest, from 0 to 1
+    # The encoder costs milliseconds: ask it only where its p(danger) can change the verdict.
+    if share < 1 and (
+        (found is not None and low < model.veto_below)
+        or (found is None and long_enough and low < model.flag_at <= high)
+    ):
+        from skill.safety.encoder import encoder  # numpy: with the first answer, not cold start
+
+        p_danger = low + (1 - share) * encoder().danger(text)
+    else:
+        p_danger = low if found is None else high  # either bound decides as the other would
     if found is not None and p_danger >= model.veto_below:
         return found
-    if p_danger >= model.flag_at and len(said.split()) >= model.min_words:
+    if p_danger >= model.flag_at and long_enough:
         return Concern(likeliest, MODEL_RULE)
     return None
 

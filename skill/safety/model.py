@@ -91,6 +91,7 @@ class Model:
     flag_at: float  # flags an answer no rule matched at this p(danger) or above
     veto_below: float  # below this p(danger), a rule's match does not stand (0: never)
     min_words: int  # the model alone never decides a shorter answer (unmeasured: SAFETY.md)
+    words_share: float  # this model's share of p(danger); the encoder's is the rest (1: none)
 
     def danger(self, said: str) -> tuple[float, str]:
         """p(danger) of a prepared answer, and the most likely kind of danger."""
@@ -133,6 +134,7 @@ class Model:
             flag_at=float(raw["flag_at"]),
             veto_below=float(raw.get("veto_below", 0.0)),
             min_words=int(raw.get("min_words", 1)),
+            words_share=float(raw.get("words_share", 1.0)),
         )
 
 

@@ -29,7 +29,11 @@ from stagewise_tools.packaging.skill_package import (
 )
 
 MB = 1024 * 1024
-ZIP_BUDGET = 5 * MB
+# Lambda's limit for a zip uploaded directly (the console, update-function-code --zip-file);
+# through S3, as the ASK CLI and the template deploy it, the limit is 250 MB unzipped. Issue
+# 14's target was 5 MB; the safety encoder (issue 19: its weights and numpy) is most of the
+# rest, and bench/bundle.py reports that target as missed.
+ZIP_LIMIT = 50 * MB
 
 
 def add_arguments(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -105,8 +109,8 @@ def run(args: argparse.Namespace) -> int:
     )
     (out / "ask-resources.json").write_text(json.dumps(resources, indent=2) + "\n")
     size = bundle.zip_path.stat().st_size
-    verdict = "within" if size <= ZIP_BUDGET else "OVER"
-    print(f"{bundle.zip_path}: {size / MB:.2f} MB ({verdict} the 5 MB budget)")
+    verdict = "within" if size <= ZIP_LIMIT else "OVER"
+    print(f"{bundle.zip_path}: {size / MB:.2f} MB ({verdict} Lambda's 50 MB direct-upload limit)")
     for name, compressed in bundle.largest():
         print(f"  {compressed / MB:6.2f} MB  {name}")
     if bundle.compiled_with:
