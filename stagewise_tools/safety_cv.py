@@ -11,7 +11,9 @@ set and the other batches and measured on the left-out one. Three figures come o
 - the model alone;
 - the model with the rules as they stood **before** tuning on that batch
   (tests/data/safety_rules_before.json, stagewise_tools.safety_replay): honest, since
-  neither half saw the batch; the settings (`flag_at`, `veto_below`) are chosen here;
+  neither half saw the batch; the word model's features and penalty are chosen here
+  (`--sweep`); the shipped `flag_at` and `veto_below` are the encoder's blend's, chosen by
+  stagewise_tools.safety_encoder, whose cross-validation uses this one's folds;
 - the model with today's rules: optimistic, since today's rules were tuned on every batch.
 
 The settings are chosen by the goal's own tolerances (at least 98 % caught, at most 1 %
@@ -19,7 +21,7 @@ flagged): the smallest `missed / 2 + flagged`, in percent, a point of false alar
 weighing as two of missed danger.
 
 `--fresh` measures a set never trained or tuned on: today's rules alone, and with the
-model as shipped (trained without it).
+word model and the encoder as shipped (trained without it).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from skill.content import content_for
-from skill.safety.check import by_rules, concern, prepare, rules_for
+from skill.safety.check import averaged, by_rules, concern, prepare, rules_for
 from skill.safety.model import FeatureSpec, model_for
 from stagewise_tools.safety_model import (
     SETTINGS,
@@ -208,7 +210,9 @@ def report(settings: Settings, grid: bool) -> None:
         "today's rules (tuned on every batch)": held.today != ".",
         "today's rules + model (optimistic)": combined(held.today, held.p, t, v, held.words),
     }
-    print(f"leave-one-batch-out, flag_at {t}, veto_below {v}")
+    print(f"leave-one-batch-out, flag_at {t}, veto_below {v}, the word model alone")
+    print("  (the shipped check averages in the encoder: python -m stagewise_tools.safety_encoder")
+    print("  cv and choose give its figures)")
     for name, flags in lines.items():
         print(f"  {name}: {figures(flags, held.danger)}")
         mine = [held.batches == b for b in sorted(set(held.batches.tolist()))]
@@ -236,10 +240,16 @@ def sweep() -> None:
 
 
 def fresh(path: Path) -> None:
-    """Today's rules alone and with the shipped model, on a set never tuned on, by batch."""
+    """Today's rules alone and with the shipped model (the word model and the encoder,
+    averaged), on a set never tuned on, by batch."""
     rows = read_rows(path, first_batch=-1)
     model = model_for("en-US")
-    p = np.array([model.danger(prepare(r.text, rules_for(r.locale)))[0] for r in rows])
+    p = np.array(
+        [
+            averaged(model, model.danger(prepare(r.text, rules_for(r.locale)))[0], r.text)
+            for r in rows
+        ]
+    )
     verdicts, words = rule_verdicts(rows), word_counts(rows)
     danger = np.array([r.danger for r in rows])
     batches = np.array([r.batch for r in rows])

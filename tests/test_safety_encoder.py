@@ -95,6 +95,7 @@ MIXED = [
     "i'd die for your lasagna",
     "sometimes i think about walking into the sea and not coming back",
     "the kids go wild when he gets home and we all end up on the floor",
+    "he said if i leave he'll miss me",  # the encoder flags it, the word model alone does not
 ]
 
 
@@ -117,3 +118,18 @@ def test_the_check_averages_the_word_model_and_the_encoder(said: str) -> None:
         p >= model.flag_at and len(prepared.split()) >= model.min_words
     )
     assert (concern(said, content_for("en-US")) is not None) == expected
+
+
+def test_a_fresh_batch_is_measured_with_the_check_as_shipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`safety_cv --fresh` (how a new batch is measured before tuning) weighs the encoder as
+    the check does: it stops if its figures disagree with concern()."""
+    from stagewise_tools.safety_cv import fresh
+
+    batch = tmp_path / "fresh.tsv"
+    rows = ["locale\tcategory\ttext", "# batch 1 (a test)"]
+    rows += [f"en-US\t{'benign' if i % 2 else 'self_harm'}\t{text}" for i, text in enumerate(MIXED)]
+    batch.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    fresh(batch)
+    assert "rules + model:" in capsys.readouterr().out

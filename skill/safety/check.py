@@ -19,11 +19,12 @@ language its rules are written in is skill.safety.patterns):
    "he loses it"). One signal alone is ordinary talk; two different kinds in one answer
    decide ("i bought a rope and i keep looking at it").
 5. The model (skill.safety.model, `safety_model.json`) weighs the same prepared answer:
-   p(danger), from its words and pairs of words. A rule's match (steps 3 and 4) stands
-   unless p(danger) is below the model's `veto_below`; where no rule matched, the model
-   alone flags at `flag_at` or above, in an answer of `min_words` or more (the Concern's
-   rule is then "model"). The settings
-   were chosen by leave-one-batch-out cross-validation (SAFETY.md).
+   p(danger), from its words and pairs of words, averaged (at the model's `words_share`)
+   with the encoder's (skill.safety.encoder), which reads the answer as said. A rule's
+   match (steps 3 and 4) stands unless that p(danger) is below the model's `veto_below`;
+   where no rule matched, it alone flags at `flag_at` or above, in an answer of
+   `min_words` or more (the Concern's rule is then "model"). The settings were chosen by
+   cross-validation (SAFETY.md).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from skill.content import Content, content_data, json_object
-from skill.safety.model import model_for
+from skill.safety.model import Model, model_for
 from skill.safety.patterns import NAME_TOKEN, Compiler, Rule, RuleSet
 
 CATEGORIES = ("self_harm", "violence", "help")  # checked in this order; the first match wins
@@ -83,9 +84,7 @@ def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern
         (found is not None and low < model.veto_below)
         or (found is None and long_enough and low < model.flag_at <= high)
     ):
-        from skill.safety.encoder import encoder  # numpy: with the first answer, not cold start
-
-        p_danger = low + (1 - share) * encoder().danger(text)
+        p_danger = averaged(model, p_danger, text)
     else:
         p_danger = low if found is None else high  # either bound decides as the other would
     if found is not None and p_danger >= model.veto_below:
@@ -93,6 +92,16 @@ def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern
     if p_danger >= model.flag_at and long_enough:
         return Concern(likeliest, MODEL_RULE)
     return None
+
+
+def averaged(model: Model, p_words: float, text: str) -> float:
+    """p(danger) as the check weighs it: the word model's, averaged at its `words_share`
+    with the encoder's, which reads the answer as said (1: the word model's alone)."""
+    if model.words_share >= 1:
+        return p_words
+    from skill.safety.encoder import encoder  # numpy: with the first answer, not cold start
+
+    return model.words_share * p_words + (1 - model.words_share) * encoder().danger(text)
 
 
 def by_rules(said: str, rules: Rules) -> Concern | None:
