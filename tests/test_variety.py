@@ -280,3 +280,27 @@ def test_greetings_and_goodbyes_follow_the_couples_own_clock(zone: str, tmp_path
         stopped = couple.intent("AMAZON.StopIntent")
         assert pattern(f"goodbye.answer_saved@{band}").search(stopped.text), stopped.text
         assert rings_false(stopped.text, band) is None, (zone, hour, stopped.text)
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_a_couple_who_left_before_any_answer_is_greeted_by_their_own_clock(
+    zone: str, tmp_path: Path
+) -> None:
+    """Met, then left at the stage offer: nothing stored asked Alexa for the zone. Their next
+    launch, at 8 pm local, is greeted for the evening, not for the hour it is in UTC."""
+    alexa = FakeAlexa(zone=zone)
+    store = SqliteStore(tmp_path / "left.db")
+    app = build_skill(Settings(store_url="sqlite:///:memory:"), store=store, alexa_api=alexa.client)
+    met = datetime(2026, 11, 14, 19, 0, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    couple = Couple(app, now=met)
+    couple.device.api_token = "token"
+    couple.launch()
+    couple.intent("NamesIntent", first_name="maya")
+    couple.intent("NamesIntent", first_name="jordan")
+    assert couple.awaiting == "stage_choice"
+    couple.intent("AMAZON.StopIntent")  # both names greeted, so both are kept
+    couple.later()
+    couple.now = datetime(2026, 11, 15, 20, 0, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    greeting = couple.launch()
+    assert pattern("launch.welcome_back@evening").search(greeting.text), (zone, greeting.text)
+    assert rings_false(greeting.text, "evening") is None, (zone, greeting.text)

@@ -199,6 +199,11 @@ def launch(turn: Turn) -> Response:
     profile = turn.household.couple()
     if profile is None:
         return start_onboarding(turn)
+    if not profile.ritual.time_zone:
+        # Met, but nothing stored since asked Alexa for the zone: learn it before the greeting
+        # is worded for the hour (tonight's question below would ask all the same).
+        turn.may_refresh_zone = True
+        turn.zone  # noqa: B018 - read for its effect: the zone found and kept
     greeting = turn.speech(
         "launch.welcome_back", name_a=profile.partner_a, name_b=profile.partner_b
     )
