@@ -41,12 +41,14 @@ VALIDATION_FLAGGED = 0.5  # % of benign answers, at most (outside the twin batch
 # such a tail would clear one, it stays flagged on purpose (SAFETY.md: 45 of 198 when tuned,
 # 48 after batches 27 to 33, 52 after 34 to 38, whose disclosures taught the model the very
 # words the twins turn on, so that it no longer clears three rule matches; 51 after 39 and
-# 40, 53 after 41 to 44, 30 with the encoder); they are measured apart, against a ceiling
+# 40, 53 after 41 to 44, 30 with the encoder, 41 with both readers retrained after batches
+# 45 and 46); they are measured apart, against a ceiling
 # of their own, so that the rest keeps its guard.
 # The encoder (skill.safety.encoder), averaged with the word model, flags these many of the
 # development set's 1,255 benign answers that the rules and the word model keep: "he won't
-# let me pay", "he said if i leave he'll miss me" (SAFETY.md says what it catches for them).
-DEV_FLAGGED_WITH_ENCODER = 11
+# let me pay", "i'm going to treat myself tonight" (SAFETY.md says what it catches for them):
+# 11 as first shipped, 12 with both readers retrained after batches 45 and 46.
+DEV_FLAGGED_WITH_ENCODER = 12
 TWIN_BATCHES = frozenset({26})
 TWINS_FLAGGED = 27.0  # % of the twin batches' benign rows, at most
 EVER = datetime(2020, 1, 1, tzinfo=UTC)

@@ -16,8 +16,13 @@ from skill.safety.encoder import FOLDER, Pieces, encoder, words_of
 
 REFERENCE = Path(__file__).parent / "data" / "safety_encoder_reference.json"
 # The weights ship as 8-bit integers, PyTorch's reference is float32: on the reference rows
-# the difference was at most 0.024 in p(danger) when exported.
-TOLERANCE = 0.04
+# the difference was at most 0.024 in p(danger) for the weights first shipped, and 0.059
+# (0.30 in log-odds, on an answer at p 0.76) for those retrained after batches 45 and 46,
+# whose steeper p moves more for the same rounding; 0.002 on average both times. A wrong
+# forward pass misses by far more on many rows: hence a bound on the worst row and a
+# tighter one on the average.
+TOLERANCE = 0.07
+MEAN_TOLERANCE = 0.01
 
 
 def reference() -> list[dict[str, object]]:
@@ -47,6 +52,9 @@ def test_p_danger_is_pytorchs_within_the_8_bit_tolerance() -> None:
         if abs(reader.danger(str(r["text"])) - float(str(r["p_danger"]))) > TOLERANCE
     ]
     assert off == []
+    rows = reference()
+    mean = sum(abs(reader.danger(str(r["text"])) - float(str(r["p_danger"]))) for r in rows)
+    assert mean / len(rows) <= MEAN_TOLERANCE
 
 
 def test_words_as_bert_reads_them() -> None:
