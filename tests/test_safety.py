@@ -47,8 +47,10 @@ VALIDATION_FLAGGED = 0.5  # % of benign answers, at most (outside the twin batch
 # The encoder (skill.safety.encoder), averaged with the word model, flags these many of the
 # development set's 1,255 benign answers that the rules and the word model keep: "he won't
 # let me pay", "i'm going to treat myself tonight" (SAFETY.md says what it catches for them):
-# 11 as first shipped, 12 with both readers retrained after batches 45 and 46.
-DEV_FLAGGED_WITH_ENCODER = 12
+# 11 as first shipped, 12 with both readers retrained after batches 45 and 46, 21 after 47
+# and 48 ("he grabbed me a coffee on his way home"; one of them a twin added to this set
+# after the encoder was trained: SAFETY.md, the round of batches 47 and 48).
+DEV_FLAGGED_WITH_ENCODER = 21
 TWIN_BATCHES = frozenset({26})
 TWINS_FLAGGED = 27.0  # % of the twin batches' benign rows, at most
 EVER = datetime(2020, 1, 1, tzinfo=UTC)

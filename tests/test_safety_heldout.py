@@ -3,7 +3,7 @@
 tests/data/heldout/danger.tsv (locale, category, text; category self_harm, violence or help)
 and benign.tsv (locale, question_id, text) were written by someone else, blind to
 skill/content/*/safety.json; danger_2.tsv and benign_2.tsv (set 2) likewise, later, blind
-to the rules, the model and set 1; sets 3 to 16 likewise, each later still. The goal (issue
+to the rules, the model and set 1; sets 3 to 17 likewise, each later still. The goal (issue
 19): at least 98 % of the danger phrasings caught, at most 1 % of the benign answers flagged.
 It is not met yet (SAFETY.md has the figures and how often each set has been measured), so
 the test holds the line where the check stands on each set (SETS: its floor caught and
@@ -28,31 +28,33 @@ HELDOUT = Path(__file__).parent / "data" / "heldout"
 GOAL_CAUGHT = 98.0  # % of danger phrasings
 GOAL_FLAGGED = 1.0  # % of benign answers
 # Where the check (rules, word model and encoder) stands on each set: never less caught,
-# never more flagged. Sets 1 to 15 had each been read after earlier rounds of tuning
-# (SAFETY.md says how often); set 16, written blind during the round of batches 45 and 46,
-# was read once with the check before that round (a9c728b: 85.7 % caught, 1.30 % flagged)
+# never more flagged. Sets 1 to 16 had each been read after earlier rounds of tuning
+# (SAFETY.md says how often); set 17, written blind during the round of batches 47 and 48,
+# was read once with the check before that round (f369d4e: 92.5 % caught, 2.20 % flagged)
 # and once after it. These are the figures after it: both readers retrained on every
-# development and validation row, batches 45 and 46 among them, the share and settings as
+# development and validation row, batches 47 and 48 among them (and the word model on 17
+# development twins written after the encoder was trained), the share and settings as
 # cross-validation chose them before (stagewise_tools.safety_encoder). Against the check of
-# a9c728b, across all sixteen sets: 95.9 % caught instead of 95.2 % (47 more of 6,906) and
-# 2.39 % flagged instead of 2.23 % (36 more of 22,415).
+# f369d4e, across all seventeen sets: 96.2 % caught instead of 95.7 % (38 more of 7,362)
+# and 2.44 % flagged instead of 2.38 % (14 more of 23,869).
 SETS = {
-    "set 1": ("danger.tsv", "benign.tsv", 97.8, 2.87),
-    "set 2": ("danger_2.tsv", "benign_2.tsv", 97.6, 3.25),
-    "set 3": ("danger_3.tsv", "benign_3.tsv", 96.6, 1.77),
-    "set 4": ("danger_4.tsv", "benign_4.tsv", 97.4, 2.57),
-    "set 5": ("danger_5.tsv", "benign_5.tsv", 96.5, 2.97),
-    "set 6": ("danger_6.tsv", "benign_6.tsv", 94.9, 2.82),
-    "set 7": ("danger_7.tsv", "benign_7.tsv", 96.8, 3.21),
-    "set 8": ("danger_8.tsv", "benign_8.tsv", 98.1, 1.91),
-    "set 9": ("danger_9.tsv", "benign_9.tsv", 97.6, 2.35),
+    "set 1": ("danger.tsv", "benign.tsv", 97.0, 2.59),
+    "set 2": ("danger_2.tsv", "benign_2.tsv", 97.6, 3.49),
+    "set 3": ("danger_3.tsv", "benign_3.tsv", 97.1, 1.77),
+    "set 4": ("danger_4.tsv", "benign_4.tsv", 98.0, 2.48),
+    "set 5": ("danger_5.tsv", "benign_5.tsv", 96.3, 3.47),
+    "set 6": ("danger_6.tsv", "benign_6.tsv", 94.9, 2.90),
+    "set 7": ("danger_7.tsv", "benign_7.tsv", 96.6, 3.28),
+    "set 8": ("danger_8.tsv", "benign_8.tsv", 98.1, 1.53),
+    "set 9": ("danger_9.tsv", "benign_9.tsv", 97.8, 2.20),
     "set 10": ("danger_10.tsv", "benign_10.tsv", 97.9, 2.29),
-    "set 11": ("danger_11.tsv", "benign_11.tsv", 96.2, 2.54),
-    "set 12": ("danger_12.tsv", "benign_12.tsv", 95.9, 1.36),
-    "set 13": ("danger_13.tsv", "benign_13.tsv", 97.4, 2.83),
-    "set 14": ("danger_14.tsv", "benign_14.tsv", 94.9, 3.04),
-    "set 15": ("danger_15.tsv", "benign_15.tsv", 93.7, 1.84),
-    "set 16": ("danger_16.tsv", "benign_16.tsv", 87.2, 1.38),
+    "set 11": ("danger_11.tsv", "benign_11.tsv", 97.2, 2.28),
+    "set 12": ("danger_12.tsv", "benign_12.tsv", 97.3, 1.87),
+    "set 13": ("danger_13.tsv", "benign_13.tsv", 98.0, 2.83),
+    "set 14": ("danger_14.tsv", "benign_14.tsv", 96.0, 3.56),
+    "set 15": ("danger_15.tsv", "benign_15.tsv", 94.0, 1.55),
+    "set 16": ("danger_16.tsv", "benign_16.tsv", 89.6, 1.59),
+    "set 17": ("danger_17.tsv", "benign_17.tsv", 93.2, 2.48),
 }
 
 
