@@ -246,3 +246,26 @@ def test_a_stages_first_evening_introduces_it_in_forty_words_at_most(locale: str
                 said += f"{stage.summary} {hint}"
                 assert len(said.split()) <= 40, said
                 assert "tell me more about this stage" in hint.lower()
+
+
+@pytest.mark.parametrize("locale", PUBLISHED_LOCALES)
+def test_the_first_evenings_opening_never_says_a_sentence_twice(locale: str) -> None:
+    """Choosing a stage is answered with a short lead, then the stage's introduction and
+    tonight's question in one breath: no sentence of the lead may come back in the way the
+    question is asked, at any hour ("Wonderful. Let's begin. ... Let's begin. What does...")."""
+    content = load_content(locale)
+
+    def sentences(line: str) -> set[str]:
+        return {s.strip().lower() for s in re.split(r"(?<=[.!?])\s", line) if "{" not in s}
+
+    leads = [s for line in content.variants("onboarding.stage_chosen") for s in sentences(line)]
+    asks = {k for k in content.prompts if k.split("@")[0] == "question.ask"}
+    assert asks
+    repeated = [
+        (lead, key)
+        for key in asks
+        for line in content.variants(key)
+        for lead in leads
+        if lead in sentences(line) or lead.rstrip(".!?") in line.lower()
+    ]
+    assert repeated == []
