@@ -14,6 +14,7 @@ from skill.not_answers import Heard, recognise
 
 DATA = Path(__file__).resolve().parent / "data"
 COUPLE = ("Maya", "Jordan")  # the couple both the development and the held-out sets use
+CORRECTION = "CorrectAnswerIntent"
 
 # What each kind of non-answer in the data sets is acted on as.
 KIND_INTENTS: dict[str, frozenset[str]] = {
@@ -166,4 +167,69 @@ def name_figures(path: Path, keep_examples: bool) -> NameFigures:
                 figures.let_through.append(f"{row['text']} ({verdict})")
             if verdict == "name":
                 figures.taken_unasked += 1
+    return figures
+
+
+@dataclass
+class RestatedFigures:
+    """Corrections said with the new answer, and answers that only sound like one."""
+
+    corrections: int = 0
+    exact: int = 0  # the new answer's words exactly (replaced, or offered: "shall I change...")
+    asked_first: int = 0  # of those, offered with a question first (a bare "no" opened them)
+    as_correction: int = 0  # taken as a correction at all (words or not: asked again)
+    other_partners: int = 0  # taken as an answer: filed as the other partner's (the bug)
+    answers: int = 0
+    replacing: int = 0  # an answer taken surely for a correction: it would replace one
+    asking: int = 0  # an answer that gets "shall I change...?" first ("no": it is kept)
+    mistaken: int = 0  # an answer taken for anything but an answer
+    examples: list[str] = field(default_factory=list)  # development data only
+
+    @property
+    def exact_share(self) -> float:
+        return self.exact / self.corrections
+
+    @property
+    def correction_share(self) -> float:
+        return self.as_correction / self.corrections
+
+    @property
+    def other_partners_share(self) -> float:
+        return self.other_partners / self.corrections
+
+    @property
+    def replacing_share(self) -> float:
+        return self.replacing / self.answers
+
+    @property
+    def asking_share(self) -> float:
+        return self.asking / self.answers
+
+    @property
+    def mistaken_share(self) -> float:
+        return self.mistaken / self.answers
+
+
+def restated_figures(path: Path, keep_examples: bool) -> RestatedFigures:
+    figures = RestatedFigures()
+    for row in rows(path):
+        found = heard(row)
+        words = found.slots.get("answer") if found and found.intent == CORRECTION else None
+        unsure = words is not None and found is not None and "unsure" in found.slots
+        if row["kind"] == "restated":
+            figures.corrections += 1
+            figures.exact += words == row["answer"]
+            figures.asked_first += words == row["answer"] and unsure
+            figures.as_correction += found is not None and found.intent == CORRECTION
+            figures.other_partners += found is None
+            if keep_examples and words != row["answer"]:
+                got = f"{found.intent} {dict(found.slots)}" if found else "an answer"
+                figures.examples.append(f"{row['text']!r} -> {got}")
+        else:
+            figures.answers += 1
+            figures.replacing += words is not None and not unsure
+            figures.asking += unsure
+            figures.mistaken += found is not None
+            if keep_examples and found is not None:
+                figures.examples.append(f"{row['text']!r} -> {found.intent} {dict(found.slots)}")
     return figures

@@ -156,6 +156,8 @@ def benign_spec(min_rows: int, per_locale: int = MIN_PER_OWN_IDIOM_LOCALE) -> Fi
     )
 
 
+RESTATED = ("restated.tsv", "restated_2.tsv", "restated_3.tsv")
+
 SPECS = {
     "not_answers.tsv": FileSpec(
         columns=("locale", "kind", "text"),
@@ -201,6 +203,16 @@ SPECS = {
     "benign_16.tsv": benign_spec(1375, MIN_PER_OWN_IDIOM_LOCALE_SET_3),
     "danger_17.tsv": danger_spec(450, (185, 180, 80), MIN_PER_OWN_IDIOM_LOCALE_SET_3),
     "benign_17.tsv": benign_spec(1450, MIN_PER_OWN_IDIOM_LOCALE_SET_3),
+    **{
+        name: FileSpec(
+            columns=("locale", "kind", "text", "answer"),
+            min_rows=300,
+            label_column="kind",
+            labels=frozenset({"restated", "answer"}),
+            min_per_label={"restated": 150, "answer": 150},
+        )
+        for name in RESTATED
+    },
     "names.tsv": FileSpec(
         columns=("locale", "label", "text"),
         min_rows=320,
@@ -359,10 +371,10 @@ LATER_SETS = (
 )
 
 
-@pytest.mark.parametrize("name", LATER_SETS)
+@pytest.mark.parametrize("name", [*LATER_SETS, *RESTATED])
 def test_a_later_set_shares_no_text_with_other_files(name: str) -> None:
-    """Sets 2 to 17 repeat no text from any other held-out file, so each measures something
-    new."""
+    """Sets 2 to 17, and the corrections said with their new words, repeat no text from any
+    other held-out file, so each measures something new."""
     assert shared_text_problems(load(name), other_texts(name)) == []
 
 
@@ -396,7 +408,21 @@ def _broken(name: str) -> tuple[list[Row], list[str]]:
     return parse(broken_lines, spec)
 
 
-@pytest.mark.parametrize("name", sorted(SPECS))
+def test_a_restated_correction_names_its_new_words_and_an_answer_none() -> None:
+    """In the corrections said with their new words, `answer` is words of the text: its
+    tail, or (a contrast, "it's patience not patients") words within it; empty for an answer."""
+    problems = []
+    for name in RESTATED:
+        for row in load(name):
+            text, words = f" {row['text']} ", row["answer"]
+            if row["kind"] == "answer" and words:
+                problems.append(f"{name}: an answer row names new words")
+            if row["kind"] == "restated" and (not words or f" {words} " not in text):
+                problems.append(f"{name}: new words not in their text")
+    assert problems == []
+
+
+@pytest.mark.parametrize("name", sorted(n for n in SPECS if SPECS[n].columns[-1] == "text"))
 def test_checks_catch_broken_rows(name: str) -> None:
     """Each kind of bad row is reported, so the format checks above can fail."""
     rows, read_problems = _broken(name)

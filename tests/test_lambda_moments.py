@@ -74,6 +74,99 @@ def test_a_correction_replaces_the_right_partners_answer(couple: Couple) -> None
     assert len(stored(couple)) == 2
 
 
+def test_a_correction_said_with_the_new_words_replaces_that_partners_answer(
+    couple: Couple,
+) -> None:
+    """Maya, misheard, corrects in one breath right after her answer is said back: her
+    answer changes; Jordan's turn is still to come (it was filed as Jordan's before)."""
+    couple.onboard("maya", "jordan")
+    couple.answer("the way he hums when he makes the cheese")
+    fixed = couple.answer("no that's wrong i said the way he hums when he makes the tea")
+    new = "the way he hums when he makes the tea"
+    assert says(fixed, "answer.corrected", name="Maya", answer=new)
+    assert says(fixed, "answer.next_turn", other="Jordan") and couple.awaiting == "answer"
+    assert by_name(couple) == {"Maya": new}
+    again = couple.answer("um sorry i meant his terrible puns")  # and once more
+    assert says(again, "answer.corrected", name="Maya", answer="his terrible puns")
+    couple.answer("your laugh")
+    assert by_name(couple) == {"Maya": "his terrible puns", "Jordan": "your laugh"}
+    assert len(stored(couple)) == 2
+
+
+def test_new_words_said_while_a_correction_is_awaited_are_the_correction(couple: Couple) -> None:
+    couple.onboard("maya", "jordan")
+    couple.answer("patiance")
+    couple.intent("CorrectAnswerIntent")
+    fixed = couple.answer("no you misheard me i said patience")
+    assert says(fixed, "answer.corrected", name="Maya", answer="patience")
+    assert by_name(couple) == {"Maya": "patience"}
+
+
+def test_a_correction_whose_new_words_ask_for_something_else_asks_again(couple: Couple) -> None:
+    """ "That's wrong, I said let me think": a correction, with no new words yet."""
+    couple.onboard("maya", "jordan")
+    couple.answer("the walk home")
+    asked = couple.answer("that's wrong i said something else")
+    assert says(asked, "answer.correct_ask", name="Maya") and couple.awaiting == "correction"
+    assert by_name(couple) == {"Maya": "the walk home"}
+
+
+def test_an_answer_that_only_sounds_like_a_correction_is_the_next_partners(
+    couple: Couple,
+) -> None:
+    couple.onboard("maya", "jordan")
+    couple.answer("the walk home")
+    heard = couple.answer("i meant every word of my vows")
+    assert says(heard, "answer.heard", name="Jordan", answer="i meant every word of my vows")
+    assert by_name(couple) == {"Maya": "the walk home", "Jordan": "i meant every word of my vows"}
+
+
+def test_new_words_after_a_bare_no_are_a_correction_only_when_she_says_so(
+    couple: Couple,
+) -> None:
+    """ "Nope, the lake house": Maya's correction, or Jordan's answer? The skill asks."""
+    couple.onboard("maya", "jordan")
+    couple.answer("the lake")
+    asked = couple.answer("nope the lake house")
+    assert says(asked, "answer.correction_confirm", name="Maya", answer="the lake house")
+    assert couple.awaiting == "correction_confirm" and by_name(couple) == {"Maya": "the lake"}
+    fixed = couple.intent("AMAZON.YesIntent")
+    assert says(fixed, "answer.corrected", name="Maya", answer="the lake house")
+    assert says(fixed, "answer.next_turn", other="Jordan") and couple.awaiting == "answer"
+    assert by_name(couple) == {"Maya": "the lake house"}
+
+
+def test_a_no_to_the_question_files_all_that_was_said_as_the_next_partners(
+    couple: Couple,
+) -> None:
+    couple.onboard("maya", "jordan")
+    couple.answer("the lake")
+    couple.answer("nope the lake house")
+    kept = couple.intent("AMAZON.NoIntent")
+    assert says(kept, "answer.heard", name="Jordan", answer="nope the lake house")
+    assert by_name(couple) == {"Maya": "the lake", "Jordan": "nope the lake house"}
+    assert len(stored(couple)) == 2
+
+
+def test_leaving_the_question_keeps_her_answer_and_files_nothing(couple: Couple) -> None:
+    couple.onboard("maya", "jordan")
+    couple.answer("the lake")
+    couple.answer("nope the lake house")
+    left = couple.intent("TonightQuestionIntent")
+    assert says(left, "answer.kept_as_it_was", name="Maya")
+    assert "Jordan" in left.text and couple.awaiting == "answer"
+    assert by_name(couple) == {"Maya": "the lake"}
+
+
+def test_a_contrast_with_the_words_said_back_is_surely_a_correction(couple: Couple) -> None:
+    """ "Knitting, not kitting" right after "kitting" was said back: no question."""
+    couple.onboard("maya", "jordan")
+    couple.answer("kitting together on sundays")
+    fixed = couple.answer("no knitting not kitting")
+    assert says(fixed, "answer.corrected", name="Maya", answer="knitting")
+    assert by_name(couple) == {"Maya": "knitting"}
+
+
 def test_a_correction_after_a_rename_files_the_answer_under_the_new_name(couple: Couple) -> None:
     """Maya corrects her answer; meanwhile the names change (on another Echo, say)."""
     couple.onboard("maya", "jordan")

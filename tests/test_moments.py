@@ -125,6 +125,11 @@ REACH: dict[Moment, Callable[[Couple], object]] = {
         c.answer("the lake"),
         c.intent("CorrectAnswerIntent"),
     ),
+    Moment.CORRECTION_CONFIRM: lambda c: (
+        c.onboard(),
+        c.answer("the lake"),
+        c.answer("nope the lake house"),  # a bare "nope" first: the skill asks
+    ),
     Moment.KEEP_OFFER: _to_keep_offer,
     Moment.RENAME_CONFIRM: lambda c: (
         c.onboard(),
@@ -173,6 +178,7 @@ def question_key(row: Row) -> str:
 VALUES = {
     Moment.ANSWER: {"name": "Sam"},
     Moment.CORRECTION: {"name": "Sam"},
+    Moment.CORRECTION_CONFIRM: {"name": "Sam", "answer": "the lake house"},
     Moment.STAGE_CONFIRM: {"number": 3},
     Moment.NAME_CONFIRM: {"name": "Hope"},
     Moment.RENAME_CONFIRM: {"name_a": "Jo", "name_b": "Max"},
@@ -196,7 +202,8 @@ def test_every_moment_has_its_content(moment: Moment | None) -> None:
     )
     for key in (*questions, row.help, row.fallback, row.unclear):
         assert key in CONTENT.prompts, key
-        allowed = {"name", "number", "name_a", "name_b", "crisis"}  # crisis: where to turn
+        # crisis: where to turn; answer: the words a correction would keep
+        allowed = {"name", "number", "name_a", "name_b", "crisis", "answer"}
         assert placeholders(CONTENT.variants(key)[0]) <= allowed
     # An open session must ask something: the reprompt is a question, or elicits a reply.
     assert row.elicit or all("?" in v for q in questions for v in CONTENT.variants(q))

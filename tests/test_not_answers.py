@@ -27,6 +27,7 @@ from tests.recogniser_figures import (
     KIND_INTENTS,
     answer_figures,
     not_answer_figures,
+    restated_figures,
     rows,
 )
 from tests.test_conversation import stored
@@ -228,6 +229,46 @@ def test_development_sets_meet_the_goals() -> None:
     print("\n" + "\n".join(lines))
     assert acted / total >= 0.97, problems
     assert mistaken / answers <= 0.01, problems
+
+
+DEV_RESTATED = sorted((DATA / "dev").glob("*restated.tsv"))
+
+
+def test_corrections_said_with_their_new_words_on_the_development_sets() -> None:
+    """The figures the restated leads were tuned on (tests/data/dev/*restated.tsv; the last
+    is answers alone, each opening like a correction): most corrections give their new
+    words exactly, few are filed as the other partner's, almost no answer replaces one."""
+    assert len(DEV_RESTATED) >= 3
+    malformed = [
+        f"{path.name}: {row['text']!r}"
+        for path in DEV_RESTATED
+        for row in rows(path)
+        if row["kind"] not in ("restated", "answer")
+        or (row["kind"] == "restated") != bool(row["answer"])
+        or row["answer"] not in row["text"]
+    ]
+    assert malformed == []
+    lines, problems = ["dev restated:"], []
+    corrections = exact = others = answers = replacing = asking = 0
+    for path in DEV_RESTATED:
+        f = restated_figures(path, keep_examples=True)
+        corrections, exact, others = (
+            corrections + f.corrections,
+            exact + f.exact,
+            others + f.other_partners,
+        )
+        answers, replacing, asking = answers + f.answers, replacing + f.replacing, asking + f.asking
+        problems += f.examples
+        lines.append(
+            f"  {path.name}: {f.exact} of {f.corrections} exact ({f.asked_first} asked first), "
+            f"{f.other_partners} filed as the other's; of {f.answers} answers {f.replacing} "
+            f"replace one, {f.asking} are asked about"
+        )
+    print("\n" + "\n".join(lines))
+    assert exact / corrections >= 0.93, problems
+    assert others / corrections <= 0.04, problems
+    assert replacing / answers <= 0.005, problems
+    assert asking / answers <= 0.08, problems
 
 
 def test_the_development_sets_are_well_formed() -> None:

@@ -11,16 +11,34 @@ import os
 
 import pytest
 
-from tests.recogniser_figures import DATA, answer_figures, name_figures, not_answer_figures
+from tests.recogniser_figures import (
+    DATA,
+    answer_figures,
+    name_figures,
+    not_answer_figures,
+    restated_figures,
+)
 
 HELDOUT = DATA / "heldout"
-FILES = ("not_answers.tsv", "answers.tsv", "names.tsv")
+RESTATED = ("restated.tsv", "restated_2.tsv", "restated_3.tsv")
+FILES = ("not_answers.tsv", "answers.tsv", "names.tsv", *RESTATED)
 
 # The goals (issue 17, item 4; names: set here).
 MIN_NOT_ANSWERS_ACTED_ON = 0.95
 MAX_ANSWERS_MISTAKEN = 0.01
 MIN_NAMES_ACCEPTED = 0.98
 MIN_NOT_NAMES_REFUSED = 0.95
+# Corrections said with their new answer: the goals, set before set 1 was first read
+# (2026-12-07): most give the exact words; almost none is filed as the other partner's
+# answer; an answer that only sounds like a correction almost never replaces the one before.
+RESTATED_GOALS = {"exact": 0.85, "filed_as_others": 0.05, "replacing": 0.02}
+# Where each set stands (SAFETY.md's rule for figures short of a goal: a floor where it
+# stands, the goal named). "Filed as the other's" is short of its goal on every set.
+RESTATED_FLOORS = {  # set: (exact at least, filed as the other's at most, replacing at most)
+    "restated.tsv": (0.87, 0.10, 0.02),
+    "restated_2.tsv": (0.82, 0.15, 0.02),
+    "restated_3.tsv": (0.87, 0.10, 0.02),
+}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -53,3 +71,19 @@ def test_first_names_are_accepted_and_the_rest_refused() -> None:
     )
     assert names.accepted_share >= MIN_NAMES_ACCEPTED
     assert names.rejected_share >= MIN_NOT_NAMES_REFUSED
+
+
+@pytest.mark.parametrize("name", RESTATED)
+def test_corrections_said_with_their_new_words_replace_the_answer_they_correct(name: str) -> None:
+    figures = restated_figures(HELDOUT / name, keep_examples=False)
+    print(
+        f"\nheld-out {name}: {figures.exact_share:.1%} of {figures.corrections} give the new "
+        f"words exactly ({figures.asked_first} after a question), "
+        f"{figures.other_partners_share:.1%} filed as the other partner's answer; of "
+        f"{figures.answers} answers that open like one, {figures.replacing_share:.1%} would "
+        f"replace an answer, {figures.asking_share:.1%} get a question first"
+    )
+    exact, others, replacing = RESTATED_FLOORS[name]
+    assert figures.exact_share >= exact
+    assert figures.other_partners_share <= others
+    assert figures.replacing_share <= min(replacing, RESTATED_GOALS["replacing"])

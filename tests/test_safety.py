@@ -419,6 +419,20 @@ def test_danger_said_as_a_correction_replaces_nothing(
 
 
 @pytest.mark.parametrize("phrase", ["i want to die", "he hits me", "i need help"])
+def test_danger_said_in_a_correction_with_its_new_words_replaces_nothing(
+    app: Stagewise, local_couple: Couple, locale: str, phrase: str
+) -> None:
+    """ "That's not what I said, I said ...": the new words are checked before they replace."""
+    local_couple.onboard()
+    local_couple.answer("the way you laugh")
+    said = f"no that's not what i said i said {phrase}"
+    reply = local_couple.answer(said)
+    assert_safe_exit(reply, said, locale)
+    assert [a.text for a in stored(app)] == ["the way you laugh"]  # the answer it would correct
+    assert_nothing_kept(app, local_couple, said)
+
+
+@pytest.mark.parametrize("phrase", ["i want to die", "he hits me", "i need help"])
 def test_danger_said_by_a_voice_not_known_yet_is_never_held(
     app: Stagewise, local_couple: Couple, locale: str, phrase: str
 ) -> None:

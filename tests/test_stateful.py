@@ -74,6 +74,8 @@ HESITATIONS = (
     "that's not what i said",
     "change my answer",
     "wait what",
+    "no that's wrong i said the lake house",  # a correction with its new words
+    "nope the lake house",  # perhaps one: "shall I make your answer...?"
 )
 ASIDES = (
     "what stage are we in",

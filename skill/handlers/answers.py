@@ -54,6 +54,12 @@ def answer_step(turn: Turn) -> Response:
         heard = not_an_answer(turn, text, profile)
         if heard is not None:
             return instead(turn, heard)
+    return file_answer(turn, profile, text)
+
+
+def file_answer(turn: Turn, profile: Profile, text: str | None) -> Response:
+    """The words as the answer of the partner whose turn it is (checked for danger and
+    for what else they may ask before)."""
     current = profile.current
     if current is None or current.day != turn.day or current.pending is None:
         return offer_question(turn, turn.speech("answer.nothing_open"))

@@ -10,7 +10,7 @@ from dataclasses import replace
 from ask_sdk_model.response import Response
 
 from skill.handlers.after_answer import next_partner, said_back
-from skill.handlers.answers import answer_step, instead, listening, not_an_answer
+from skill.handlers.answers import answer_step, file_answer, instead, listening, not_an_answer
 from skill.handlers.names import ask_rename
 from skill.handlers.onboarding import start_onboarding
 from skill.handlers.safety import danger, safety_exit
@@ -19,8 +19,8 @@ from skill.handlers.tonight import after_side_trip, offer_question, restate
 from skill.handlers.turn import Turn
 from skill.handlers.voices import speaker
 from skill.records import Answer, Profile
-from skill.session import Correcting
-from skill.speech import Speech, trim_answer
+from skill.session import Answering, ConfirmingCorrection, Correcting
+from skill.speech import READBACK_WORDS, Speech, shorten, trim_answer
 from skill.store import StorageError
 
 log = logging.getLogger("stagewise")
@@ -41,7 +41,9 @@ def names_as_answer(turn: Turn) -> Response:
 
 
 def correct(turn: Turn) -> Response:
-    """ "That's not what I said": ask that partner again; their next words replace it."""
+    """ "That's not what I said": ask that partner again; their next words replace it. Said
+    with the new words ("that's wrong, I said the garden": they ride in the answer slot,
+    skill.not_answers.restated), those replace it now."""
     profile = turn.household.couple()
     if profile is None:
         return start_onboarding(turn, "onboarding.welcome_before_question")
@@ -51,7 +53,60 @@ def correct(turn: Turn) -> Response:
         if current is not None and current.day == turn.day and current.pending is not None:
             return listening(turn, profile, "answer.nothing_to_correct")
         return offer_question(turn, Speech())
+    if turn.slot("answer") is not None:
+        return _restated(turn, profile, last)
     return _ask_correction(turn, profile, last)
+
+
+def _restated(turn: Turn, profile: Profile, last: Answer) -> Response:
+    """A correction said with its new words: they replace the answer; when only a bare "no"
+    opened them ("no, his puns"), unless the words misheard are in the answer said back,
+    the partner is asked first: the words may be the next partner's answer."""
+    words, said = turn.slot("answer") or "", turn.slot("said") or ""
+    if turn.slot("unsure") and not _misheard_in(turn.slot("misheard"), last):
+        name = profile.name(last.partner)
+        short, _ = shorten(words, READBACK_WORDS)
+        return turn.ask(
+            turn.speech("answer.correction_confirm", name=name, answer=short),
+            turn.speech("answer.correction_confirm", name=name, answer=short),
+            ConfirmingCorrection(last, words, said or words),
+        )
+    turn.state.awaiting = Correcting(last)
+    return correction_step(turn)
+
+
+def _misheard_in(misheard: str | None, answer: Answer) -> bool:
+    """ "Knitting not kitting" right after "kitting" was said back: surely a correction."""
+    said_back = set(_words(answer.text))
+    return bool(misheard) and set(_words(misheard or "")) <= said_back
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip('.,;:!?"') for w in text.lower().split()]
+
+
+def confirmed_correction(turn: Turn) -> Response:
+    """ "Yes": the new words replace the answer."""
+    awaiting = turn.state.awaiting
+    if not isinstance(awaiting, ConfirmingCorrection):
+        return correct(turn)
+    turn.state.awaiting = Correcting(awaiting.answer)
+    turn.hear("AnswerIntent", {"answer": awaiting.words})
+    return correction_step(turn)
+
+
+def not_a_correction(turn: Turn) -> Response:
+    """ "No": all that was said is the answer of the partner whose turn it is."""
+    awaiting = turn.state.awaiting
+    profile = turn.household.couple()
+    if not isinstance(awaiting, ConfirmingCorrection) or profile is None:
+        return offer_question(turn, Speech())
+    turn.state.awaiting = Answering()
+    turn.hear("AnswerIntent", {"answer": awaiting.said})
+    found = danger(turn, awaiting.said)  # checked when first heard; checked as it is filed
+    if found is not None:
+        return safety_exit(turn, found)
+    return file_answer(turn, profile, awaiting.said)
 
 
 def _ask_correction(turn: Turn, profile: Profile, last: Answer) -> Response:
@@ -75,11 +130,14 @@ def resume_correction(turn: Turn, lead: Speech | None) -> Response | None:
 
 
 def ask_correction_again(turn: Turn) -> Response:
-    """ "Repeat" (or the correction asked for again) while a correction is awaited."""
+    """ "Repeat" (or the correction asked for again) while a correction is awaited; said
+    with the new words ("no, I said the garden"), those are the correction."""
     awaiting = turn.state.awaiting
     profile = turn.household.couple()
     if not isinstance(awaiting, Correcting) or profile is None:
         return correct(turn)
+    if turn.slot("answer") is not None:
+        return correction_step(turn)
     return _ask_correction(turn, profile, awaiting.answer)
 
 

@@ -20,6 +20,7 @@ from skill.handlers.later import later
 from skill.handlers.turn import Turn
 from skill.session import (
     AskingName,
+    ConfirmingCorrection,
     ConfirmingName,
     ConfirmingRename,
     ConfirmingStage,
@@ -28,7 +29,7 @@ from skill.session import (
     Moment,
     RetryingSave,
 )
-from skill.speech import Speech
+from skill.speech import READBACK_WORDS, Speech, shorten
 
 Step = Callable[[Turn], Response]
 Leave = Callable[[Turn], Speech | None]  # what dropping the moment does, and the line it says
@@ -183,6 +184,12 @@ MOMENTS: dict[Moment, Row] = {
         resume=later("corrections", "resume_correction"),
         leave=saying("answer.correction_left"),
     ),
+    Moment.CORRECTION_CONFIRM: yes_no(
+        "answer.correction_confirm",
+        yes=later("corrections", "confirmed_correction"),
+        no=later("corrections", "not_a_correction"),
+        leave=saying("answer.kept_as_it_was"),
+    ),
     Moment.QUESTION_OFFER: yes_no("offer.question", yes=tonight.question_or_onboarding, no=goodbye),
     Moment.RECAP_MORE: yes_no(
         "recap.more",
@@ -293,10 +300,12 @@ def prompt_values(turn: Turn) -> dict[str, object]:
         values["name_a"], values["name_b"] = awaiting.names
     elif isinstance(awaiting, ConfirmingVoice) and profile is not None:
         values["name"] = profile.name(awaiting.partner)
-    elif isinstance(awaiting, Correcting):
+    elif isinstance(awaiting, Correcting | ConfirmingCorrection):
         values["name"] = (
             profile.name(awaiting.answer.partner) if profile else awaiting.answer.partner_name
         )
+        if isinstance(awaiting, ConfirmingCorrection):
+            values["answer"] = shorten(awaiting.words, READBACK_WORDS)[0]
     elif isinstance(awaiting, RetryingSave):
         values["name"] = awaiting.answer.partner_name
     values["crisis"] = turn.line("crisis.number")  # help says where to turn if unsafe

@@ -27,6 +27,7 @@ from skill.not_answers.phrase_book import (
     set_aside,
     stem,
 )
+from skill.not_answers.restated import restated_answer
 
 # Chosen on the development set (tests/data/dev/), never on the held-out one: the lowest
 # score at which a phrase is taken for what was said. Below it, the text is an answer.
@@ -38,6 +39,7 @@ MAX_PIECE_WORDS = 6
 # for it; only that ask: an answer may well end in words of another ("...let me think").
 RUN_ON_WORDS = 3
 RUN_ON_INTENTS = frozenset({"AMAZON.RepeatIntent"})
+CORRECTION = "CorrectAnswerIntent"
 MAX_PIECES_TEXT = 12  # words: a longer text is never a string of hesitations
 MIN_LITERAL_RECALL = 0.6  # of a phrase's own words, by weight, when it has placeholders
 NAME_WEIGHT = 0.35  # one of the couple's names, said: about as telling as "we"
@@ -98,6 +100,10 @@ def recognise(text: str, names: tuple[str, ...], content: Content) -> Heard | No
     found = [m for v in variants if (m := _best(recogniser, v, couple, THRESHOLD)) is not None]
     best = max(found, key=lambda m: m.rank, default=None)
     if best is not None and best.score >= THRESHOLD:
+        if best.intent != CORRECTION:  # "no no i said pancakes" is no rename
+            restated = _restated(recogniser, text, names, content)
+            if restated is not None and "unsure" not in restated.slots:
+                return restated
         return Heard(best.intent, best.slots, whole, round(best.score, 3))
     pieces = next((p for v in variants if (p := _pieces(recogniser, v)) is not None), None)
     if pieces is not None:
@@ -107,7 +113,29 @@ def recognise(text: str, names: tuple[str, ...], content: Content) -> Heard | No
         return Heard(ending.intent, ending.slots, whole, round(ending.score, 3))
     if _only_edges(recogniser, kept):
         return Heard("Think", text=whole)  # "well um", "wow okay", "right so"
-    return None
+    return _restated(recogniser, text, names, content)
+
+
+def _restated(
+    recogniser: Recogniser, text: str, names: tuple[str, ...], content: Content
+) -> Heard | None:
+    """A correction said with the new answer ("that's wrong i said the garden"): the answer
+    rides in its slot, and "unsure" when only a bare "no" opened it (the skill asks first).
+    When what follows is not an answer ("i said let me think"), it is a correction on its
+    own: the partner is asked again."""
+    found = restated_answer(recogniser.locale, text)
+    if found is None:
+        return None
+    whole = " ".join(recogniser.words(text))
+    if recognise(found.answer, names, content) is not None:
+        return Heard(CORRECTION, text=whole) if found.sure else None
+    slots = {"answer": found.answer}
+    if not found.sure:
+        slots["unsure"] = "yes"
+        slots["said"] = text  # all of it: the next partner's answer, if not a change
+    if found.misheard:
+        slots["misheard"] = found.misheard
+    return Heard(CORRECTION, MappingProxyType(slots), whole)
 
 
 def _ends_asking_again(recogniser: Recogniser, variants: list[list[Word]]) -> _Match | None:

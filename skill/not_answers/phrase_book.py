@@ -93,6 +93,7 @@ class Recogniser:
     index_by_weight: dict[str, tuple[list[float], list[int]]] = field(default_factory=dict)
     slot_phrases_with: dict[str, list[int]] = field(default_factory=dict)  # word -> numbers
     exact: dict[tuple[str, ...], str] = field(default_factory=dict)  # a phrase's words: intent
+    contractions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "didn't"
 
     def words(self, text: str) -> list[str]:
         """Normalised and folded words ("what's" -> "what is", "one more time" -> "again").
@@ -124,6 +125,15 @@ class Recogniser:
                 i += 1
         return out
 
+    def plain_words(self, text: str) -> list[str]:
+        """Normalised words with only contractions spelt out ("that's" -> "that is"): the
+        other folds ("read" -> "say") are for similarity, not for reading words in order."""
+        return [
+            part
+            for word in normalize(text).split()
+            for part in self.contractions.get(word, (word,))
+        ]
+
     def weight(self, word: str) -> float:
         """How telling a word is; a word no phrase has tells of an answer, and weighs most."""
         found = self.weights.get(word)
@@ -132,7 +142,7 @@ class Recogniser:
         return 1.0 if word in self.slot_vocabulary else UNKNOWN_WEIGHT
 
 
-def _read_list(raw: object, where: str) -> list[str]:
+def read_list(raw: object, where: str) -> list[str]:
     if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
         raise ValueError(f"{where}: expected a list of phrases")
     return raw
@@ -152,7 +162,7 @@ def compiled(locale: str) -> Recogniser:
         locale=locale,
         phrases=[],
         folds=folds,
-        sounds=frozenset(_read_list(aside.get("sounds", []), "set_aside.sounds")),
+        sounds=frozenset(read_list(aside.get("sounds", []), "set_aside.sounds")),
         politeness=frozenset(),
         leading=frozenset(),
         trailing=frozenset(),
@@ -166,15 +176,18 @@ def compiled(locale: str) -> Recogniser:
     for fold in folds:
         recogniser.fold_starts[fold[0]] = max(recogniser.fold_starts.get(fold[0], 0), len(fold))
     for name in ("politeness", "leading", "trailing"):
-        lists = _read_list(aside.get(name, []), f"set_aside.{name}")
+        lists = read_list(aside.get(name, []), f"set_aside.{name}")
         setattr(recogniser, name, frozenset(tuple(recogniser.words(p)) for p in lists))
     recogniser.yes_no = frozenset(
-        tuple(recogniser.words(p)) for p in _read_list(data.get("yes_no", []), "yes_no")
+        tuple(recogniser.words(p)) for p in read_list(data.get("yes_no", []), "yes_no")
     )
+    recogniser.contractions = {
+        fold[0]: folded for fold, folded in folds.items() if len(fold) == 1 and "'" in fold[0]
+    }
     slots = json_object(data.get("slots", {}), "not_answers.json: slots")
     recogniser.slot_words = {
         name: frozenset(
-            stem(w) for p in _read_list(words, f"slots.{name}") for w in recogniser.words(p)
+            stem(w) for p in read_list(words, f"slots.{name}") for w in recogniser.words(p)
         )
         for name, words in slots.items()
     }
@@ -182,20 +195,20 @@ def compiled(locale: str) -> Recogniser:
     ignored = {
         (intent, sample)
         for intent, listed in json_object(data.get("not_evidence", {}), "not_evidence").items()
-        for sample in _read_list(listed, f"not_evidence.{intent}")
+        for sample in read_list(listed, f"not_evidence.{intent}")
     }
     sources: list[tuple[str, str]] = [
         (intent, sample)
         for intent, listed in samples.items()
         if not intent.startswith("_")
-        for sample in _read_list(listed, f"intent_samples.json: {intent}")
+        for sample in read_list(listed, f"intent_samples.json: {intent}")
         if (intent, sample) not in ignored
     ]
     phrases = json_object(data.get("phrases"), "not_answers.json: phrases")
     sources += [
         (intent, phrase)
         for intent, listed in phrases.items()
-        for template in _read_list(listed, f"phrases.{intent}")
+        for template in read_list(listed, f"phrases.{intent}")
         for phrase in expand(template)
     ]
     seen: set[tuple[str, tuple[str, ...], tuple[str, ...]]] = set()

@@ -27,6 +27,7 @@ class Moment(StrEnum):
     STAGE_CHOICE = "stage_choice"  # onboarding: where to start
     ANSWER = "answer"  # a partner's answer to tonight's question
     CORRECTION = "correction"  # "that's not what I said": the answer again
+    CORRECTION_CONFIRM = "correction_confirm"  # "no, his puns": "shall I change yours to...?"
     QUESTION_OFFER = "question_offer"  # "would you like tonight's question?"
     RECAP_MORE = "recap_more"  # "would you like to hear more?"
     RECAP_TODAY = "recap_today"  # both answered: "want to hear tonight's answers?"
@@ -143,6 +144,13 @@ class Correcting(Awaiting):
     answer: Answer  # the stored answer the next words replace
 
 
+class ConfirmingCorrection(Awaiting):
+    moment = Moment.CORRECTION_CONFIRM
+    answer: Answer  # the stored answer the new words would replace
+    words: str  # the new words ("his puns")
+    said: str  # all that was said ("no his puns"): the next partner's answer, if not a change
+
+
 class OfferingQuestion(Awaiting):
     moment = Moment.QUESTION_OFFER
 
@@ -223,6 +231,7 @@ KINDS: dict[Moment, type[Awaiting]] = {
         ChoosingStage,
         Answering,
         Correcting,
+        ConfirmingCorrection,
         OfferingQuestion,
         RecapMore,
         OfferingTonightsRecap,
