@@ -427,9 +427,9 @@ def test_danger_said_in_a_correction_with_its_new_words_replaces_nothing(
     local_couple.answer("the way you laugh")
     said = f"no that's not what i said i said {phrase}"
     reply = local_couple.answer(said)
-    assert_safe_exit(reply, said, locale)
+    assert_safe_exit(reply, phrase, locale)
     assert [a.text for a in stored(app)] == ["the way you laugh"]  # the answer it would correct
-    assert_nothing_kept(app, local_couple, said)
+    assert_nothing_kept(app, local_couple, phrase)
 
 
 @pytest.mark.parametrize("phrase", ["i want to die", "he hits me", "i need help"])
