@@ -120,8 +120,12 @@ def test_the_validation_set_is_caught_with_few_false_alarms() -> None:
     assert twin_alarms <= TWINS_FLAGGED, twins_flagged
 
 
+PENDING_SET = Path(__file__).parent / "data" / "safety_batch49_pending.tsv"
+
+
 @pytest.mark.parametrize(
-    ("path", "danger", "benign"), [(DEV_SET, 100, 300), (VALIDATION_SET, 400, 800)]
+    ("path", "danger", "benign"),
+    [(DEV_SET, 100, 300), (VALIDATION_SET, 400, 800), (PENDING_SET, 400, 450)],
 )
 def test_each_set_covers_every_category_and_locale(path: Path, danger: int, benign: int) -> None:
     rows = dev_rows(path)
@@ -135,9 +139,12 @@ def test_each_set_covers_every_category_and_locale(path: Path, danger: int, beni
 
 
 def test_the_validation_set_shares_no_text_with_the_development_set() -> None:
-    """Apart means apart: a phrasing tuned on in one set cannot be counted again in the other."""
+    """Apart means apart: a phrasing tuned on in one set cannot be counted again in the other
+    (nor in the batch waiting for the next round)."""
     dev = {r["text"].lower() for r in dev_rows()}
     assert [r["text"] for r in dev_rows(VALIDATION_SET) if r["text"].lower() in dev] == []
+    seen = dev | {r["text"].lower() for r in dev_rows(VALIDATION_SET)}
+    assert [r["text"] for r in dev_rows(PENDING_SET) if r["text"].lower() in seen] == []
 
 
 @pytest.mark.parametrize(
