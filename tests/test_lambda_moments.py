@@ -136,6 +136,15 @@ def test_new_words_after_a_bare_no_are_a_correction_only_when_she_says_so(
     assert by_name(couple) == {"Maya": "the lake house"}
 
 
+def test_words_after_a_bare_no_with_nothing_to_correct_are_the_answer(couple: Couple) -> None:
+    """The evening's first answer, "nah mate it's the way she laughs": nothing to correct,
+    so it is Maya's answer, as said (it was "nothing to change yet", and dropped)."""
+    couple.onboard("maya", "jordan")
+    heard = couple.answer("nah mate it's the way she laughs")
+    assert says(heard, "answer.heard", name="Maya", answer="nah mate it's the way she laughs")
+    assert by_name(couple) == {"Maya": "nah mate it's the way she laughs"}
+
+
 def test_a_no_to_the_question_files_all_that_was_said_as_the_next_partners(
     couple: Couple,
 ) -> None:

@@ -48,6 +48,8 @@ def correct(turn: Turn) -> Response:
     if profile is None:
         return start_onboarding(turn, "onboarding.welcome_before_question")
     last = _to_correct(turn, profile)
+    if last is None and turn.slot("said") is not None:
+        return _as_answer(turn, profile, turn.slot("said") or "")  # "nah, her laugh": first
     if last is None:
         current = profile.current
         if current is not None and current.day == turn.day and current.pending is not None:
@@ -101,12 +103,18 @@ def not_a_correction(turn: Turn) -> Response:
     profile = turn.household.couple()
     if not isinstance(awaiting, ConfirmingCorrection) or profile is None:
         return offer_question(turn, Speech())
+    return _as_answer(turn, profile, awaiting.said)
+
+
+def _as_answer(turn: Turn, profile: Profile, said: str) -> Response:
+    """All that was said, as the answer of the partner whose turn it is (not recognised
+    again: it was, as a correction that may not be one)."""
     turn.state.awaiting = Answering()
-    turn.hear("AnswerIntent", {"answer": awaiting.said})
-    found = danger(turn, awaiting.said)  # checked when first heard; checked as it is filed
+    turn.hear("AnswerIntent", {"answer": said})
+    found = danger(turn, said)  # checked when first heard; checked as it is filed
     if found is not None:
         return safety_exit(turn, found)
-    return file_answer(turn, profile, awaiting.said)
+    return file_answer(turn, profile, said)
 
 
 def _ask_correction(turn: Turn, profile: Profile, last: Answer) -> Response:
