@@ -39,10 +39,6 @@ SOUNDS_ALIKE = 0.5  # letters in common (difflib's ratio) of the words misheard 
 MAX_CONTRAST_WORDS = 8  # a contrast said alone is short: "it's patience not patients"
 
 
-# A word misheard in "i didn't say {word} i said" is never one of these: "not what i said".
-NOT_MISHEARD = frozenset({"what", "that", "this", "it", "how", "why", "when", "where", "who"})
-_BARE = frozenset({("no",), ("i", "said"), ("no", "i", "said")})  # before a contrast alone
-
 Lead = tuple[tuple[str, ...], bool]  # its words ("{word}": one to three words), and if sure
 
 
@@ -59,6 +55,8 @@ class Corrections:
     openers: frozenset[tuple[str, ...]]  # "ugh", "oh for goodness sake"
     not_after_unsure: frozenset[str]  # "no one", "no matter", "no i never thought"
     not_after_lead: frozenset[str]  # "that was wrong of me", "not right away"
+    not_misheard: frozenset[str]  # never a "{word}": "not what i said"
+    contrast_openers: frozenset[tuple[str, ...]]  # before a contrast said alone: "no", "i said"
     longest: int = 0  # words in the longest lead without "{word}"
 
     def leads_at(self, words: list[str], at: int) -> list[tuple[int, bool]]:
@@ -71,7 +69,7 @@ class Corrections:
             if sure is not None:
                 found.append((at + size, sure))
         for lead, sure in self.wild.get(words[at], ()):
-            found += [(end, sure) for end in _ends(lead, words, at)]
+            found += [(end, sure) for end in _ends(lead, words, at, self.not_misheard)]
         return found
 
 
@@ -108,6 +106,8 @@ def corrections_for(locale: str) -> Corrections:
         openers=frozenset(phrases("openers")),
         not_after_unsure=frozenset(w for words in phrases("not_after_unsure") for w in words),
         not_after_lead=frozenset(w for words in phrases("not_after_lead") for w in words),
+        not_misheard=frozenset(w for words in phrases("not_misheard") for w in words),
+        contrast_openers=frozenset(phrases("contrast_openers")),
         longest=max(map(len, leads), default=0),
     )
 
@@ -116,7 +116,9 @@ def _bare(recogniser: Recogniser, words: list[str]) -> tuple[str, ...]:
     return tuple(w.surface for w in set_aside(recogniser, [Word(w, stem(w)) for w in words])[0])
 
 
-def _ends(lead: tuple[str, ...], words: list[str], at: int) -> list[int]:
+def _ends(
+    lead: tuple[str, ...], words: list[str], at: int, not_misheard: frozenset[str]
+) -> list[int]:
     """Where `lead` ends when it begins at `at`; "{word}" takes one to three words."""
     ends = {at}
     for token in lead:
@@ -124,7 +126,7 @@ def _ends(lead: tuple[str, ...], words: list[str], at: int) -> list[int]:
         for end in ends:
             if token == WILDCARD:  # "i didn't say beard i said", never "not what i said"
                 for size in range(1, min(MAX_WILDCARD_WORDS, len(words) - end) + 1):
-                    if words[end + size - 1] in NOT_MISHEARD:
+                    if words[end + size - 1] in not_misheard:
                         break
                     nexts.add(end + size)
             elif end < len(words) and words[end] == token:
@@ -188,7 +190,7 @@ def _contrasted(c: Corrections, said: list[str]) -> Restated | None:
         return None
     for size in range(min(3, len(said) - 1), -1, -1):
         opening = tuple(c.recogniser.plain_words(" ".join(said[:size])))
-        if size and opening not in c.links and opening not in _BARE:
+        if size and opening not in c.links and opening not in c.contrast_openers:
             continue
         meant, misheard = _contrast(said[size:])
         if misheard:
