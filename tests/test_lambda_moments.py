@@ -145,6 +145,16 @@ def test_words_after_a_bare_no_with_nothing_to_correct_are_the_answer(couple: Co
     assert by_name(couple) == {"Maya": "nah mate it's the way she laughs"}
 
 
+@pytest.mark.parametrize("said", ["wait no", "hang on no", "oh wait no", "no hold on"])
+def test_a_retraction_said_alone_is_a_moment_not_an_answer(couple: Couple, said: str) -> None:
+    """Heard in stagewise chat: "wait no" was kept as Jordan's answer."""
+    couple.onboard("maya", "jordan")
+    couple.answer("the walk home")
+    reply = couple.answer(said)
+    assert says(reply, "answer.take_time", name="Jordan") and couple.awaiting == "answer"
+    assert by_name(couple) == {"Maya": "the walk home"}
+
+
 def test_a_no_to_the_question_files_all_that_was_said_as_the_next_partners(
     couple: Couple,
 ) -> None:
