@@ -93,6 +93,35 @@ def test_a_correction_said_with_the_new_words_replaces_that_partners_answer(
     assert len(stored(couple)) == 2
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "you've got that all mixed up i said the way he hums",
+        "close but not quite it's the way he hums",
+        "sorry you've got hold of the wrong end of the stick it was the way he hums",
+        "you understood wrong i told the way he hums",
+        "that was jordan's answer mine is the way he hums",
+    ],
+)
+def test_a_correction_opened_in_other_words_replaces_that_partners_answer(
+    couple: Couple, said: str
+) -> None:
+    """Openings a development set of other hands' corrections taught (openings_restated.tsv)."""
+    couple.onboard("maya", "jordan")
+    couple.answer("the way he comes")
+    fixed = couple.answer(said)
+    assert says(fixed, "answer.corrected", name="Maya", answer="the way he hums")
+    assert couple.awaiting == "answer" and by_name(couple) == {"Maya": "the way he hums"}
+
+
+def test_scratch_that_itch_is_an_answer_not_a_correction(couple: Couple) -> None:
+    couple.onboard("maya", "jordan")
+    couple.answer("the walk home")
+    said = "scratch that itch of travelling together"
+    assert says(couple.answer(said), "answer.heard", name="Jordan", answer=said)
+    assert by_name(couple) == {"Maya": "the walk home", "Jordan": said}
+
+
 def test_new_words_said_while_a_correction_is_awaited_are_the_correction(couple: Couple) -> None:
     couple.onboard("maya", "jordan")
     couple.answer("patiance")

@@ -35,9 +35,9 @@ RESTATED_GOALS = {"exact": 0.85, "filed_as_others": 0.05, "replacing": 0.02}
 # Where each set stands (SAFETY.md's rule for figures short of a goal: a floor where it
 # stands, the goal named). "Filed as the other's" is short of its goal on every set.
 RESTATED_FLOORS = {  # set: (exact at least, filed as the other's at most, replacing at most)
-    "restated.tsv": (0.87, 0.10, 0.02),
-    "restated_2.tsv": (0.82, 0.15, 0.02),
-    "restated_3.tsv": (0.87, 0.10, 0.02),
+    "restated.tsv": (0.90, 0.08, 0.02),
+    "restated_2.tsv": (0.88, 0.09, 0.02),
+    "restated_3.tsv": (0.91, 0.07, 0.02),
 }
 
 

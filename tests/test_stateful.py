@@ -76,6 +76,7 @@ HESITATIONS = (
     "wait what",
     "no that's wrong i said the lake house",  # a correction with its new words
     "nope the lake house",  # perhaps one: "shall I make your answer...?"
+    "you've got that all mixed up i said the lake house",  # another opening
     "wait no",
 )
 ASIDES = (
