@@ -100,7 +100,7 @@ def test_a_correction_said_with_the_new_words_replaces_that_partners_answer(
         "close but not quite it's the way he hums",
         "sorry you've got hold of the wrong end of the stick it was the way he hums",
         "you understood wrong i told the way he hums",
-        "that was jordan's answer mine is the way he hums",
+        "no that's someone else's answer mine is the way he hums",
     ],
 )
 def test_a_correction_opened_in_other_words_replaces_that_partners_answer(
