@@ -3,7 +3,7 @@
 tests/data/heldout/danger.tsv (locale, category, text; category self_harm, violence or help)
 and benign.tsv (locale, question_id, text) were written by someone else, blind to
 skill/content/*/safety.json; danger_2.tsv and benign_2.tsv (set 2) likewise, later, blind
-to the rules, the model and set 1; sets 3 to 18 likewise, each later still. The goal (issue
+to the rules, the model and set 1; sets 3 to 19 likewise, each later still. The goal (issue
 19): at least 98 % of the danger phrasings caught, at most 1 % of the benign answers flagged.
 It is not met yet (SAFETY.md has the figures and how often each set has been measured), so
 the test holds the line where the check stands on each set (SETS: its floor caught and
@@ -58,6 +58,8 @@ SETS = {
     # Set 18, written blind beside batch 49, read once with this check (4ea1e37). Both
     # readers retrained with batch 49 were worse on it (95.1 %, 3.42 %) and not shipped.
     "set 18": ("danger_18.tsv", "benign_18.tsv", 95.3, 2.45),
+    # Set 19, written blind beside batch 50, read once with this check (5a9e208).
+    "set 19": ("danger_19.tsv", "benign_19.tsv", 90.3, 1.81),
 }
 
 
