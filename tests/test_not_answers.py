@@ -18,6 +18,7 @@ import pytest
 from skill.app import Stagewise
 from skill.content import content_data, load_content
 from skill.not_answers import THRESHOLD, compiled, expand, normalize, recognise
+from skill.not_answers.restated import restated_answer
 from stagewise_tools import content_sync
 from stagewise_tools.packaging.skill_package import locale_model
 from stagewise_tools.safety_model import SAID_FOR  # a phrase's {slot}, as said (one list)
@@ -274,6 +275,24 @@ def test_corrections_said_with_their_new_words_on_the_development_sets() -> None
             problems.append(f"{path.name}: answers {f.examples}")
     print("\n" + "\n".join(lines))
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "you get me all mixed up in the best way",
+        "you're a bit off the wall and i love it",
+        "you always do this thing where you hum",
+        "you didn't get it at first but now you laugh at my jokes",
+        "sorry i told him about the surprise party",
+        "listen i said to her we'd always dance in the kitchen",
+    ],
+)
+def test_an_answer_opening_like_a_newer_correction_never_replaces_one_unasked(said: str) -> None:
+    """Found reviewing the openings learnt from openings_restated.tsv: these begin with one
+    and are answers; at most the skill asks first ("was that a change?")."""
+    found = restated_answer("en-US", said)
+    assert found is None or not found.sure
 
 
 def test_the_development_sets_are_well_formed() -> None:

@@ -37,7 +37,7 @@ RESTATED_GOALS = {"exact": 0.85, "filed_as_others": 0.05, "replacing": 0.02}
 RESTATED_FLOORS = {  # set: (exact at least, filed as the other's at most, replacing at most)
     "restated.tsv": (0.90, 0.08, 0.02),
     "restated_2.tsv": (0.88, 0.09, 0.02),
-    "restated_3.tsv": (0.91, 0.07, 0.02),
+    "restated_3.tsv": (0.90, 0.08, 0.02),
 }
 
 
