@@ -88,8 +88,15 @@ def combined(
     verdicts: np.ndarray, p: np.ndarray, flag_at: float, veto: float, words: np.ndarray
 ) -> np.ndarray:
     """skill.safety.check.concern, over arrays: a rule's match stands unless p(danger) is
-    below `veto`; the model alone flags at `flag_at`, in answers of `min_words` or more."""
-    return ((verdicts != ".") & (p >= veto)) | ((p >= flag_at) & (words >= SETTINGS.min_words))
+    below `veto`; the model alone flags at `flag_at` in answers of `min_words` or more, and
+    at `short_flag_at` in shorter ones."""
+    return ((verdicts != ".") & (p >= veto)) | alone(p, flag_at, words)
+
+
+def alone(p: np.ndarray, flag_at: float, words: np.ndarray) -> np.ndarray:
+    """Where the model alone flags, at `flag_at` and the shipped settings' short answers."""
+    short = words < SETTINGS.min_words
+    return (~short & (p >= flag_at)) | (short & (p >= SETTINGS.short_flag_at))
 
 
 def word_counts(rows: Sequence[Row]) -> np.ndarray:
@@ -196,7 +203,7 @@ class Held:
         return sorted(found, key=lambda each: (round(each[0].shortfall, 6), -each[1], each[2]))
 
     def model_alone(self, flag_at: float) -> np.ndarray:
-        return (self.p >= flag_at) & (self.words >= SETTINGS.min_words)
+        return alone(self.p, flag_at, self.words)
 
 
 def report(settings: Settings, grid: bool) -> None:
@@ -256,7 +263,7 @@ def fresh(path: Path) -> None:
     flags = {
         "rules alone": verdicts != ".",
         "rules + model": combined(verdicts, p, model.flag_at, model.veto_below, words),
-        "model alone": (p >= model.flag_at) & (words >= model.min_words),
+        "model alone": model.flags_alone(p, words),
     }
     checked = np.array([concern(r.text, content_for(r.locale)) is not None for r in rows])
     if (checked != flags["rules + model"]).any():

@@ -56,8 +56,11 @@ class Settings:
     # the word model alone was at 0.5 and 0.1 (safety_cv --search).
     flag_at: float = 0.5
     veto_below: float = 0.2
-    min_words: int = 5  # shorter benign answers are too few in our sets to measure (SAFETY.md)
+    min_words: int = 5  # a shorter answer is flagged by the model alone only at short_flag_at
     words_share: float = 0.5  # the word model's share of p(danger), the encoder's the rest
+    # Chosen on held-out sets 1-18, the first with enough short ordinary answers to count
+    # (2,012 of under five words; SAFETY.md), and read once on set 19 afterwards.
+    short_flag_at: float = 0.95
 
 
 SETTINGS = Settings()
@@ -277,6 +280,7 @@ def as_json(trained: Trained, settings: Settings = SETTINGS) -> dict[str, object
         "veto_below": settings.veto_below,
         "min_words": settings.min_words,
         "words_share": settings.words_share,
+        "short_flag_at": settings.short_flag_at,
         "bias": [round(float(b), 4) for b in trained.bias],
         "weights": {
             feature: rounded[i].tolist() for feature, i in sorted(trained.vocabulary.items())

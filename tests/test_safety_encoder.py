@@ -122,7 +122,7 @@ def test_the_check_averages_the_word_model_and_the_encoder(said: str) -> None:
     p += (1 - model.words_share) * encoder().danger(said)
     ruled = by_rules(prepared, rules) is not None
     expected = (ruled and p >= model.veto_below) or (
-        p >= model.flag_at and len(prepared.split()) >= model.min_words
+        not ruled and bool(model.flags_alone(p, len(prepared.split())))
     )
     assert (concern(said, content_for("en-US")) is not None) == expected
 

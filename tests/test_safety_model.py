@@ -70,14 +70,27 @@ def test_a_rule_match_the_model_finds_ordinary_is_kept(said: str) -> None:
     assert concern(said, content_for("en-US")) is None
 
 
-@pytest.mark.parametrize("said", ["only mine tonight", "end it", "beats me"])
-def test_the_model_alone_never_decides_a_short_answer(said: str) -> None:
-    """Our sets hold almost no short benign answers, so the model's false alarms there are
-    unmeasured; "only mine tonight" scores high. Short danger is the rules' ground."""
+@pytest.mark.parametrize(
+    "said", ["only mine tonight", "end it", "beats me", "help me out", "he hears me out"]
+)
+def test_a_short_ordinary_answer_is_left_to_the_rules(said: str) -> None:
+    """Under five words the model alone flags only at `short_flag_at` (0.95), far above its
+    0.5: a short answer gives it little to read, and these score from 0.4 to 0.9."""
     model = model_for("en-US")
     assert len(prepare(said, rules_for("en-US")).split()) < model.min_words
+    assert model.short_flag_at > model.flag_at
     assert concern(said, content_for("en-US")) is None
     assert concern("i want to die", content_for("en-US")) is not None
+
+
+@pytest.mark.parametrize("said", ["send someone round please", "please alert someone"])
+def test_a_short_plea_no_rule_knows_is_flagged_when_the_model_is_sure(said: str) -> None:
+    """Short disclosures were missed most (15 of 106 under five words in held-out sets 1-18
+    against 3.8 % of all): where the readers are sure, a short answer is flagged too."""
+    rules = rules_for("en-US")
+    assert len(prepare(said, rules).split()) < model_for("en-US").min_words
+    assert by_rules(prepare(said, rules), rules) is None
+    assert concern(said, content_for("en-US")) == Concern("help", MODEL_RULE)
 
 
 @pytest.mark.parametrize("locale", PUBLISHED_LOCALES)

@@ -22,9 +22,9 @@ language its rules are written in is skill.safety.patterns):
    p(danger), from its words and pairs of words, averaged (at the model's `words_share`)
    with the encoder's (skill.safety.encoder), which reads the answer as said. A rule's
    match (steps 3 and 4) stands unless that p(danger) is below the model's `veto_below`;
-   where no rule matched, it alone flags at `flag_at` or above, in an answer of
-   `min_words` or more (the Concern's rule is then "model"). The settings were chosen by
-   cross-validation (SAFETY.md).
+   where no rule matched, it alone flags at `flag_at` or above in an answer of `min_words`
+   or more, and at the higher `short_flag_at` in a shorter one (the Concern's rule is then
+   "model"). SAFETY.md says how each setting was chosen.
 """
 
 from __future__ import annotations
@@ -76,20 +76,19 @@ def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern
     model = model_for(content.locale)
     p_danger, likeliest = model.danger(said)
     found = by_rules(said, rules)
-    long_enough = len(said.split()) >= model.min_words
+    alone_at = model.alone_threshold(len(said.split()))  # where no rule matched
     share = model.words_share  # of p(danger): the encoder's, which reads the answer as said,
     low, high = share * p_danger, share * p_danger + 1 - share  # is the rest, from 0 to 1
     # The encoder costs milliseconds: ask it only where its p(danger) can change the verdict.
     if share < 1 and (
-        (found is not None and low < model.veto_below)
-        or (found is None and long_enough and low < model.flag_at <= high)
+        (found is not None and low < model.veto_below) or (found is None and low < alone_at <= high)
     ):
         p_danger = averaged(model, p_danger, text)
     else:
         p_danger = low if found is None else high  # either bound decides as the other would
     if found is not None and p_danger >= model.veto_below:
         return found
-    if p_danger >= model.flag_at and long_enough:
+    if found is None and p_danger >= alone_at:
         return Concern(likeliest, MODEL_RULE)
     return None
 

@@ -27,6 +27,7 @@ from skill.safety.patterns import NAME_TOKEN, NEGATORS
 MODEL_FILE = "safety_model.json"
 NAME_READS_AS = "he"  # a couple's first name reads as a partner ("@name hits me": "he hits me")
 SCALE = 1000  # weights are stored as integers, thousandths
+NEVER = 2.0  # a threshold no p(danger) reaches
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,21 @@ class Model:
     spec: FeatureSpec
     flag_at: float  # flags an answer no rule matched at this p(danger) or above
     veto_below: float  # below this p(danger), a rule's match does not stand (0: never)
-    min_words: int  # the model alone never decides a shorter answer (unmeasured: SAFETY.md)
+    min_words: int  # a shorter answer is flagged by the model alone only at `short_flag_at`
     words_share: float  # this model's share of p(danger); the encoder's is the rest (1: none)
+    short_flag_at: float  # flags a short answer no rule matched at this p(danger) (above 1: never)
+
+    def flags_alone(self, p_danger: Any, words: Any) -> Any:
+        """Whether p(danger) alone flags an answer of `words` words (no rule matched): at
+        `flag_at` in an answer of `min_words` or more, at `short_flag_at` in a shorter one.
+        Numbers or numpy arrays (the tools weigh whole sets at once)."""
+        return ((words >= self.min_words) & (p_danger >= self.flag_at)) | (
+            (words < self.min_words) & (p_danger >= self.short_flag_at)
+        )
+
+    def alone_threshold(self, words: int) -> float:
+        """The p(danger) at which the model alone flags an answer of `words` words."""
+        return self.flag_at if words >= self.min_words else self.short_flag_at
 
     def danger(self, said: str) -> tuple[float, str]:
         """p(danger) of a prepared answer, and the most likely kind of danger."""
@@ -135,6 +149,7 @@ class Model:
             veto_below=float(raw.get("veto_below", 0.0)),
             min_words=int(raw.get("min_words", 1)),
             words_share=float(raw.get("words_share", 1.0)),
+            short_flag_at=float(raw.get("short_flag_at", NEVER)),
         )
 
 
