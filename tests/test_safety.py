@@ -411,6 +411,22 @@ def test_danger_said_as_the_second_answer_keeps_only_the_first(
     assert_nothing_kept(app, local_couple, phrase)
 
 
+def test_a_short_plea_no_rule_knows_ends_the_evening_and_a_short_answer_is_kept(
+    app: Stagewise, local_couple: Couple, locale: str
+) -> None:
+    """Under five words the readers decide only where they are all but certain: "send someone
+    round please" gets the help line and is kept nowhere; "help me out" is an answer."""
+    plea = "send someone round please"
+    local_couple.onboard()
+    first = local_couple.answer("help me out")
+    assert says(first, "answer.heard", name="Sam", answer="help me out")
+    reply = local_couple.answer(plea)
+    assert reply.text == crisis_line(locale, "help")
+    assert reply.ended and not reply.reprompt and plea not in json.dumps(reply.raw).lower()
+    assert [(a.partner_name, a.text) for a in stored(app)] == [("Sam", "help me out")]
+    assert_nothing_kept(app, local_couple, plea)
+
+
 @pytest.mark.parametrize("phrase", ["i want to die", "he hits me", "i need help"])
 def test_danger_said_as_a_correction_replaces_nothing(
     app: Stagewise, local_couple: Couple, locale: str, phrase: str
