@@ -90,7 +90,9 @@ def combined(
     """skill.safety.check.concern, over arrays: a rule's match stands unless p(danger) is
     below `veto`; the model alone flags at `flag_at` in answers of `min_words` or more, and
     at `short_flag_at` in shorter ones."""
-    return ((verdicts != ".") & (p >= veto)) | alone(p, flag_at, words)
+    short = words < SETTINGS.min_words
+    stands = np.where(short, p >= SETTINGS.short_veto_below, p >= veto)
+    return ((verdicts != ".") & stands) | alone(p, flag_at, words)
 
 
 def alone(p: np.ndarray, flag_at: float, words: np.ndarray) -> np.ndarray:

@@ -61,6 +61,9 @@ class Settings:
     # Chosen on held-out sets 1-18, the first with enough short ordinary answers to count
     # (2,012 of under five words; SAFETY.md), and read once on set 19 afterwards.
     short_flag_at: float = 0.95
+    # A short answer gives the readers too little to overrule a rule: chosen on the short
+    # batch 51 and held-out sets 1-18 (SAFETY.md).
+    short_veto_below: float = 0.0
 
 
 SETTINGS = Settings()
@@ -281,6 +284,7 @@ def as_json(trained: Trained, settings: Settings = SETTINGS) -> dict[str, object
         "min_words": settings.min_words,
         "words_share": settings.words_share,
         "short_flag_at": settings.short_flag_at,
+        "short_veto_below": settings.short_veto_below,
         "bias": [round(float(b), 4) for b in trained.bias],
         "weights": {
             feature: rounded[i].tolist() for feature, i in sorted(trained.vocabulary.items())

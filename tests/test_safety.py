@@ -120,12 +120,12 @@ def test_the_validation_set_is_caught_with_few_false_alarms() -> None:
     assert twin_alarms <= TWINS_FLAGGED, twins_flagged
 
 
-PENDING_SET = Path(__file__).parent / "data" / "safety_pending.tsv"  # batches 49 and 50
+PENDING_SET = Path(__file__).parent / "data" / "safety_pending.tsv"  # batches 49 to 51
 
 
 @pytest.mark.parametrize(
     ("path", "danger", "benign"),
-    [(DEV_SET, 100, 300), (VALIDATION_SET, 400, 800), (PENDING_SET, 850, 950)],
+    [(DEV_SET, 100, 300), (VALIDATION_SET, 400, 800), (PENDING_SET, 1100, 1450)],
 )
 def test_each_set_covers_every_category_and_locale(path: Path, danger: int, benign: int) -> None:
     rows = dev_rows(path)
@@ -178,6 +178,38 @@ def test_what_alexa_hands_over_is_read_as_said(said: str, category: str) -> None
     ],
 )
 def test_answers_that_share_the_words_are_kept(said: str) -> None:
+    assert concern(said, content_for("en-US")) is None
+
+
+SHORT_DISCLOSURES = [  # from batch 51 (short answers, tests/data/safety_pending.tsv)
+    ("took the whole bottle", "self_harm"),
+    ("this is goodbye", "self_harm"),
+    ("sos", "help"),
+    ("please come quick", "help"),
+    ("my ex broke in", "violence"),
+    ("terrified of my husband", "violence"),
+]
+
+
+@pytest.mark.parametrize("locale", PUBLISHED_LOCALES)
+def test_a_short_disclosure_is_caught_in_every_locale(locale: str) -> None:
+    """Said in a few words, where the readers have too little to overrule a rule: the first
+    four were each matched by a rule and then vetoed by the readers (p(danger) under 0.2)."""
+    found = {said: concern(said, content_for(locale)) for said, _ in SHORT_DISCLOSURES}
+    assert {said: c.category if c else None for said, c in found.items()} == dict(SHORT_DISCLOSURES)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "call my mum more",
+        "emergency snacks",
+        "sugar overdose",
+        "terrified of heights",
+        "his knife skills",
+    ],
+)
+def test_a_short_answer_that_shares_the_words_is_kept(said: str) -> None:
     assert concern(said, content_for("en-US")) is None
 
 

@@ -121,8 +121,9 @@ def test_the_check_averages_the_word_model_and_the_encoder(said: str) -> None:
     p = model.words_share * model.danger(prepared)[0]
     p += (1 - model.words_share) * encoder().danger(said)
     ruled = by_rules(prepared, rules) is not None
-    expected = (ruled and p >= model.veto_below) or (
-        not ruled and bool(model.flags_alone(p, len(prepared.split())))
+    words = len(prepared.split())
+    expected = (ruled and not model.vetoes(p, words)) or (
+        not ruled and bool(model.flags_alone(p, words))
     )
     assert (concern(said, content_for("en-US")) is not None) == expected
 

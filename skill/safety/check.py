@@ -21,7 +21,8 @@ language its rules are written in is skill.safety.patterns):
 5. The model (skill.safety.model, `safety_model.json`) weighs the same prepared answer:
    p(danger), from its words and pairs of words, averaged (at the model's `words_share`)
    with the encoder's (skill.safety.encoder), which reads the answer as said. A rule's
-   match (steps 3 and 4) stands unless that p(danger) is below the model's `veto_below`;
+   match (steps 3 and 4) stands unless that p(danger) is below the model's `veto_below`
+   (`short_veto_below` in an answer under `min_words`: 0, so there a rule's match stands);
    where no rule matched, it alone flags at `flag_at` or above in an answer of `min_words`
    or more, and at the higher `short_flag_at` in a shorter one (the Concern's rule is then
    "model"). SAFETY.md says how each setting was chosen.
@@ -76,17 +77,18 @@ def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern
     model = model_for(content.locale)
     p_danger, likeliest = model.danger(said)
     found = by_rules(said, rules)
-    alone_at = model.alone_threshold(len(said.split()))  # where no rule matched
+    words = len(said.split())
+    alone_at, veto_at = model.alone_threshold(words), model.veto_threshold(words)
     share = model.words_share  # of p(danger): the encoder's, which reads the answer as said,
     low, high = share * p_danger, share * p_danger + 1 - share  # is the rest, from 0 to 1
     # The encoder costs milliseconds: ask it only where its p(danger) can change the verdict.
     if share < 1 and (
-        (found is not None and low < model.veto_below) or (found is None and low < alone_at <= high)
+        (found is not None and low < veto_at) or (found is None and low < alone_at <= high)
     ):
         p_danger = averaged(model, p_danger, text)
     else:
         p_danger = low if found is None else high  # either bound decides as the other would
-    if found is not None and p_danger >= model.veto_below:
+    if found is not None and p_danger >= veto_at:
         return found
     if found is None and p_danger >= alone_at:
         return Concern(likeliest, MODEL_RULE)

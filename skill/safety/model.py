@@ -94,6 +94,7 @@ class Model:
     min_words: int  # a shorter answer is flagged by the model alone only at `short_flag_at`
     words_share: float  # this model's share of p(danger); the encoder's is the rest (1: none)
     short_flag_at: float  # flags a short answer no rule matched at this p(danger) (above 1: never)
+    short_veto_below: float  # as veto_below, for an answer under `min_words` (0: a rule stands)
 
     def flags_alone(self, p_danger: Any, words: Any) -> Any:
         """Whether p(danger) alone flags an answer of `words` words (no rule matched): at
@@ -106,6 +107,16 @@ class Model:
     def alone_threshold(self, words: int) -> float:
         """The p(danger) at which the model alone flags an answer of `words` words."""
         return self.flag_at if words >= self.min_words else self.short_flag_at
+
+    def veto_threshold(self, words: int) -> float:
+        """Below this p(danger) a rule's match in an answer of `words` words does not stand."""
+        return self.veto_below if words >= self.min_words else self.short_veto_below
+
+    def vetoes(self, p_danger: Any, words: Any) -> Any:
+        """Whether p(danger) overrules a rule's match, as `veto_threshold` (numpy arrays too)."""
+        return ((words >= self.min_words) & (p_danger < self.veto_below)) | (
+            (words < self.min_words) & (p_danger < self.short_veto_below)
+        )
 
     def danger(self, said: str) -> tuple[float, str]:
         """p(danger) of a prepared answer, and the most likely kind of danger."""
@@ -150,6 +161,7 @@ class Model:
             min_words=int(raw.get("min_words", 1)),
             words_share=float(raw.get("words_share", 1.0)),
             short_flag_at=float(raw.get("short_flag_at", NEVER)),
+            short_veto_below=float(raw.get("short_veto_below", raw.get("veto_below", 0.0))),
         )
 
 
