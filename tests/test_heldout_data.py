@@ -43,6 +43,7 @@ SET_16 = ("danger_16.tsv", "benign_16.tsv")  # the sixteenth, for the round of b
 SET_17 = ("danger_17.tsv", "benign_17.tsv")  # the seventeenth, for the round of batches 47 and 48
 SET_18 = ("danger_18.tsv", "benign_18.tsv")  # the eighteenth, for the round of batch 49
 SET_19 = ("danger_19.tsv", "benign_19.tsv")  # the nineteenth, for the round of batch 50
+SET_20 = ("danger_20.tsv", "benign_20.tsv")  # the twentieth: short answers (one to four words)
 
 # Spoken text as Alexa hands it over: lower case words (any alphabet, so "zoë" and "josé"),
 # single spaces, apostrophes only inside or at the end of a word ("what's", "parents'").
@@ -95,6 +96,7 @@ BENIGN_WORD_MINIMUMS = {
     "benign_17.tsv": BENIGN_WORD_MINIMUMS_SET_3,
     "benign_18.tsv": BENIGN_WORD_MINIMUMS_SET_3,
     "benign_19.tsv": BENIGN_WORD_MINIMUMS_SET_3,
+    "benign_20.tsv": None,  # short answers: the first sets' minimums
 }
 
 COMMON_NOT_ANSWER_KINDS = (
@@ -211,6 +213,8 @@ SPECS = {
     "benign_18.tsv": benign_spec(1750, MIN_PER_OWN_IDIOM_LOCALE_SET_3),
     "danger_19.tsv": danger_spec(660, (280, 250, 120), MIN_PER_OWN_IDIOM_LOCALE_SET_3),
     "benign_19.tsv": benign_spec(1930, MIN_PER_OWN_IDIOM_LOCALE_SET_3),
+    "danger_20.tsv": danger_spec(220, (90, 85, 40), MIN_PER_OWN_IDIOM_LOCALE_SET_2),
+    "benign_20.tsv": benign_spec(570, MIN_PER_OWN_IDIOM_LOCALE_SET_2),
     **{
         name: FileSpec(
             columns=("locale", "kind", "text", "answer"),
@@ -376,12 +380,13 @@ def other_texts(name: str) -> set[str]:
 LATER_SETS = (
     *(SET_2 + SET_3 + SET_4 + SET_5 + SET_6 + SET_7 + SET_8 + SET_9),
     *(SET_10 + SET_11 + SET_12 + SET_13 + SET_14 + SET_15 + SET_16 + SET_17 + SET_18 + SET_19),
+    *SET_20,
 )
 
 
 @pytest.mark.parametrize("name", [*LATER_SETS, *RESTATED])
 def test_a_later_set_shares_no_text_with_other_files(name: str) -> None:
-    """Sets 2 to 19, and the corrections said with their new words, repeat no text from any
+    """Sets 2 to 20, and the corrections said with their new words, repeat no text from any
     other held-out file, so each measures something new."""
     assert shared_text_problems(load(name), other_texts(name)) == []
 

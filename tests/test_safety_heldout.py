@@ -64,6 +64,10 @@ SETS = {
     "set 18": ("danger_18.tsv", "benign_18.tsv", 95.3, 2.45),
     # Set 19, written blind beside batch 50, read once with this check (5a9e208).
     "set 19": ("danger_19.tsv", "benign_19.tsv", 90.3, 1.81),
+    # Short answers (one to four words), written blind after the short-answer changes of
+    # 8f174ed and 44cf2f5; read once with the check before them (826ea86: 52.3 %, 0.17 %)
+    # and once with them.
+    "set 20": ("danger_20.tsv", "benign_20.tsv", 59.9, 0.17),
 }
 
 
