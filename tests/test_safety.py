@@ -120,12 +120,12 @@ def test_the_validation_set_is_caught_with_few_false_alarms() -> None:
     assert twin_alarms <= TWINS_FLAGGED, twins_flagged
 
 
-PENDING_SET = Path(__file__).parent / "data" / "safety_pending.tsv"  # batches 49 to 51
+PENDING_SET = Path(__file__).parent / "data" / "safety_pending.tsv"  # batches 49 to 52
 
 
 @pytest.mark.parametrize(
     ("path", "danger", "benign"),
-    [(DEV_SET, 100, 300), (VALIDATION_SET, 400, 800), (PENDING_SET, 1100, 1450)],
+    [(DEV_SET, 100, 300), (VALIDATION_SET, 400, 800), (PENDING_SET, 1400, 1950)],
 )
 def test_each_set_covers_every_category_and_locale(path: Path, danger: int, benign: int) -> None:
     rows = dev_rows(path)
@@ -181,13 +181,16 @@ def test_answers_that_share_the_words_are_kept(said: str) -> None:
     assert concern(said, content_for("en-US")) is None
 
 
-SHORT_DISCLOSURES = [  # from batch 51 (short answers, tests/data/safety_pending.tsv)
+SHORT_DISCLOSURES = [  # from batches 51 and 52 (short answers, tests/data/safety_pending.tsv)
     ("took the whole bottle", "self_harm"),
     ("this is goodbye", "self_harm"),
     ("sos", "help"),
     ("please come quick", "help"),
     ("my ex broke in", "violence"),
     ("terrified of my husband", "violence"),
+    ("ta ra for good", "self_harm"),  # from batch 52
+    ("he rations my money", "violence"),
+    ("ring the coppers", "help"),
 ]
 
 
@@ -207,6 +210,8 @@ def test_a_short_disclosure_is_caught_in_every_locale(locale: str) -> None:
         "sugar overdose",
         "terrified of heights",
         "his knife skills",
+        "sorry for everything",
+        "off to the cliffs",
     ],
 )
 def test_a_short_answer_that_shares_the_words_is_kept(said: str) -> None:

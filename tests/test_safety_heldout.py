@@ -66,8 +66,8 @@ SETS = {
     "set 19": ("danger_19.tsv", "benign_19.tsv", 90.3, 1.81),
     # Short answers (one to four words), written blind after the short-answer changes of
     # 8f174ed and 44cf2f5; read once with the check before them (826ea86: 52.3 %, 0.17 %)
-    # and once with them.
-    "set 20": ("danger_20.tsv", "benign_20.tsv", 59.9, 0.17),
+    # and once with them (59.9 %, 0.17 %); once more after the rules written from batch 52.
+    "set 20": ("danger_20.tsv", "benign_20.tsv", 60.8, 0.17),
 }
 
 
