@@ -21,6 +21,7 @@ COLD_START_RATIO = 1.0  # Stagewise / baseline, median CPU of import + first req
 HISTORY_RATIO = 1.2  # recap with 10,000 answers stored / with 10
 WEB_THROUGHPUT_RATIO = 0.9  # skill / the bare skill behind the same verification, req/s (issue 21)
 BUNDLE_MB = 5.0  # the Lambda deployment zip (issue 14)
+NOT_ANSWER_RATIO = 10.0  # not-answer check / the SDK reading the envelope, CPU per answer
 
 
 @dataclass

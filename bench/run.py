@@ -34,6 +34,7 @@ from bench import (  # noqa: E402
     cold_start,
     history,
     latency,
+    not_answers,
     round_trips,
     safety_check,
     web,
@@ -52,6 +53,7 @@ MEASUREMENTS: dict[str, ModuleType] = {
     "web": web,
     "bundle": bundle,
     "safety_check": safety_check,
+    "not_answers": not_answers,
 }
 
 

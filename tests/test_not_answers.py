@@ -10,7 +10,6 @@ held-out measurement is tests/test_recognisers_heldout.py.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Mapping
 
 import pytest
@@ -310,17 +309,16 @@ def test_the_development_sets_are_well_formed() -> None:
     assert problems == []
 
 
-def test_a_thousand_supposed_answers_take_well_under_a_second() -> None:
+def test_a_thousand_supposed_answers_use_the_recogniser_built_once() -> None:
+    """What makes the check cheap is building a locale's recogniser once per process; its
+    cost per answer is measured in bench/not_answers.py against the SDK's envelope read."""
     texts = [row["text"] for row in rows(DATA / "dev" / "answers.tsv")]
     texts += [row["text"] for row in rows(DATA / "dev" / "not_answers.tsv")]
-    compiled(CONTENT.locale)  # built once per process, before the first turn needs it
-    said = (texts * (1000 // len(texts) + 1))[:1000]
-    start = time.perf_counter()
-    for text in said:
+    compiled(CONTENT.locale)
+    built = compiled.cache_info().misses
+    for text in (texts * (1000 // len(texts) + 1))[:1000]:
         recognise(text, COUPLE, CONTENT)
-    elapsed = time.perf_counter() - start
-    print(f"\n1,000 calls: {elapsed * 1000:.0f} ms")
-    assert elapsed < 1.0
+    assert compiled.cache_info().misses == built
 
 
 # -- through the skill: said while an answer is awaited, never stored ---------------

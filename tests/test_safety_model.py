@@ -6,7 +6,6 @@ the rules and the model do together on answers neither was tuned on.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -148,20 +147,5 @@ def test_the_shipped_model_is_small() -> None:
 # tests/test_runtime_imports.py (NOT_AT_LAUNCH).
 
 
-def test_the_model_takes_a_fraction_of_a_millisecond_an_answer() -> None:
-    model = model_for("en-US")
-    rules = rules_for("en-US")
-    typical = [
-        prepare(s, rules)
-        for s in (
-            "the way you laugh at my jokes when we cook on sundays",
-            "honestly i have been feeling like nobody would notice if i was gone",
-            "he gets so angry when i go out with my friends that i stay in",
-        )
-    ]
-    start = time.perf_counter()
-    for _ in range(300):
-        for said in typical:
-            model.danger(said)
-    per_answer = (time.perf_counter() - start) / 900
-    assert per_answer < 0.0002, f"{per_answer * 1e6:.0f} µs an answer"
+# What the model costs an answer, beside the whole check: bench/safety_check.py (its "words"
+# row is the rules and this model alone), measured against each other in one run.
