@@ -30,14 +30,14 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
 
 from skill.content import content_for
 from skill.safety.check import averaged, by_rules, concern, prepare, rules_for
-from skill.safety.model import FeatureSpec, model_for
+from skill.safety.model import FeatureSpec, Model, model_for
 from stagewise_tools.safety_model import (
     SETTINGS,
     Row,
@@ -84,21 +84,24 @@ def figures(flags: np.ndarray, danger: np.ndarray) -> Figures:
     )
 
 
+def deciding(flag_at: float, veto: float) -> Model:
+    """The check's thresholds with these two of the search: the shipped model's, whose short
+    answers' settings are SETTINGS' (safety_model --check)."""
+    return replace(model_for("en-US"), flag_at=flag_at, veto_below=veto)
+
+
 def combined(
     verdicts: np.ndarray, p: np.ndarray, flag_at: float, veto: float, words: np.ndarray
 ) -> np.ndarray:
-    """skill.safety.check.concern, over arrays: a rule's match stands unless p(danger) is
-    below `veto`; the model alone flags at `flag_at` in answers of `min_words` or more, and
-    at `short_flag_at` in shorter ones."""
-    short = words < SETTINGS.min_words
-    stands = np.where(short, p >= SETTINGS.short_veto_below, p >= veto)
-    return ((verdicts != ".") & stands) | alone(p, flag_at, words)
+    """skill.safety.check.concern over arrays (Model.flags): a rule's match stands unless
+    p(danger) is below `veto`; the model alone flags at `flag_at` in answers of `min_words`
+    or more, and at `short_flag_at` in shorter ones."""
+    return np.asarray(deciding(flag_at, veto).flags(verdicts != ".", p, words))
 
 
 def alone(p: np.ndarray, flag_at: float, words: np.ndarray) -> np.ndarray:
     """Where the model alone flags, at `flag_at` and the shipped settings' short answers."""
-    short = words < SETTINGS.min_words
-    return (~short & (p >= flag_at)) | (short & (p >= SETTINGS.short_flag_at))
+    return np.asarray(p >= deciding(flag_at, 0.0).alone_at(words))
 
 
 def word_counts(rows: Sequence[Row]) -> np.ndarray:
@@ -264,8 +267,8 @@ def fresh(path: Path) -> None:
     batches = np.array([r.batch for r in rows])
     flags = {
         "rules alone": verdicts != ".",
-        "rules + model": combined(verdicts, p, model.flag_at, model.veto_below, words),
-        "model alone": model.flags_alone(p, words),
+        "rules + model": np.asarray(model.flags(verdicts != ".", p, words)),
+        "model alone": np.asarray(p >= model.alone_at(words)),
     }
     checked = np.array([concern(r.text, content_for(r.locale)) is not None for r in rows])
     if (checked != flags["rules + model"]).any():

@@ -122,9 +122,7 @@ def test_the_check_averages_the_word_model_and_the_encoder(said: str) -> None:
     p += (1 - model.words_share) * encoder().danger(said)
     ruled = by_rules(prepared, rules) is not None
     words = len(prepared.split())
-    expected = (ruled and not model.vetoes(p, words)) or (
-        not ruled and bool(model.flags_alone(p, words))
-    )
+    expected = (ruled and p >= model.veto_at(words)) or (not ruled and p >= model.alone_at(words))
     assert (concern(said, content_for("en-US")) is not None) == expected
 
 

@@ -78,7 +78,7 @@ def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern
     p_danger, likeliest = model.danger(said)
     found = by_rules(said, rules)
     words = len(said.split())
-    alone_at, veto_at = model.alone_threshold(words), model.veto_threshold(words)
+    alone_at, veto_at = model.alone_at(words), model.veto_at(words)
     share = model.words_share  # of p(danger): the encoder's, which reads the answer as said,
     low, high = share * p_danger, share * p_danger + 1 - share  # is the rest, from 0 to 1
     # The encoder costs milliseconds: ask it only where its p(danger) can change the verdict.
@@ -88,11 +88,9 @@ def concern(text: str, content: Content, names: tuple[str, ...] = ()) -> Concern
         p_danger = averaged(model, p_danger, text)
     else:
         p_danger = low if found is None else high  # either bound decides as the other would
-    if found is not None and p_danger >= veto_at:
-        return found
-    if found is None and p_danger >= alone_at:
-        return Concern(likeliest, MODEL_RULE)
-    return None
+    if not model.flags(found is not None, p_danger, words):
+        return None
+    return found if found is not None else Concern(likeliest, MODEL_RULE)
 
 
 def averaged(model: Model, p_words: float, text: str) -> float:

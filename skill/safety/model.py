@@ -96,27 +96,31 @@ class Model:
     short_flag_at: float  # flags a short answer no rule matched at this p(danger) (above 1: never)
     short_veto_below: float  # as veto_below, for an answer under `min_words` (0: a rule stands)
 
-    def flags_alone(self, p_danger: Any, words: Any) -> Any:
-        """Whether p(danger) alone flags an answer of `words` words (no rule matched): at
-        `flag_at` in an answer of `min_words` or more, at `short_flag_at` in a shorter one.
-        Numbers or numpy arrays (the tools weigh whole sets at once)."""
-        return ((words >= self.min_words) & (p_danger >= self.flag_at)) | (
-            (words < self.min_words) & (p_danger >= self.short_flag_at)
-        )
+    def alone_at(self, words: Any) -> Any:
+        """The p(danger) at which the model alone flags an answer of `words` words (no rule
+        matched): `flag_at`, or `short_flag_at` under `min_words`. `words` may be a numpy
+        array of word counts (the tools weigh whole sets at once)."""
+        return (words >= self.min_words) * self.flag_at + (
+            words < self.min_words
+        ) * self.short_flag_at
 
-    def alone_threshold(self, words: int) -> float:
-        """The p(danger) at which the model alone flags an answer of `words` words."""
-        return self.flag_at if words >= self.min_words else self.short_flag_at
+    def veto_at(self, words: Any) -> Any:
+        """Below this p(danger) a rule's match in an answer of `words` words does not stand:
+        `veto_below`, or `short_veto_below` under `min_words` (numpy arrays too)."""
+        return (words >= self.min_words) * self.veto_below + (
+            words < self.min_words
+        ) * self.short_veto_below
 
-    def veto_threshold(self, words: int) -> float:
-        """Below this p(danger) a rule's match in an answer of `words` words does not stand."""
-        return self.veto_below if words >= self.min_words else self.short_veto_below
+    def flags(self, ruled: Any, p_danger: Any, words: Any) -> Any:
+        """What the check decides from a rule's verdict (`ruled`: a rule matched) and
+        p(danger): a match stands unless p(danger) is below `veto_at`; without one, the
+        model alone flags at `alone_at` (a match stands there too: `veto_at` is never
+        above it). Numbers or numpy arrays, for concern() and the tools alike."""
+        return (ruled & (p_danger >= self.veto_at(words))) | (p_danger >= self.alone_at(words))
 
-    def vetoes(self, p_danger: Any, words: Any) -> Any:
-        """Whether p(danger) overrules a rule's match, as `veto_threshold` (numpy arrays too)."""
-        return ((words >= self.min_words) & (p_danger < self.veto_below)) | (
-            (words < self.min_words) & (p_danger < self.short_veto_below)
-        )
+    def __post_init__(self) -> None:
+        if self.veto_below > self.flag_at or self.short_veto_below > self.short_flag_at:
+            raise ValueError(f"{MODEL_FILE}: a veto above the model's own flag")
 
     def danger(self, said: str) -> tuple[float, str]:
         """p(danger) of a prepared answer, and the most likely kind of danger."""
