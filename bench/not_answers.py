@@ -18,7 +18,6 @@ import json
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
@@ -38,7 +37,7 @@ COUPLE = ("Sam", "Alex")
 def supposed_answers() -> list[str]:
     texts = []
     for name in ("answers.tsv", "not_answers.tsv"):
-        with Path(DEV / name).open(encoding="utf-8", newline="") as rows:
+        with (DEV / name).open(encoding="utf-8", newline="") as rows:
             texts += [row["text"] for row in csv.DictReader(rows, delimiter="\t")]
     return texts
 
@@ -66,7 +65,7 @@ def measure(bench: Bench) -> list[Row]:
     }
     sdk = DefaultSerializer()
     runs = 3 if bench.plan.quick else 9
-    check = per_call_us(lambda text: recognise(text, COUPLE, content), texts[:1], 1)  # warm
+    recognise(texts[0], COUPLE, content)  # warm: the correction leads load with the first answer
     read = per_call_us(lambda text: sdk.deserialize(events[text], RequestEnvelope), texts, runs)
     check = per_call_us(lambda text: recognise(text, COUPLE, content), texts, runs)
     ratio = check / read
